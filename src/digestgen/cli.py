@@ -1,0 +1,107 @@
+"""The command line: the only place that parses arguments and maps errors to exit codes.
+
+Exit codes: 0 success, 1 content/config/template/output errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import CONFIG_FILENAME, Paths
+from .errors import DigestgenError
+
+EXIT_OK, EXIT_BUILD_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)  # exits 2 on usage errors
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    _configure_logging(args.quiet, args.verbose)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digestgen",
+        description="Build a static news digest: articles from many outlets, grouped into stories, "
+        "each story showing every source's version side by side.",
+    )
+    parser.add_argument("--version", action="version", version=f"digestgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="build the site into the output folder",
+        description="Read articles from the content folder, group them into stories and write the "
+        "static site into the output folder. The previous output is replaced only if the build succeeds.",
+    )
+    _site_options(build)
+    build.add_argument("--strict", action="store_true", help="treat warnings (such as unparseable dates) as errors")
+    build.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    build.set_defaults(run=_run_build)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site root folder (default: .)")
+    parser.add_argument("--content", type=Path, metavar="DIR", help="content folder (default: SITE/content)")
+    parser.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: SITE/output)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help=f"config file (default: SITE/{CONFIG_FILENAME}, optional)")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    noise.add_argument("-v", "--verbose", action="store_true", help="print each stage and its timing")
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    return Paths.for_site(args.site, content=args.content, output=args.output, config_file=args.config)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    log = logging.getLogger("digestgen")
+    paths = _paths(args)
+    try:
+        result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts)
+    except DigestgenError as exc:
+        _print_problems(exc)
+        return EXIT_BUILD_ERROR
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    for stage, seconds in result.timings.items():
+        log.debug("%-8s %6.3f s", stage, seconds)
+    stories = result.digest.stories
+    log.info(
+        "Built %d stories from %d articles into %s (%d files, %.2f s)",
+        len(stories), sum(len(s.entries) for s in stories), paths.output,
+        result.files_written, sum(result.timings.values()),
+    )
+    return EXIT_OK
+
+
+def _print_problems(exc: DigestgenError) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    count = len(exc.problems)
+    print(f"Build failed: {count} error{'s' if count != 1 else ''}; the previous output was left as it was.", file=sys.stderr)
+
+
+def _configure_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("digestgen")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

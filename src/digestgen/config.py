@@ -1,0 +1,185 @@
+"""The site configuration: ``digestgen.toml``, validated strictly.
+
+Unknown keys are errors (a typo should never be silently ignored), each with the
+nearest valid key suggested, and every problem in the file is reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError, Problem
+
+CONFIG_FILENAME = "digestgen.toml"
+
+
+@dataclass(frozen=True)
+class GroupingConfig:
+    """Knobs of the story grouping; ``None`` means the algorithm's own default."""
+
+    threshold: float | None = None
+    related_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "News Digest"
+    description: str = ""
+    base_url: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    page_size: int = 20
+    grouping: GroupingConfig = field(default_factory=GroupingConfig)
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a site's parts live. Resolved once, by the CLI or the caller."""
+
+    site: Path
+    content: Path
+    output: Path
+    templates: Path
+    static: Path
+    config_file: Path
+
+    @classmethod
+    def for_site(
+        cls,
+        site: Path | str = ".",
+        *,
+        content: Path | str | None = None,
+        output: Path | str | None = None,
+        config_file: Path | str | None = None,
+    ) -> Paths:
+        root = Path(site).resolve()
+        return cls(
+            site=root,
+            content=Path(content).resolve() if content else root / "content",
+            output=Path(output).resolve() if output else root / "output",
+            templates=root / "templates",
+            static=root / "static",
+            config_file=Path(config_file).resolve() if config_file else root / CONFIG_FILENAME,
+        )
+
+
+# key -> (expected type(s), human description) for every table
+_TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "a string"),
+    "description": ((str,), "a string"),
+    "base_url": ((str,), "an http(s) URL"),
+    "language": ((str,), "a language tag such as 'en'"),
+    "timezone": ((str,), "an IANA time zone such as 'Europe/Berlin'"),
+    "page_size": ((int,), "a whole number"),
+    "grouping": ((dict,), "a table"),
+}
+_GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "threshold": ((int, float), "a number between 0 and 1"),
+    "related_threshold": ((int, float), "a number between 0 and 1"),
+}
+
+
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read ``path``; a missing optional file gives the defaults."""
+    if not path.exists():
+        if required:
+            raise ConfigError(Problem(str(path), None, "config file not found"))
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Problem(str(path), None, f"cannot read config: {exc}")) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_from_toml_error(exc)
+        raise ConfigError(Problem(str(path), line, f"invalid TOML: {exc}")) from None
+    return parse_config(data, source=str(path), text=text)
+
+
+def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: str = "") -> Config:
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str, table: str | None = None) -> None:
+        problems.append(Problem(source, _line_of_key(text, key, table), message))
+
+    _check_table(data, _TOP_KEYS, None, problem)
+    grouping_data = data.get("grouping", {})
+    if isinstance(grouping_data, dict):
+        _check_table(grouping_data, _GROUPING_KEYS, "grouping", problem)
+        for key in _GROUPING_KEYS:
+            value = grouping_data.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value <= 1:
+                problem(key, f"grouping.{key} must be between 0 and 1, got {value}", "grouping")
+
+    base_url = data.get("base_url", "")
+    if isinstance(base_url, str) and base_url and not re.match(r"https?://[^/\s]+", base_url):
+        problem("base_url", f"base_url must start with http:// or https:// and name a host, got {base_url!r}")
+    timezone = data.get("timezone", "UTC")
+    if isinstance(timezone, str):
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problem("timezone", f"unknown time zone {timezone!r} (use an IANA name such as 'Europe/London')")
+    page_size = data.get("page_size", 20)
+    if isinstance(page_size, int) and not isinstance(page_size, bool) and page_size < 1:
+        problem("page_size", f"page_size must be at least 1, got {page_size}")
+
+    if problems:
+        raise ConfigError(problems)
+
+    known = {k: v for k, v in data.items() if k in _TOP_KEYS and k != "grouping"}
+    if isinstance(known.get("base_url"), str):
+        known["base_url"] = known["base_url"].rstrip("/") + "/" if known["base_url"] else ""
+    grouping = GroupingConfig(
+        **{k: float(v) for k, v in grouping_data.items() if k in _GROUPING_KEYS}
+    )
+    return Config(**known, grouping=grouping)
+
+
+def _check_table(data, schema, table, problem) -> None:
+    prefix = f"{table}." if table else ""
+    for key, value in data.items():
+        if key not in schema:
+            hint = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
+            suggestion = f" (did you mean {prefix}{hint[0]!r}?)" if hint else ""
+            valid = ", ".join(sorted(schema))
+            problem(key, f"unknown key {prefix}{key!r}{suggestion}; valid keys: {valid}", table)
+            continue
+        types, described = schema[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            problem(key, f"{prefix}{key} must be {described}, got {type(value).__name__} {value!r}", table)
+
+
+def _line_of_key(text: str, key: str, table: str | None) -> int | None:
+    """Best-effort line of ``key`` (inside ``[table]`` when given): tomllib keeps no positions."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"\[\s*([^\]]+?)\s*\]$", stripped)
+        if header:
+            current = header.group(1)
+            if table is None and current == key:
+                return number
+            continue
+        if current == table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return None
+
+
+def _line_from_toml_error(exc: tomllib.TOMLDecodeError) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if lineno:
+        return lineno
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None

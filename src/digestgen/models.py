@@ -1,0 +1,79 @@
+"""The values that flow through a build: Entry -> Story -> Digest.
+
+Plain frozen dataclasses. Models never touch the filesystem or the network;
+each build stage returns new values instead of mutating shared ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Mapping
+
+UNKNOWN_OUTLET = "Unknown outlet"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One source's version of a story: one content file."""
+
+    source_path: str  # relative to the content folder, POSIX separators
+    title: str
+    body_html: str  # already escaped or sanitised: safe to emit as markup
+    paragraphs: tuple[str, ...]  # plain text, for blurbs, grouping and search
+    source: str  # the outlet, never blank
+    date: datetime | None = None
+    updated: datetime | None = None
+    url: str | None = None  # the original article; http(s) only
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    story: str | None = None  # editor's pin to a story slug
+    summary: str | None = None
+    draft: bool = False
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    slug: str = ""  # assigned by the build once all entries are known
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def lead(self) -> str:
+        return self.paragraphs[0] if self.paragraphs else ""
+
+    @property
+    def sort_date(self) -> datetime | None:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True)
+class Story:
+    """The versions of one news event, from every outlet that reported it."""
+
+    slug: str
+    title: str
+    blurb: str
+    entries: tuple[Entry, ...]  # oldest first: how the story unfolded
+    representative: Entry
+    date: datetime | None  # when the story broke: its earliest dated version
+    updated: datetime | None  # its latest dated version
+    featured: bool = False
+    topic: str = ""  # slug of the topic (related-story group) it belongs to
+    related: tuple[str, ...] = ()  # slugs of related stories, newest first
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Outlet names, in the order of the versions, each once."""
+        return tuple(dict.fromkeys(e.source for e in self.entries))
+
+
+@dataclass(frozen=True)
+class Digest:
+    title: str
+    description: str
+    stories: tuple[Story, ...]  # newest first
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for s in self.stories for e in s.entries)

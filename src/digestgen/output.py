@@ -1,0 +1,100 @@
+"""Writing the site: the only module that writes into the output folder.
+
+Every build is written into a fresh sibling folder and swapped in at the end,
+so a failed or killed build leaves the previous site whole, and files of
+deleted articles never linger.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError, Problem
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # POSIX, relative to the output root
+    data: bytes
+    origin: str  # what produced it, for error messages (a content file, a template)
+
+
+def check_outputs(files: list[OutputFile]) -> None:
+    """Refuse two outputs claiming one path, and any path that leaves the output root."""
+    problems = []
+    claimed: dict[str, OutputFile] = {}
+    for file in files:
+        pure = PurePosixPath(file.path)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in file.path or "\x00" in file.path or not pure.parts:
+            problems.append(Problem(file.origin, None, f"refusing to write outside the output folder: {file.path!r}"))
+            continue
+        key = file.path.casefold()  # case-insensitive file systems would merge these
+        if key in claimed:
+            problems.append(Problem(
+                file.origin, None,
+                f"output path {file.path!r} is also produced by {claimed[key].origin}",
+            ))
+        else:
+            claimed[key] = file
+    if problems:
+        raise OutputError(problems)
+
+
+def write_site(files: list[OutputFile], output_dir: Path) -> None:
+    check_outputs(files)
+    output_dir = output_dir.resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = output_dir.with_name(f".{output_dir.name}.building-{os.getpid()}")
+    _remove(staging)
+    try:
+        made: set[Path] = set()
+        for file in sorted(files, key=lambda f: f.path):
+            target = staging.joinpath(*PurePosixPath(file.path).parts)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(file.data)
+        _swap_in(staging, output_dir)
+    except OSError as exc:
+        _remove(staging)
+        raise OutputError(Problem(str(output_dir), None, f"cannot write the site: {exc}")) from None
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    if not output_dir.exists():
+        os.rename(staging, output_dir)
+        return
+    if _exchange(staging, output_dir):
+        _remove(staging)  # now holds the previous build
+        return
+    retired = output_dir.with_name(f".{output_dir.name}.previous-{os.getpid()}")
+    _remove(retired)
+    os.rename(output_dir, retired)
+    os.rename(staging, output_dir)
+    _remove(retired)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
