@@ -35,6 +35,9 @@ class Config:
     language: str = "en"
     timezone: str = "UTC"
     page_size: int = 20
+    author: str = ""  # the feeds' author; the site title when empty
+    feed_size: int = 20  # stories in feed.xml and feed.json
+    expire_after_days: int = 0  # leave out entries older than this many days at build time; 0 keeps all
     grouping: GroupingConfig = field(default_factory=GroupingConfig)
 
     @property
@@ -81,6 +84,9 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "language": ((str,), "a language tag such as 'en'"),
     "timezone": ((str,), "an IANA time zone such as 'Europe/Berlin'"),
     "page_size": ((int,), "a whole number"),
+    "author": ((str,), "a string"),
+    "feed_size": ((int,), "a whole number"),
+    "expire_after_days": ((int,), "a whole number (0 keeps every entry)"),
     "grouping": ((dict,), "a table"),
 }
 _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -134,6 +140,12 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
     page_size = data.get("page_size", 20)
     if isinstance(page_size, int) and not isinstance(page_size, bool) and page_size < 1:
         problem("page_size", f"page_size must be at least 1, got {page_size}")
+    feed_size = data.get("feed_size", 20)
+    if isinstance(feed_size, int) and not isinstance(feed_size, bool) and feed_size < 1:
+        problem("feed_size", f"feed_size must be at least 1, got {feed_size}")
+    expire = data.get("expire_after_days", 0)
+    if isinstance(expire, int) and not isinstance(expire, bool) and expire < 0:
+        problem("expire_after_days", f"expire_after_days must be 0 or more, got {expire}")
 
     if problems:
         raise ConfigError(problems)
@@ -152,9 +164,9 @@ def _check_table(data, schema, table, problem) -> None:
     for key, value in data.items():
         if key not in schema:
             hint = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
-            suggestion = f" (did you mean {prefix}{hint[0]!r}?)" if hint else ""
+            suggestion = f" (did you mean {prefix + hint[0]!r}?)" if hint else ""
             valid = ", ".join(sorted(schema))
-            problem(key, f"unknown key {prefix}{key!r}{suggestion}; valid keys: {valid}", table)
+            problem(key, f"unknown key {prefix + key!r}{suggestion}; valid keys: {valid}", table)
             continue
         types, described = schema[key]
         if isinstance(value, bool) or not isinstance(value, types):

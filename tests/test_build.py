@@ -1,0 +1,93 @@
+"""Building a site: the pages a reader sees, from any working directory, deterministically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import build_site, load_digest, run_cli, snapshot, write_site, BAKERY
+
+
+def test_two_outlets_form_one_story_and_unrelated_stays_apart(news_site: Path):
+    build_site(news_site)
+    digest = load_digest(news_site)
+    stories = {tuple(sorted(e["source_path"] for e in s["entries"])) for s in digest["stories"]}
+    assert stories == {("quake-andes.md", "world/quake-pacific.md"), ("bakery.md",)}
+
+
+def test_index_lists_stories_newest_first_with_blurb_date_and_sources(news_site: Path):
+    build_site(news_site)
+    index = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    assert index.index("sourdough") < index.index("Valparaiso")  # May story before March story
+    assert "2 versions" in index and "Andes Wire, Pacific Daily" in index
+    assert '<time datetime="2021-03-02T11:40:00+00:00">2 March 2021</time>' in index
+
+
+def test_story_page_links_every_version_and_the_originals(news_site: Path):
+    build_site(news_site)
+    story = next(s for s in load_digest(news_site)["stories"] if len(s["entries"]) == 2)
+    page = (news_site / "output" / story["url"]).read_text(encoding="utf-8")
+    for entry in story["entries"]:
+        assert f'href="../../{entry["url"]}"' in page
+        assert f'href="{entry["original_url"]}"' in page
+        assert entry["source"] in page
+    article_page = (news_site / "output" / story["entries"][0]["url"]).read_text(encoding="utf-8")
+    assert f'href="../../{story["url"]}"' in article_page  # back to its story
+    assert f'href="../../{story["entries"][1]["url"]}"' in article_page  # and to the other version
+
+
+def test_digest_json_has_the_documented_shape(news_site: Path):
+    build_site(news_site)
+    digest = load_digest(news_site)
+    assert set(digest) >= {"title", "stories"}
+    for story in digest["stories"]:
+        assert set(story) >= {"id", "slug", "title", "url", "date", "updated", "entries"}
+        for entry in story["entries"]:
+            assert set(entry) >= {"id", "source_path", "title", "source", "date", "url", "original_url"}
+            assert (news_site / "output" / entry["url"]).is_file()
+
+
+def test_same_input_gives_byte_identical_output(news_site: Path, tmp_path: Path):
+    build_site(news_site)
+    first = snapshot(news_site / "output")
+    copy = write_site(tmp_path / "copy", {})
+    for path in (news_site / "content").rglob("*"):
+        if path.is_file():
+            write_site(copy, {str(path.relative_to(news_site)): path.read_bytes()})
+    build_site(copy)
+    assert snapshot(copy / "output") == first
+    build_site(news_site)
+    assert snapshot(news_site / "output") == first
+
+
+def test_deleted_articles_do_not_linger(news_site: Path):
+    build_site(news_site)
+    bakery = next(s for s in load_digest(news_site)["stories"] if len(s["entries"]) == 1)
+    (news_site / "content" / "bakery.md").unlink()
+    build_site(news_site)
+    assert not (news_site / "output" / bakery["url"]).exists()
+    assert not (news_site / "output" / bakery["entries"][0]["url"]).exists()
+
+
+def test_content_and_output_options_work_from_any_directory(news_site: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli("build", "--content", str(news_site / "content"), "--output", str(tmp_path / "pub"), "-q", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # --quiet
+    assert json.loads((tmp_path / "pub" / "digest.json").read_text())["stories"]
+
+
+def test_hidden_and_underscore_files_are_skipped(news_site: Path):
+    write_site(news_site, {"content/_draft-notes.md": BAKERY, "content/.hidden/x.md": BAKERY, "content/_wip/y.md": BAKERY})
+    build_site(news_site)
+    paths = [e["source_path"] for s in load_digest(news_site)["stories"] for e in s["entries"]]
+    assert sorted(paths) == ["bakery.md", "quake-andes.md", "world/quake-pacific.md"]
+
+
+def test_static_assets_are_fingerprinted_and_linked(news_site: Path):
+    build_site(news_site)
+    css = list((news_site / "output" / "static").glob("style.*.css"))
+    assert len(css) == 1
+    index = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    assert f'href="static/{css[0].name}"' in index

@@ -1,0 +1,99 @@
+"""A failed build names file and line for every error and leaves the previous output alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli, snapshot, write_site
+
+
+def build_ok(site: Path) -> dict[str, bytes]:
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    return snapshot(site / "output")
+
+
+def test_bad_yaml_names_file_and_line_and_keeps_output(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {"content/broken.md": '---\ntitle: "Fine"\nsource: [oops\n---\nBody.\n'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "broken.md:" in result.stderr and "invalid YAML front matter" in result.stderr
+    line = result.stderr.split("broken.md:", 1)[1].split(":", 1)[0]
+    assert line.isdigit() and 3 <= int(line) <= 5
+    assert "Traceback" not in result.stderr
+    assert snapshot(news_site / "output") == before
+
+
+def test_unknown_config_key_names_file_and_line_and_keeps_output(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {"digestgen.toml": 'title = "Brief"\nbase_ulr = "https://example.com"\n'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "digestgen.toml:2: unknown key 'base_ulr' (did you mean 'base_url'?)" in result.stderr
+    assert snapshot(news_site / "output") == before
+
+
+def test_broken_template_names_file_and_line_and_keeps_output(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {"templates/story.html": '{% extends "default/story.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "story.html:3:" in result.stderr
+    assert snapshot(news_site / "output") == before
+
+
+def test_template_error_at_render_time_names_the_template_line(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {"templates/article.html": "<p>{{ entry.title }}</p>\n<p>{{ entry.no_such_field }}</p>\n"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "article.html:2:" in result.stderr and "no_such_field" in result.stderr
+    assert snapshot(news_site / "output") == before
+
+
+def test_every_error_is_listed_not_just_the_first(news_site: Path):
+    write_site(news_site, {
+        "content/a.md": "---\ntitle: [\n---\n",
+        "content/b.md": "---\ntitle: x\n",
+        "content/c.txt": b"\x00\x01binary",
+    })
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    for name in ("a.md:", "b.md:1:", "c.txt:"):
+        assert name in result.stderr
+    assert "3 errors" in result.stderr
+
+
+def test_site_template_overrides_and_extends_the_default(news_site: Path):
+    write_site(news_site, {"templates/index.html": '{% extends "default/index.html" %}\n{% block title %}Custom front page{% endblock %}\n'})
+    build_ok(news_site)
+    index = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Custom front page</title>" in index
+    assert "Valparaiso" in index  # the default index body is still there
+
+
+def test_usage_errors_exit_2(tmp_path: Path):
+    assert run_cli("build", "--no-such-option").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_help_explains_itself():
+    top = run_cli("--help")
+    assert top.returncode == 0 and "build" in top.stdout
+    sub = run_cli("build", "--help")
+    for option in ("--site", "--content", "--output", "--config", "--quiet", "--verbose"):
+        assert option in sub.stdout
+
+
+def test_missing_explicit_config_is_an_error(news_site: Path):
+    result = run_cli("build", "--site", str(news_site), "--config", str(news_site / "nope.toml"))
+    assert result.returncode == 1 and "nope.toml: config file not found" in result.stderr
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(news_site: Path, tmp_path: Path):
+    precious = tmp_path / "precious"
+    write_site(precious, {"thesis.txt": "years of work"})
+    result = run_cli("build", "--site", str(news_site), "--output", str(precious))
+    assert result.returncode == 1 and "not a digestgen build" in result.stderr
+    assert (precious / "thesis.txt").read_text() == "years of work"

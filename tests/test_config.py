@@ -1,0 +1,44 @@
+"""digestgen.toml: strict keys, suggestions, every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digestgen.config import load_config
+from digestgen.errors import ConfigError
+
+
+def test_defaults_when_there_is_no_config(tmp_path: Path):
+    config = load_config(tmp_path / "digestgen.toml")
+    assert (config.title, config.timezone, config.base_url) == ("News Digest", "UTC", "")
+
+
+def test_values_are_read(tmp_path: Path):
+    path = tmp_path / "digestgen.toml"
+    path.write_text('title = "Morning Brief"\nbase_url = "https://example.com/news"\ntimezone = "Europe/Berlin"\n\n[grouping]\nthreshold = 0.4\n')
+    config = load_config(path)
+    assert config.title == "Morning Brief"
+    assert config.base_url == "https://example.com/news/"
+    assert config.grouping.threshold == 0.4
+
+
+def test_unknown_keys_are_errors_with_suggestions_all_reported(tmp_path: Path):
+    path = tmp_path / "digestgen.toml"
+    path.write_text('title = "X"\ntitel = "Y"\ntimezone = "Mars/Olympus"\n\n[grouping]\ntreshold = 0.5\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert len(messages) == 3
+    assert f"{path}:2: unknown key 'titel' (did you mean 'title'?)" in messages[0]
+    assert f"{path}:3: unknown time zone 'Mars/Olympus'" in messages[2]
+    assert f"{path}:6: unknown key 'grouping.treshold' (did you mean 'grouping.threshold'?)" in messages[1]
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path):
+    path = tmp_path / "digestgen.toml"
+    path.write_text('title = "X"\nbase_url = \n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value.problems[0]).startswith(f"{path}:2: invalid TOML")

@@ -1,0 +1,126 @@
+"""Reading articles: raw text, Markdown with front matter, dates, outlets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import article
+from digestgen.content import read_entry
+from digestgen.content.dates import parse_date
+from digestgen.models import UNKNOWN_OUTLET
+
+UTC = timezone.utc
+
+
+def read(text: str | bytes, name: str = "a.md", tz=UTC):  # noqa: ANN001, ANN201
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    entry, problems = read_entry(data, name, "." + name.rsplit(".", 1)[1], tz)
+    return entry, problems
+
+
+RAW = """Storm Floods Coastal Towns, Thousands Evacuated
+
+Ferry Strike Ends After Three Days
+Politics/World/News/Wire
+
+March 3, 2020 6:05 am Last Updated: March 3, 2020 9:30 pm
+
+Heavy rain flooded three coastal towns on Monday and thousands of residents were evacuated.
+
+Officials said the water would recede by the weekend.
+
+Watch Next:
+
+Ten Things To Know About Storms
+
+Latest News
+"""
+
+
+def test_raw_text_headline_dateline_and_debris():
+    entry, problems = read(RAW, "storm.txt")
+    assert problems == []
+    assert entry.title == "Storm Floods Coastal Towns, Thousands Evacuated"
+    assert entry.date == datetime(2020, 3, 3, 6, 5, tzinfo=UTC)
+    assert entry.updated == datetime(2020, 3, 3, 21, 30, tzinfo=UTC)
+    assert entry.paragraphs == (
+        "Heavy rain flooded three coastal towns on Monday and thousands of residents were evacuated.",
+        "Officials said the water would recede by the weekend.",
+    )
+    assert entry.source == UNKNOWN_OUTLET
+
+
+def test_raw_text_whose_first_line_is_prose_takes_its_first_sentence_as_title():
+    text = "The council voted on Monday to close the old bridge to traffic. Repairs start in May.\n"
+    entry, _ = read(text, "bridge.txt")
+    assert entry.title == "The council voted on Monday to close the old bridge to traffic"
+    assert entry.paragraphs[0].startswith("The council voted")
+
+
+def test_cp1252_text_is_decoded_not_rejected():
+    data = "Caf\u00e9 owners \u201cdelighted\u201d by ruling\n\nThe ruling was welcomed.\n".encode("cp1252")
+    entry, problems = read(data, "cafe.txt")
+    assert problems == []
+    assert entry.title == "Café owners “delighted” by ruling"
+
+
+def test_markdown_front_matter_keys_and_unknown_keys_kept():
+    text = article(
+        "Vote passes", "The **vote** passed.", date="2021-03-02T10:00:00+01:00", source="Wire",
+        url="https://example.com/vote", author="A. Writer", summary="Short.", story="the-vote", region="EU",
+    )
+    entry, problems = read(text)
+    assert problems == []
+    assert (entry.title, entry.source, entry.url, entry.author, entry.summary, entry.story) == (
+        "Vote passes", "Wire", "https://example.com/vote", "A. Writer", "Short.", "the-vote",
+    )
+    assert entry.date.isoformat() == "2021-03-02T10:00:00+01:00"
+    assert "<strong>vote</strong>" in entry.body_html
+    assert entry.extra == {"region": "EU"}
+
+
+def test_outlet_falls_back_to_the_url_host_then_a_label():
+    entry, _ = read(article("T", "Body.", url="https://www.example.org/a"))
+    assert entry.source == "example.org"
+    entry, _ = read(article("T", "Body."))
+    assert entry.source == UNKNOWN_OUTLET
+
+
+def test_missing_title_comes_from_the_body_and_headline_only_items_are_valid():
+    entry, _ = read("---\nsource: Wire\n---\n\nMinisters agreed a new budget. It passed late.\n")
+    assert entry.title == "Ministers agreed a new budget"
+    entry, problems = read('---\ntitle: "Headline only"\nsource: Feed\n---\n')
+    assert problems == [] and entry.title == "Headline only" and entry.paragraphs == ()
+
+
+def test_unparseable_date_is_a_warning_naming_file_and_line_and_the_entry_stays():
+    entry, problems = read('---\ntitle: "T"\nsource: S\ndate: "next tuesday"\n---\nBody.\n', "dir/x.md")
+    assert entry is not None and entry.date is None
+    assert [str(p) for p in problems] == [
+        "dir/x.md:4: warning: date ignored: unrecognised date 'next tuesday' (use ISO 8601, e.g. 2018-07-12 17:47)"
+    ]
+
+
+def test_bad_yaml_is_an_error_with_the_file_line():
+    entry, problems = read('---\ntitle: "T"\nsource: [unclosed\n---\nBody.\n', "bad.md")
+    assert entry is None
+    assert problems[0].path == "bad.md" and problems[0].line in (3, 4, 5)
+    assert "invalid YAML" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1999-07-07 08:30:27", "1999-07-07T08:30:27-04:00"),
+        ("06/05/1998 06:50:00", "1998-06-05T06:50:00-04:00"),
+        ("July 12, 2018 5:47 pm", "2018-07-12T17:47:00-04:00"),
+        ("2018-07-12T17:47:00Z", "2018-07-12T17:47:00+00:00"),
+        ("Thu, 12 Jul 2018 17:47:00 +0100", "2018-07-12T17:47:00+01:00"),
+        ("12 July 2018", "2018-07-12T00:00:00-04:00"),
+    ],
+)
+def test_dates_without_offset_are_read_in_the_site_timezone(value, expected):
+    assert parse_date(value, ZoneInfo("America/New_York")).isoformat() == expected

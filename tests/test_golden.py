@@ -1,0 +1,34 @@
+"""The fixture site in tests/fixtures/basic builds to exactly tests/golden/basic, file by file.
+
+After an intended change to the output, regenerate the golden copy with:
+
+    DIGESTGEN_REGENERATE_GOLDEN=1 pytest tests/test_golden.py
+
+and review the diff (`git diff tests/golden`) before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from conftest import snapshot
+from digestgen.build import build
+from digestgen.config import Paths
+
+HERE = Path(__file__).parent
+FIXTURE = HERE / "fixtures" / "basic"
+GOLDEN = HERE / "golden" / "basic"
+
+
+def test_fixture_site_matches_golden_output(tmp_path: Path):
+    out = tmp_path / "output"
+    build(Paths.for_site(FIXTURE, output=out))
+    if os.environ.get("DIGESTGEN_REGENERATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(out, GOLDEN)
+    built, golden = snapshot(out), snapshot(GOLDEN)
+    assert sorted(built) == sorted(golden), "files added or missing; see the module docstring to regenerate"
+    for name in golden:
+        assert built[name].decode("utf-8", "replace") == golden[name].decode("utf-8", "replace"), name
