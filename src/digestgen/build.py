@@ -6,18 +6,25 @@ is written until every page has rendered, so a failed build changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Sequence
 
+from . import cache
 from .assets import static_files
-from .config import Paths, load_config
+from .config import Config, Paths, load_config
 from .content import discover, read_entries
+from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
-from .models import Digest
+from .lock import read_lock, write_lock
+from .models import Digest, Entry
 from .output import write_site
-from .pages import digest_json, plan_pages, render_pages
+from .pages import digest_json, render_site
+from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
 from .stories import assign_entry_slugs, build_stories
 
@@ -26,48 +33,141 @@ log = logging.getLogger("digestgen")
 
 @dataclass(frozen=True)
 class BuildResult:
-    digest: Digest
+    digest: Digest | None  # None when nothing changed and the previous output stands
     warnings: tuple[Problem, ...]
     files_written: int
+    stories: int
+    entries: int
     timings: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def unchanged(self) -> bool:
+        return self.digest is None
 
-def build(paths: Paths, *, config_required: bool = False, strict: bool = False, drafts: bool = False) -> BuildResult:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
 
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = now - clock
-        clock = now
+def build(
+    paths: Paths,
+    *,
+    config_required: bool = False,
+    strict: bool = False,
+    drafts: bool = False,
+    future: bool = False,
+    now: datetime | None = None,
+    update_lock: bool = True,
+) -> BuildResult:
+    """Build the site at ``paths`` into ``paths.output``.
 
+    ``now`` pins the build time (future-dated and expired entries are judged
+    against it). ``update_lock=False``, used by the live preview, leaves the
+    story lock alone so previewing never changes which URLs get published.
+    """
+    timer = _Timer()
+    now = now or datetime.now(timezone.utc)
     _check_layout(paths)
+    article_files = discover(paths.content)
+    options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock)
+    sources = _source_signatures(paths, article_files)
+    previous = cache.last_build(paths.cache)
+    if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
+        timer.lap("check")
+        return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, timer.laps)
+
     config = load_config(paths.config_file, required=config_required)
     env = make_environment(paths.templates, config.tzinfo)
     template_problems = check_templates(env)
     try:
-        read = read_entries(discover(paths.content), paths.content, config.tzinfo)
+        read = read_entries(article_files, paths.content, config.timezone, paths.cache)
     except ContentError as exc:
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:
         raise TemplateError(template_problems)
     if strict and read.warnings:
         raise ContentError([replace(w, severity="error") for w in read.warnings])
-    lap("read")
+    timer.lap("read")
 
-    entries = assign_entry_slugs([e for e in read.entries if drafts or not e.draft])
-    stories = build_stories(entries, config)
-    digest = Digest(config.title, config.description, stories)
-    lap("group")
+    lock = read_lock(paths.lock_file)
+    chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
+    entries = assign_entry_slugs(chosen, lock)
+    plan = build_stories(entries, config, read.story_files, lock)
+    digest = Digest(config.title, config.description, plan.stories, plan.redirects)
+    timer.lap("group")
 
     static, assets = static_files(theme_dir() / "static", paths.static)
-    files = [*render_pages(env, plan_pages(digest, config), config, assets), digest_json(digest), *static]
-    lap("render")
+    pages, page_warnings = render_site(env, digest, config, assets)
+    redirects = redirect_pages(digest.redirects, config.base_url, config.language)
+    files = [*pages, *redirects, digest_json(digest), *static]
+    warnings = (*read.warnings, *page_warnings)
+    if strict and page_warnings:
+        raise ContentError([replace(w, severity="error") for w in page_warnings])
+    timer.lap("render")
 
     write_site(files, paths.output)
-    lap("write")
-    return BuildResult(digest, read.warnings, len(files), timings)
+    if update_lock:
+        write_lock(paths.lock_file, plan.lock)
+    cache.save_build(paths.cache, cache.BuildRecord(
+        inputs=_inputs(sources, options, _lock_bytes(paths)),
+        valid_until=_next_change(read.entries, config, now),
+        output=cache.output_signature(paths.output) or (0, 0),
+        stories=len(digest.stories),
+        entries=len(entries),
+        files=len(files),
+        warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
+    ))
+    timer.lap("write")
+    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), timer.laps)
+
+
+def _source_signatures(paths: Paths, article_files: list[Path]) -> list:
+    """Signatures (size, mtime, inode) of every file a build reads but the story lock: enough
+    to recognise an unchanged site in milliseconds, without parsing anything."""
+    config = paths.config_file
+    return [
+        str(paths.output),
+        [(str(p), cache.file_signature(p)) for p in article_files],
+        cache.folder_signatures(paths.content / STORIES_FOLDER, paths.templates, paths.static, theme_dir()),
+        (str(config), cache.file_signature(config) if config.is_file() else None),
+    ]
+
+
+def _lock_bytes(paths: Paths) -> bytes:
+    try:
+        return paths.lock_file.read_bytes()
+    except OSError:
+        return b""
+
+
+def _inputs(sources: list, options: dict[str, bool], lock: bytes) -> str:
+    # The build itself rewrites the lock, so it is compared by content, not by signature.
+    return cache.inputs_fingerprint([sources, sorted(options.items()), hashlib.blake2b(lock).hexdigest()])
+
+
+def _still_current(previous: cache.BuildRecord | None, inputs: str, paths: Paths, now: datetime) -> bool:
+    return (
+        previous is not None
+        and previous.inputs == inputs
+        and (previous.valid_until is None or now.timestamp() < previous.valid_until)
+        and cache.output_signature(paths.output) == previous.output
+    )
+
+
+def _next_change(entries: Sequence[Entry], config: Config, now: datetime) -> float | None:
+    """When the published set changes by itself: a future entry's date, or an expiry."""
+    moments = [e.date.timestamp() for e in entries if e.date and e.date > now]
+    if config.expire_after_days:
+        life = timedelta(days=config.expire_after_days)
+        moments += [(e.date + life).timestamp() for e in entries if e.date and e.date + life > now]
+    return min(moments) if moments else None
+
+
+def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future: bool, now: datetime) -> list[Entry]:
+    """Leave out drafts, future-dated and expired entries unless asked for."""
+    oldest = now - timedelta(days=config.expire_after_days) if config.expire_after_days else None
+    return [
+        e for e in entries
+        if (drafts or not e.draft)
+        and (future or e.date is None or e.date <= now)
+        and (oldest is None or e.date is None or e.date >= oldest)
+    ]
 
 
 def _check_layout(paths: Paths) -> None:
@@ -81,6 +181,17 @@ def _check_layout(paths: Paths) -> None:
             "refusing to replace a folder that is not a digestgen build (no digest.json); "
             "empty it or choose another --output",
         ))
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self._last
+        self._last = now
 
 
 __all__ = ["BuildResult", "DigestgenError", "build"]

@@ -45,8 +45,68 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(build)
     build.add_argument("--strict", action="store_true", help="treat warnings (such as unparseable dates) as errors")
     build.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    build.add_argument("--future", action="store_true", help="include entries dated after the time of the build")
+    build.add_argument("--profile", action="store_true", help="print the time each stage took")
     build.set_defaults(run=_run_build)
+    _add_serve(commands)
+    _add_new(commands)
     return parser
+
+
+def _add_new(commands) -> None:  # noqa: ANN001
+    new = commands.add_parser(
+        "new",
+        help="create a new site",
+        description="Create a working site in PATH: digestgen.toml with every option explained, "
+        "a sample article, and an empty templates/ folder for overriding the theme. PATH must be empty or absent.",
+    )
+    new.add_argument("path", type=Path, metavar="PATH", help="folder to create the site in")
+    noise = new.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    noise.add_argument("-v", "--verbose", action="store_true", help="print more")
+
+    def run(args: argparse.Namespace) -> int:
+        from .scaffold import ScaffoldError, create_site
+
+        try:
+            created = create_site(args.path)
+        except ScaffoldError as exc:
+            print(f"{args.path}: {exc}", file=sys.stderr)
+            return EXIT_BUILD_ERROR
+        logging.getLogger("digestgen").info(
+            "Created a new site in %s (%d files). Build it with: digestgen build --site %s",
+            args.path, len(created), args.path,
+        )
+        return EXIT_OK
+
+    new.set_defaults(run=run)
+
+
+def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action has no public type
+    serve = commands.add_parser(
+        "serve",
+        help="build, serve a live preview on localhost and rebuild on every save",
+        description="Build the site into a private preview folder (never the output folder), serve it, "
+        "and rebuild whenever content, templates, static files or the config change; open pages reload "
+        "by themselves and show build errors over the page. Ctrl-C stops.",
+    )
+    _site_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one; 0: any free port)")
+    serve.add_argument("--poll", action="store_true", help="poll for changes instead of OS events (network drives, containers)")
+    serve.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+
+    def run(args: argparse.Namespace) -> int:
+        from .serve import serve as run_preview
+
+        if not 0 <= args.port <= 65535:
+            serve.error(f"--port must be between 0 and 65535, got {args.port}")
+        return run_preview(
+            _paths(args), host=args.host, port=args.port, poll=args.poll,
+            drafts=args.drafts, config_required=args.config is not None,
+        )
+
+    serve.set_defaults(run=run)
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -69,20 +129,22 @@ def _run_build(args: argparse.Namespace) -> int:
     log = logging.getLogger("digestgen")
     paths = _paths(args)
     try:
-        result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts)
+        result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts,
+                       future=args.future)
     except DigestgenError as exc:
         _print_problems(exc)
         return EXIT_BUILD_ERROR
     for warning in result.warnings:
         log.warning("%s", warning)
     for stage, seconds in result.timings.items():
-        log.debug("%-8s %6.3f s", stage, seconds)
-    stories = result.digest.stories
-    log.info(
-        "Built %d stories from %d articles into %s (%d files, %.2f s)",
-        len(stories), sum(len(s.entries) for s in stories), paths.output,
-        result.files_written, sum(result.timings.values()),
-    )
+        (log.warning if args.profile else log.debug)("%-8s %7.3f s", stage, seconds)
+    total = sum(result.timings.values())
+    if result.unchanged:
+        log.info("Nothing changed: %s is up to date (%d stories from %d articles, checked in %.2f s)",
+                 paths.output, result.stories, result.entries, total)
+    else:
+        log.info("Built %d stories from %d articles into %s (%d files, %.2f s)",
+                 result.stories, result.entries, paths.output, result.files_written, total)
     return EXIT_OK
 
 

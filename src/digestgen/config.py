@@ -75,6 +75,16 @@ class Paths:
             config_file=Path(config_file).resolve() if config_file else root / CONFIG_FILENAME,
         )
 
+    @property
+    def lock_file(self) -> Path:
+        return self.content / ".stories.json"
+
+    @property
+    def cache(self) -> Path:
+        """The build cache: in the site, or beside the content folder when that lives elsewhere."""
+        home = self.site if self.content.is_relative_to(self.site) else self.content.parent
+        return home / ".digestgen-cache"
+
 
 # key -> (expected type(s), human description) for every table
 _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {

@@ -72,8 +72,33 @@ class Story:
 class Digest:
     title: str
     description: str
-    stories: tuple[Story, ...]  # newest first
+    stories: tuple[Story, ...]  # featured first, then newest first
+    redirects: Mapping[str, str] = field(default_factory=dict)  # old story slug -> current slug
 
     @property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for s in self.stories for e in s.entries)
+
+
+@dataclass(frozen=True)
+class StoryFile:
+    """An editor's story definition, ``content/stories/<slug>.md``: it always wins."""
+
+    slug: str
+    source_path: str
+    title: str | None = None
+    summary: str | None = None
+    featured: bool = False
+    entries: tuple[str, ...] = ()  # source paths the story must contain
+
+
+@dataclass(frozen=True)
+class StoryLock:
+    """What has been published under which URL, so later builds keep the URLs.
+
+    Persisted as ``content/.stories.json``; users commit it with their content.
+    """
+
+    stories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # story slug -> source paths
+    articles: Mapping[str, str] = field(default_factory=dict)  # source path -> article slug
+    redirects: Mapping[str, str] = field(default_factory=dict)  # old story slug -> current slug

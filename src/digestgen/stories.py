@@ -1,73 +1,168 @@
-"""From entries to stories: run the grouping, then apply what the editor pinned. Pure."""
+"""From entries to stories: run the grouping, apply what the editor decided, keep URLs stable. Pure.
+
+Order of authority, highest first:
+1. story files (``content/stories/<slug>.md``): their slug, title, summary, ``entries:``;
+2. an entry's own ``story: <slug>`` pin;
+3. the grouping algorithm, for everything else.
+Slugs already published (the story lock) are kept as long as one of their
+articles remains; a story that disappears into another becomes a redirect.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .config import Config
 from .grouping import Document, GroupingSettings, group
-from .models import Entry, Story
+from .models import Entry, Story, StoryFile, StoryLock
 from .slugs import slugify, unique_slugs
 
 BLURB_WORDS = 45
 
 
-def assign_entry_slugs(entries: Sequence[Entry]) -> tuple[Entry, ...]:
-    """Give every entry its page slug; clashes resolve in source-path order."""
+@dataclass(frozen=True)
+class StoryPlan:
+    stories: tuple[Story, ...]  # featured first, then newest first
+    redirects: Mapping[str, str]  # old story slug -> current slug
+    lock: StoryLock  # what to persist for the next build
+
+
+def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) -> tuple[Entry, ...]:
+    """Give every entry its page slug: the published one if it has one, else one from its title."""
     ordered = sorted(entries, key=lambda e: e.source_path)
-    slugs = unique_slugs((e.title for e in ordered), fallback="article")
-    return tuple(replace(e, slug=s) for e, s in zip(ordered, slugs))
+    kept = {}
+    for entry in ordered:
+        slug = lock.articles.get(entry.source_path)
+        if slug and slug == slugify(slug) and slug not in kept.values():
+            kept[entry.source_path] = slug
+    fresh = [e for e in ordered if e.source_path not in kept]
+    new = dict(zip((e.source_path for e in fresh), unique_slugs((e.title for e in fresh), kept.values(), "article")))
+    return tuple(replace(e, slug=kept.get(e.source_path) or new[e.source_path]) for e in ordered)
 
 
-def build_stories(entries: Sequence[Entry], config: Config) -> tuple[Story, ...]:
-    """Group ``entries`` into stories, newest first. ``entries`` must carry slugs."""
-    free = [e for e in entries if not e.story]
-    settings = GroupingSettings(
-        **{k: v for k, v in vars(config.grouping).items() if v is not None}
-    )
+def build_stories(
+    entries: Sequence[Entry],
+    config: Config,
+    story_files: Sequence[StoryFile] = (),
+    lock: StoryLock = StoryLock(),
+) -> StoryPlan:
+    """Group ``entries`` (which must carry slugs) into stories."""
+    forced = _forced_membership(entries, story_files)
+    free = [e for e in entries if e.source_path not in forced]
+    settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
     grouping = group([Document(e.title, e.text, e.source, e.date) for e in free], settings)
 
-    members: list[list[Entry]] = [[free[i] for i in story] for story in grouping.stories]
+    clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]
-    titles = [rep.title for rep in representatives]
-    slugs = unique_slugs(titles, fallback="story")
-    by_slug: dict[str, list[Entry]] = dict(zip(slugs, members))
-    rep_by_slug = dict(zip(slugs, representatives))
-    topic_of: dict[str, str] = {}
-    for topic in grouping.topics:
-        topic_slugs = [slugs[i] for i in topic]
-        for s in topic_slugs:
-            topic_of[s] = topic_slugs[0]
+    slugs = _stable_slugs(clusters, representatives, set(forced.values()), lock)
 
-    for entry in sorted((e for e in entries if e.story), key=lambda e: e.source_path):
-        slug = slugify(entry.story or "", fallback="story")
-        if slug not in by_slug:
-            by_slug[slug], rep_by_slug[slug], topic_of[slug] = [], entry, slug
-        by_slug[slug].append(entry)
+    members: dict[str, list[Entry]] = dict(zip(slugs, clusters))
+    rep_of: dict[str, Entry | None] = dict(zip(slugs, representatives))
+    topic_of = {slugs[i]: slugs[topic[0]] for topic in grouping.topics for i in topic}
+    for entry in sorted(entries, key=lambda e: e.source_path):
+        slug = forced.get(entry.source_path)
+        if slug:
+            members.setdefault(slug, []).append(entry)
+            rep_of.setdefault(slug, None)
+            topic_of.setdefault(slug, slug)
+    files = {f.slug: f for f in story_files}
+    stories = _with_related([
+        _story(slug, group_, rep_of[slug] or _most_typical(group_), topic_of[slug], files.get(slug))
+        for slug, group_ in members.items()
+        if group_
+    ])
+    redirects = _redirects({s.slug: s for s in stories}, lock)
+    new_lock = StoryLock(
+        stories={s.slug: tuple(sorted(e.source_path for e in s.entries)) for s in stories},
+        articles={e.source_path: e.slug for e in entries},
+        redirects=redirects,
+    )
+    return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
 
-    stories = [
-        _story(slug, by_slug[slug], rep_by_slug[slug], topic_of[slug]) for slug in by_slug
-    ]
-    stories = _with_related(stories)
-    return tuple(sorted(stories, key=_newest_first))
+
+def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile]) -> dict[str, str]:
+    """source path -> story slug, for entries the editor placed (story files beat pins)."""
+    forced = {e.source_path: slugify(e.story, "story") for e in entries if e.story}
+    for story_file in sorted(story_files, key=lambda f: f.slug):
+        for path in story_file.entries:
+            forced[path] = story_file.slug
+    return forced
 
 
-def _story(slug: str, entries: list[Entry], representative: Entry, topic: str) -> Story:
+def _stable_slugs(
+    clusters: list[list[Entry]], representatives: list[Entry], reserved: set[str], lock: StoryLock
+) -> list[str]:
+    """Slugs for algorithmic clusters: a cluster inherits the published slug most of its
+    articles had (each slug goes to one cluster, the one holding most of its articles);
+    the rest get new slugs from their headlines, never reusing a published or reserved one."""
+    previous = {path: slug for slug, paths in lock.stories.items() for path in paths}
+    claims = []
+    for index, cluster in enumerate(clusters):
+        votes = Counter(previous[e.source_path] for e in cluster if e.source_path in previous)
+        claims += [(-count, slug, index) for slug, count in votes.items() if slug not in reserved]
+    chosen: dict[int, str] = {}
+    taken: set[str] = set()
+    for _, slug, index in sorted(claims):
+        if index not in chosen and slug not in taken:
+            chosen[index] = slug
+            taken.add(slug)
+    avoid = reserved | taken | set(lock.stories) | set(lock.redirects)
+    fresh = [i for i in range(len(clusters)) if i not in chosen]
+    for index, slug in zip(fresh, unique_slugs((representatives[i].title for i in fresh), avoid, "story")):
+        chosen[index] = slug
+    return [chosen[i] for i in range(len(clusters))]
+
+
+def _redirects(current: Mapping[str, Story], lock: StoryLock) -> dict[str, str]:
+    """Old slugs that still have articles, pointing at the story that now holds most of them."""
+    where = {e.source_path: slug for slug, story in current.items() for e in story.entries}
+    redirects: dict[str, str] = {}
+    for old, paths in lock.stories.items():
+        if old in current:
+            continue
+        votes = Counter(where[p] for p in paths if p in where)
+        if votes:
+            redirects[old] = min(votes.items(), key=lambda item: (-item[1], item[0]))[0]
+    for old, target in lock.redirects.items():
+        seen = {old}
+        while target not in current and target in redirects and target not in seen:
+            seen.add(target)
+            target = redirects[target]
+        if old not in current and old not in redirects and target in current:
+            redirects[old] = target
+    return redirects
+
+
+def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, editor: StoryFile | None) -> Story:
     ordered = tuple(sorted(entries, key=_chronological))
     dates = [e.date for e in ordered if e.date]
     latest = [e.sort_date for e in ordered if e.sort_date]
     return Story(
         slug=slug,
-        title=representative.title,
-        blurb=representative.summary or blurb(representative.lead),
+        title=(editor and editor.title) or representative.title,
+        blurb=(editor and editor.summary) or representative.summary or blurb(representative.lead),
         entries=ordered,
         representative=representative,
         date=min(dates) if dates else None,
         updated=max(latest) if latest else None,
+        featured=bool(editor and editor.featured),
         topic=topic,
     )
+
+
+def _most_typical(entries: list[Entry]) -> Entry:
+    """The version whose headline shares most words with the others' (for editor-made stories,
+    which the algorithm did not see)."""
+    words = [set(e.title.lower().split()) for e in entries]
+
+    def score(i: int) -> tuple:
+        overlap = sum(len(words[i] & w) / (len(words[i] | w) or 1) for j, w in enumerate(words) if j != i)
+        return (-overlap, _chronological(entries[i]))
+
+    return entries[min(range(len(entries)), key=score)]
 
 
 def _with_related(stories: list[Story]) -> list[Story]:
@@ -75,12 +170,9 @@ def _with_related(stories: list[Story]) -> list[Story]:
     for story in stories:
         by_topic.setdefault(story.topic, []).append(story)
     return [
-        replace(
-            story,
-            related=tuple(
-                s.slug for s in sorted(by_topic[story.topic], key=_newest_first) if s.slug != story.slug
-            ),
-        )
+        replace(story, related=tuple(
+            s.slug for s in sorted(by_topic[story.topic], key=_newest_first) if s.slug != story.slug
+        ))
         for story in stories
     ]
 
@@ -93,9 +185,13 @@ def blurb(text: str, words: int = BLURB_WORDS) -> str:
 
 
 def _chronological(entry: Entry) -> tuple:
-    return (entry.date is None, entry.date or datetime.min, entry.source_path)
+    return (entry.date is None, entry.date.timestamp() if entry.date else 0.0, entry.source_path)
 
 
 def _newest_first(story: Story) -> tuple:
     stamp = story.updated or story.date
     return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, story.slug)
+
+
+def _front_page_order(story: Story) -> tuple:
+    return (not story.featured, *_newest_first(story))

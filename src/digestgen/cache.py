@@ -1,0 +1,157 @@
+"""The build cache, ``.digestgen-cache/`` in the site: parsed entries and the last build's fingerprint.
+
+Entries are keyed by the hash of their file's bytes, its path and the reader's
+code, so a cache hit is exactly what parsing the file again would give. A file
+whose size, mtime and inode are unchanged is trusted without re-hashing, as
+make, Hugo and git do. The cache is an optimisation only: deleting it is always
+safe, and an unreadable cache is ignored.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable
+
+from .errors import Problem
+from .models import Entry
+
+# Entry.extra is a read-only MappingProxyType, which pickle cannot store by itself.
+def _read_only(data: dict) -> MappingProxyType:
+    return MappingProxyType(data)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
+
+CACHE_DIRNAME = ".digestgen-cache"
+_ENTRIES = "entries.pickle"
+_RECORD = "last-build.json"
+
+
+@dataclass(frozen=True)
+class CachedEntry:
+    signature: tuple[int, int, int]  # size, mtime_ns, inode
+    content_hash: str
+    entry: Entry | None
+    problems: tuple[Problem, ...]
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of digestgen's own source: any code change invalidates every cached result."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_signature(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def content_hash(data: bytes, *salt: str) -> str:
+    digest = hashlib.blake2b(data, digest_size=16)
+    for part in salt:
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+# A long-lived process (the live preview) keeps the parsed entries in memory too, so
+# a rebuild does not unpickle them all again. Keyed by cache file and salt.
+_in_memory: dict[Path, tuple[str, dict[str, CachedEntry]]] = {}
+
+
+def load_entries(folder: Path | None, salt: str) -> dict[str, CachedEntry]:
+    """source path -> cached parse, or empty when there is no usable cache."""
+    if folder is None:
+        return {}
+    path = folder / _ENTRIES
+    remembered = _in_memory.get(path)
+    if remembered and remembered[0] == salt:
+        return remembered[1]
+    try:
+        with open(path, "rb") as handle:
+            stored_salt, entries = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return {}
+    return entries if stored_salt == salt else {}
+
+
+def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry]) -> None:
+    if folder is not None:
+        _in_memory[folder / _ENTRIES] = (salt, entries)
+        _atomic_write(folder / _ENTRIES, pickle.dumps((salt, entries), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the last successful build consumed and produced, to recognise a no-op rebuild."""
+
+    inputs: str  # fingerprint of every input file's signature, the options and the code
+    valid_until: float | None  # when a future-dated entry goes live or one expires
+    output: tuple[int, int]  # inode and mtime of the output folder it wrote
+    stories: int
+    entries: int
+    files: int
+    warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
+
+
+def inputs_fingerprint(parts: Iterable[object]) -> str:
+    digest = hashlib.blake2b(code_version().encode(), digest_size=20)
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def folder_signatures(*folders: Path) -> list[tuple[str, tuple[int, int, int]]]:
+    """Signatures of every file under ``folders`` (missing folders give none)."""
+    found = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    found.append((str(path), file_signature(path)))
+    return found
+
+
+def output_signature(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = folder.stat()
+        (folder / "digest.json").stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
+def last_build(folder: Path) -> BuildRecord | None:
+    try:
+        data = json.loads((folder / _RECORD).read_text(encoding="utf-8"))
+        data["output"] = tuple(data["output"])
+        return BuildRecord(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def save_build(folder: Path, record: BuildRecord) -> None:
+    _atomic_write(folder / _RECORD, json.dumps(asdict(record), sort_keys=True).encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / ".gitignore").exists() or (path.parent / ".gitignore").write_text("*\n")
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed

@@ -1,0 +1,159 @@
+"""Reading the content folder: which files are articles, and parsing them all, cached and in parallel."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+from .. import cache
+from ..errors import ContentError, Problem
+from ..models import Entry, StoryFile
+from .story_files import STORIES_FOLDER, read_story_file, story_file_paths
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
+_PARALLEL_FROM = 200  # below this many files to parse, worker start-up costs more than it saves
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    entries: tuple[Entry, ...]
+    warnings: tuple[Problem, ...] = field(default=())
+    story_files: tuple[StoryFile, ...] = field(default=())
+    content_hashes: tuple[str, ...] = field(default=())  # per entry file, in order: the build's input identity
+    parsed: int = 0  # files actually parsed (not served from the cache)
+
+
+def discover(content_dir: Path) -> list[Path]:
+    """Article files under ``content_dir``, sorted, skipping hidden and ``_``-prefixed names
+    and the editors' ``stories/`` folder. Symlinks are followed only while they stay inside."""
+    if not content_dir.is_dir():
+        raise ContentError(Problem(str(content_dir), None, "content folder not found"))
+    root = content_dir.resolve()
+    found: list[Path] = []
+    _walk(root, root, (), found, linked=False)
+    return found
+
+
+def _walk(root: Path, folder: Path, parts: tuple[str, ...], found: list[Path], linked: bool) -> None:
+    # os.scandir gives file types without extra system calls; only paths reached through a
+    # symlink need resolving to prove they stay inside the content folder.
+    with os.scandir(folder) as scan:
+        items = sorted(scan, key=lambda item: item.name)
+    for item in items:
+        if item.name.startswith((".", "_")):
+            continue
+        via_link = linked or item.is_symlink()
+        path = Path(item.path)
+        if via_link and not _inside(path, root):
+            continue
+        if item.is_dir():
+            if not (not parts and item.name == STORIES_FOLDER):  # editors' story files, not articles
+                _walk(root, path, (*parts, item.name), found, via_link)
+        elif item.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
+            found.append(path)
+
+
+def relative_name(path: Path, content_dir: Path) -> str:
+    return PurePosixPath(*path.relative_to(content_dir).parts).as_posix()
+
+
+def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir: Path | None = None) -> ReadResult:
+    """Parse every file (from the cache where its bytes are unchanged); collect every error
+    before failing, so a user fixes them all in one go."""
+    root = content_dir.resolve()
+    salt = f"{cache.code_version()}:{timezone}"
+    cached = cache.load_entries(cache_dir, salt)
+    fresh: dict[str, cache.CachedEntry] = {}
+    todo: list[tuple[str, str, str]] = []
+    errors: list[Problem] = []
+    for path in paths:
+        rel = relative_name(path, root)
+        try:
+            signature = cache.file_signature(path)
+        except OSError as exc:
+            errors.append(Problem(rel, None, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        hit = cached.get(rel)
+        if hit and hit.signature == signature:
+            fresh[rel] = hit
+        else:
+            todo.append((str(path), rel, timezone))
+    for rel, result in _parse_all(todo, cached):
+        fresh[rel] = result
+
+    entries, warnings, hashes = [], [], []
+    for rel in sorted(fresh):
+        item = fresh[rel]
+        for problem in item.problems:
+            (errors if problem.severity == "error" else warnings).append(problem)
+        if item.entry is not None:
+            entries.append(item.entry)
+            hashes.append(item.content_hash)
+    if todo or len(fresh) != len(cached):
+        cache.save_entries(cache_dir, salt, fresh)
+
+    story_files = _read_story_files(root, {e.source_path for e in entries}, errors, warnings)
+    if errors:
+        raise ContentError(errors)
+    return ReadResult(tuple(entries), tuple(warnings), story_files, tuple(hashes), len(todo))
+
+
+def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
+    if len(todo) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [_parse_one(job, cached) for job in todo]
+    # fork is cheapest, but unsafe once other threads exist (the live preview has some)
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    workers = min(os.cpu_count() or 2, 8)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        chunk = max(16, len(todo) // (workers * 8))
+        return list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
+
+
+def _parse_one(job: tuple[str, str, str], cached) -> tuple[str, cache.CachedEntry]:  # noqa: ANN001
+    from . import MAX_FILE_BYTES, read_entry  # the per-file parser lives in the package facade
+
+    path_text, rel, timezone = job
+    path = Path(path_text)
+    if isinstance(cached, dict):
+        cached = cached.get(rel)
+    try:
+        signature = cache.file_signature(path)
+        if signature[0] > MAX_FILE_BYTES:  # refuse before reading it all into memory
+            return rel, cache.CachedEntry(signature, "", None, (Problem(rel, None, f"file is larger than {MAX_FILE_BYTES // 2**20} MB"),))
+        data = path.read_bytes()
+    except OSError as exc:
+        return rel, cache.CachedEntry((0, 0, 0), "", None, (Problem(rel, None, f"cannot read file: {exc.strerror or exc}"),))
+    digest = cache.content_hash(data, rel)
+    if cached is not None and cached.content_hash == digest:  # touched, not changed
+        return rel, cache.CachedEntry(signature, digest, cached.entry, cached.problems)
+    entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone))
+    return rel, cache.CachedEntry(signature, digest, entry, tuple(problems))
+
+
+def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnings: list[Problem]) -> tuple[StoryFile, ...]:
+    story_files = []
+    claimed: dict[str, str] = {}
+    for path in story_file_paths(root):
+        rel = relative_name(path, root)
+        story, found = read_story_file(path.read_bytes(), rel, known)
+        for problem in found:
+            (errors if problem.severity == "error" else warnings).append(problem)
+        if story:
+            for member in story.entries:
+                if member in claimed:
+                    errors.append(Problem(rel, None, f"{member!r} is already in story file {claimed[member]}"))
+                claimed[member] = rel
+            story_files.append(story)
+    return tuple(story_files)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except OSError:
+        return False

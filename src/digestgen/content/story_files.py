@@ -1,0 +1,61 @@
+"""Editors' story files, ``content/stories/<slug>.md``: title, summary (the body), featured, entries."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from ..errors import Problem
+from ..models import StoryFile
+from ..slugs import slugify
+from .decode import BinaryFileError, decode
+from .markdown import FrontMatterError, parse_markdown
+
+STORIES_FOLDER = "stories"
+_KEYS = {"title", "featured", "entries"}
+
+
+def story_file_paths(content_dir: Path) -> list[Path]:
+    folder = content_dir / STORIES_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if not p.name.startswith((".", "_")))
+
+
+def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[StoryFile | None, list[Problem]]:
+    try:
+        parsed = parse_markdown(decode(data))
+    except (BinaryFileError, FrontMatterError) as exc:
+        return None, [Problem(rel, getattr(exc, "line", None), str(exc))]
+    meta, lines = parsed.metadata, parsed.key_lines
+    problems = [
+        Problem(rel, lines.get(key), f"unknown key {key!r} in a story file; valid keys: entries, featured, title")
+        for key in meta if key not in _KEYS
+    ]
+    title = meta.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        problems.append(Problem(rel, lines.get("title"), "title must be text"))
+        title = None
+    featured = meta.get("featured", False)
+    if not isinstance(featured, bool):
+        problems.append(Problem(rel, lines.get("featured"), "featured must be true or false"))
+        featured = False
+    entries = meta.get("entries") or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        problems.append(Problem(rel, lines.get("entries"), "entries must be a list of article paths relative to the content folder"))
+        entries = []
+    for path in entries:
+        if path not in known_paths:
+            problems.append(Problem(rel, lines.get("entries"), f"entries: no article {path!r} in the content folder", "warning"))
+    stem = PurePosixPath(rel).stem
+    slug = slugify(stem, "story")
+    if slug != stem:
+        problems.append(Problem(rel, None, f"a story file's name is its URL slug: rename it to {slug}.md"))
+    story = StoryFile(
+        slug=slug,
+        source_path=rel,
+        title=" ".join(str(title).split()) if title is not None else None,
+        summary=" ".join(parsed.paragraphs) or None,
+        featured=featured,
+        entries=tuple(p for p in entries if p in known_paths),
+    )
+    return story, problems

@@ -1,0 +1,66 @@
+"""Reading and writing the story lock, ``content/.stories.json``.
+
+The only file digestgen ever writes inside the content folder. It is small,
+sorted and indented so that it diffs well in version control, and it is
+replaced atomically so a killed build never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .errors import ContentError, Problem
+from .models import StoryLock
+
+LOCK_FILENAME = ".stories.json"
+_FORMAT = 1
+
+
+def read_lock(path: Path) -> StoryLock:
+    if not path.exists():
+        return StoryLock()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"unsupported format {data.get('format')!r}")
+        return StoryLock(
+            stories={str(k): tuple(map(str, v)) for k, v in data["stories"].items()},
+            articles={str(k): str(v) for k, v in data["articles"].items()},
+            redirects={str(k): str(v) for k, v in data.get("redirects", {}).items()},
+        )
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ContentError(Problem(
+            str(path), line,
+            f"cannot read the story lock ({exc}); restore it from version control, "
+            "or delete it to let story URLs be assigned afresh",
+        )) from None
+
+
+def lock_text(lock: StoryLock) -> str:
+    data = {
+        "format": _FORMAT,
+        "stories": {slug: sorted(paths) for slug, paths in sorted(lock.stories.items())},
+        "articles": dict(sorted(lock.articles.items())),
+        "redirects": dict(sorted(lock.redirects.items())),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_lock(path: Path, lock: StoryLock) -> bool:
+    """Write ``lock`` if it differs from what is on disk; return whether it was written."""
+    text = lock_text(lock)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return True

@@ -1,0 +1,37 @@
+"""Pages that keep old story URLs working after stories merged or were renamed."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Mapping
+
+from .output import OutputFile
+
+_PAGE = """<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>Moved: {target}</title>
+<link rel="canonical" href="{canonical}">
+<meta name="robots" content="noindex">
+<meta http-equiv="refresh" content="0; url={href}">
+</head>
+<body>
+<p>This story has moved to <a href="{href}">{target}</a>.</p>
+</body>
+</html>
+"""
+
+
+def redirect_pages(redirects: Mapping[str, str], base_url: str, language: str) -> list[OutputFile]:
+    """``stories/<old>/index.html`` pointing at ``stories/<new>/index.html``.
+
+    Slugs are ``[a-z0-9-]`` only, so the relative link cannot leave the site.
+    """
+    files = []
+    for old, new in sorted(redirects.items()):
+        href = f"../{new}/index.html"
+        canonical = f"{base_url}stories/{new}/" if base_url else href
+        html = _PAGE.format(lang=escape(language), target=escape(new), href=escape(href), canonical=escape(canonical))
+        files.append(OutputFile(f"stories/{old}/index.html", html.encode("utf-8"), f"redirect from story {old!r}"))
+    return files

@@ -1,0 +1,92 @@
+"""Editor control and stable story URLs, on the pure story-building stage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from digestgen.config import Config
+from digestgen.lock import lock_text
+from digestgen.models import Entry, StoryFile, StoryLock
+from digestgen.stories import assign_entry_slugs, build_stories
+
+
+def entry(path: str, title: str, body: str, source: str, day: int, **extra) -> Entry:  # noqa: ANN003
+    return Entry(
+        source_path=path, title=title, body_html="", paragraphs=(body,), source=source,
+        date=datetime(2022, 6, day, 12, tzinfo=timezone.utc), **extra,
+    )
+
+
+FLOOD_A = entry("flood-a.md", "Floods force thousands from homes in Dhaka",
+                "Monsoon floods forced thousands of families in Dhaka, Bangladesh from their homes on Monday as rivers burst their banks.", "Wire One", 6)
+FLOOD_B = entry("flood-b.md", "Dhaka flooding displaces thousands as rivers burst banks",
+                "Thousands of families in Dhaka, Bangladesh, fled monsoon floods on Monday after rivers burst their banks.", "Wire Two", 6)
+CHESS = entry("chess.md", "Teenager wins city chess championship",
+              "A fifteen-year-old won the city chess championship on Sunday, beating the defending champion in the final round.", "Local Post", 5)
+ORCHARD = entry("orchard.md", "Orchard reopens after restoration",
+                "The historic walled orchard reopened to visitors after a two-year restoration of its glasshouses and paths.", "Garden Weekly", 4)
+
+
+def plan(entries, story_files=(), lock=StoryLock()):  # noqa: ANN001, ANN201
+    return build_stories(assign_entry_slugs(entries, lock), Config(), story_files, lock)
+
+
+def members(result) -> dict[str, list[str]]:  # noqa: ANN001
+    return {s.slug: sorted(e.source_path for e in s.entries) for s in result.stories}
+
+
+def test_algorithm_groups_and_the_lock_records_it():
+    result = plan([FLOOD_A, FLOOD_B, CHESS])
+    assert sorted(members(result).values()) == [["chess.md"], ["flood-a.md", "flood-b.md"]]
+    assert result.lock.stories == {slug: tuple(paths) for slug, paths in members(result).items()}
+
+
+def test_pin_moves_an_entry_into_a_story_and_creates_it_if_needed():
+    result = plan([FLOOD_A, FLOOD_B, replace(CHESS, story="weekend-roundup"), replace(ORCHARD, story="weekend-roundup")])
+    assert members(result)["weekend-roundup"] == ["chess.md", "orchard.md"]
+
+
+def test_story_file_sets_title_summary_featured_and_members():
+    story_file = StoryFile(slug="monsoon", source_path="stories/monsoon.md", title="The monsoon floods",
+                           summary="Our coverage of the floods.", featured=True, entries=("flood-a.md", "chess.md"))
+    result = plan([FLOOD_A, FLOOD_B, CHESS, ORCHARD], [story_file])
+    first = result.stories[0]
+    assert (first.slug, first.title, first.blurb, first.featured) == ("monsoon", "The monsoon floods", "Our coverage of the floods.", True)
+    assert members(result)["monsoon"] == ["chess.md", "flood-a.md"]
+    assert ["flood-b.md"] in members(result).values()  # the algorithm does the rest
+
+
+def test_published_slug_survives_edits_and_new_articles():
+    first = plan([FLOOD_A, CHESS])
+    flood_slug = next(slug for slug, paths in members(first).items() if "flood-a.md" in paths)
+    retitled = replace(FLOOD_A, title="Thousands flee as Dhaka floods worsen")
+    second = plan([retitled, FLOOD_B, CHESS, ORCHARD], lock=first.lock)
+    assert members(second)[flood_slug] == ["flood-a.md", "flood-b.md"]
+    assert {e.slug for s in second.stories for e in s.entries if e.source_path == "flood-a.md"} == {
+        first.lock.articles["flood-a.md"]
+    }
+
+
+def test_slug_is_kept_while_one_of_its_articles_remains():
+    first = plan([FLOOD_A, FLOOD_B, CHESS])
+    flood_slug = next(slug for slug, paths in members(first).items() if "flood-a.md" in paths)
+    second = plan([FLOOD_B, CHESS], lock=first.lock)
+    assert members(second)[flood_slug] == ["flood-b.md"]
+
+
+def test_merged_stories_leave_a_redirect_for_the_old_url():
+    lock = StoryLock(stories={"dhaka-floods": ("flood-a.md",), "bangladesh-flooding": ("flood-b.md",)})
+    result = plan([FLOOD_A, FLOOD_B], lock=lock)
+    assert list(members(result)) in (["dhaka-floods"], ["bangladesh-flooding"])
+    kept = next(iter(members(result)))
+    gone = ({"dhaka-floods", "bangladesh-flooding"} - {kept}).pop()
+    assert result.redirects == {gone: kept}
+    assert result.lock.redirects == {gone: kept}
+
+
+def test_lock_text_is_deterministic_and_readable():
+    result = plan([FLOOD_A, FLOOD_B, CHESS])
+    text = lock_text(result.lock)
+    assert text == lock_text(plan([CHESS, FLOOD_B, FLOOD_A]).lock)
+    assert '"flood-a.md"' in text and text.endswith("\n")
