@@ -55,6 +55,7 @@ class Paths:
     templates: Path
     static: Path
     config_file: Path
+    cache: Path
 
     @classmethod
     def for_site(
@@ -64,26 +65,25 @@ class Paths:
         content: Path | str | None = None,
         output: Path | str | None = None,
         config_file: Path | str | None = None,
+        cache: Path | str | None = None,
     ) -> Paths:
         root = Path(site).resolve()
+        content_dir = Path(content).resolve() if content else root / "content"
+        # The build cache lives in the site, or beside the content folder when that lives elsewhere.
+        home = root if content_dir.is_relative_to(root) else content_dir.parent
         return cls(
             site=root,
-            content=Path(content).resolve() if content else root / "content",
+            content=content_dir,
             output=Path(output).resolve() if output else root / "output",
             templates=root / "templates",
             static=root / "static",
             config_file=Path(config_file).resolve() if config_file else root / CONFIG_FILENAME,
+            cache=Path(cache).resolve() if cache else home / ".digestgen-cache",
         )
 
     @property
     def lock_file(self) -> Path:
         return self.content / ".stories.json"
-
-    @property
-    def cache(self) -> Path:
-        """The build cache: in the site, or beside the content folder when that lives elsewhere."""
-        home = self.site if self.content.is_relative_to(self.site) else self.content.parent
-        return home / ".digestgen-cache"
 
 
 # key -> (expected type(s), human description) for every table

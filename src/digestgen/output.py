@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -33,7 +34,8 @@ def check_outputs(files: list[OutputFile]) -> None:
         if pure.is_absolute() or ".." in pure.parts or "\\" in file.path or "\x00" in file.path or not pure.parts:
             problems.append(Problem(file.origin, None, f"refusing to write outside the output folder: {file.path!r}"))
             continue
-        key = file.path.casefold()  # case-insensitive file systems would merge these
+        # Case-insensitive (Windows, macOS) and normalising (macOS) file systems would merge these.
+        key = unicodedata.normalize("NFC", file.path).casefold()
         if key in claimed:
             problems.append(Problem(
                 file.origin, None,
@@ -48,21 +50,26 @@ def check_outputs(files: list[OutputFile]) -> None:
 def write_site(files: list[OutputFile], output_dir: Path) -> None:
     check_outputs(files)
     output_dir = output_dir.resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = output_dir.with_name(f".{output_dir.name}.building-{os.getpid()}")
-    _remove(staging)
+    origin = None
     try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        _recover(output_dir)
+        _remove(staging)
         made: set[Path] = set()
         for file in sorted(files, key=lambda f: f.path):
+            origin = file.origin
             target = staging.joinpath(*PurePosixPath(file.path).parts)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(file.data)
+        origin = None
         _swap_in(staging, output_dir)
     except OSError as exc:
-        _remove(staging)
-        raise OutputError(Problem(str(output_dir), None, f"cannot write the site: {exc}")) from None
+        shutil.rmtree(staging, ignore_errors=True)
+        where = f" (writing the output of {origin})" if origin else ""
+        raise OutputError(Problem(str(output_dir), None, f"cannot write the site{where}: {exc}")) from None
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -70,13 +77,40 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
         os.rename(staging, output_dir)
         return
     if _exchange(staging, output_dir):
-        _remove(staging)  # now holds the previous build
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous build
         return
     retired = output_dir.with_name(f".{output_dir.name}.previous-{os.getpid()}")
     _remove(retired)
     os.rename(output_dir, retired)
     os.rename(staging, output_dir)
-    _remove(retired)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _recover(output_dir: Path) -> None:
+    """Tidy up after builds that were killed: put back a previous site that a kill left
+    set aside (only possible without RENAME_EXCHANGE), and delete staging folders whose
+    build process is gone. Folders of a build still running are left alone."""
+    leftovers = []
+    for name in sorted(os.listdir(output_dir.parent)):
+        for kind in ("building", "previous"):
+            pid = name.removeprefix(f".{output_dir.name}.{kind}-")
+            if pid != name and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                leftovers.append((kind, output_dir.parent / name))
+    for kind, path in leftovers:
+        if kind == "previous" and not output_dir.exists() and path.is_dir() and not path.is_symlink():
+            os.rename(path, output_dir)  # the kill came between the two renames of _swap_in
+        else:
+            _remove(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from typing import Iterable
@@ -15,6 +16,9 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     """``"North Korea’s Kim Sends…"`` → ``"north-koreas-kim-sends"``.
 
     Only ``[a-z0-9-]`` survive, so no slug can hold a separator, ``..`` or NUL.
+    Text with nothing ASCII to keep (a Greek or Chinese headline) gets the
+    fallback plus a short hash of its NFC form, so it stays distinct and stable
+    from build to build; NFC and NFD spellings of one text give one slug.
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     ascii_text = re.sub(r"['’`]", "", ascii_text)
@@ -22,7 +26,10 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]
     if not slug:
-        slug = fallback
+        nfc = " ".join(unicodedata.normalize("NFC", text).split())
+        suffix = hashlib.sha256(nfc.encode("utf-8", "surrogatepass")).hexdigest()[:8] if nfc else ""
+        base = re.sub(r"[^a-z0-9]+", "-", fallback.lower()).strip("-") or "untitled"
+        slug = f"{base}-{suffix}" if suffix else base
     if slug in _RESERVED:
         slug += "-1"
     return slug

@@ -10,6 +10,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+MIN_YEAR, MAX_YEAR = 2, 9998
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -39,11 +41,11 @@ _PATTERNS = [
 def parse_date(value: object, tz: tzinfo) -> datetime:
     """Return an aware datetime for ``value`` or raise ValueError saying why."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
+        return _in_range(value if value.tzinfo else value.replace(tzinfo=tz))
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=tz)
+        return _in_range(datetime.combine(value, time(), tzinfo=tz))
     if not isinstance(value, str):
-        raise ValueError(f"expected a date, got {type(value).__name__} {value!r}")
+        raise ValueError(f"expected a date, got {type(value).__name__} {repr(value)[:60]}")
     text = " ".join(value.split())
     if not text:
         raise ValueError("empty date")
@@ -55,7 +57,14 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
         parsed = _parse_words(text)
     if parsed is None:
         raise ValueError(f"unrecognised date {text!r} (use ISO 8601, e.g. 2018-07-12 17:47)")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz))
+
+
+def _in_range(value: datetime) -> datetime:
+    """Refuse years 1 and 9999: converting those to another zone overflows ``datetime``."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"date out of range: {value.year} (years {MIN_YEAR}-{MAX_YEAR} only)")
+    return value
 
 
 def _parse_words(text: str) -> datetime | None:
@@ -65,7 +74,7 @@ def _parse_words(text: str) -> datetime | None:
             return _from_match(match)
     try:
         return parsedate_to_datetime(text)  # RFC 2822, as in RSS feeds
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
@@ -80,14 +89,14 @@ def _from_match(match: re.Match[str]) -> datetime | None:
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     zone = parts["zone"]
     offset = None
-    if zone:
-        if zone.upper() in ("UTC", "GMT", "Z"):
-            offset = timezone.utc
-        else:
-            sign = 1 if zone[0] == "+" else -1
-            digits = zone[1:].replace(":", "")
-            offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     try:
+        if zone:
+            if zone.upper() in ("UTC", "GMT", "Z"):
+                offset = timezone.utc
+            else:
+                sign = 1 if zone[0] == "+" else -1
+                digits = zone[1:].replace(":", "")
+                offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         return datetime(
             int(parts["year"]), month, int(parts["day"]),
             hour, int(parts["minute"] or 0), int(parts["second"] or 0), tzinfo=offset,

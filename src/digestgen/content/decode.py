@@ -3,39 +3,93 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 
 class BinaryFileError(ValueError):
     pass
 
 
+# C0 controls other than tab, newline, carriage return and form feed, plus DEL:
+# never part of an article, often a sign of a binary file.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.01  # more than 1% control characters: binary, not text
+_SAMPLE = 4096
+
+
+def _cp1252_byte(byte: int) -> str:
+    """One byte read as cp1252; the five bytes cp1252 leaves undefined read as Latin-1."""
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+_CP1252 = tuple(_cp1252_byte(b) for b in range(256))
+
+
+def _fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(_CP1252[b] for b in bad), exc.end
+
+
+codecs.register_error("digestgen-cp1252", _fallback)
+
+
 def decode(data: bytes) -> str:
     """Decode article bytes, never rejecting legacy encodings.
 
-    UTF-8 (with or without BOM) and BOM-marked UTF-16 are exact; anything else
-    is read as cp1252, the usual encoding of scraped Western news, and bytes
-    cp1252 leaves undefined fall back to Latin-1 so nothing is dropped.
+    UTF-8 (with or without BOM) and BOM-marked UTF-32/UTF-16 are exact, as is
+    UTF-16 without a BOM when its zero bytes give it away. Bytes that are not
+    valid UTF-8 are read one by one as cp1252, the usual encoding of scraped
+    Western news (a cp1252 file decodes as cp1252; a UTF-8 file with a stray
+    cp1252 byte keeps its UTF-8), and bytes cp1252 leaves undefined fall back
+    to Latin-1 so nothing is dropped. Binary data raises BinaryFileError.
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _exact(data, "utf-32", "UTF-32")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return _normalise(data.decode("utf-16"))
-        except UnicodeDecodeError as exc:
-            raise BinaryFileError(f"invalid UTF-16 at byte {exc.start}") from None
+        return _exact(data, "utf-16", "UTF-16")
     if b"\x00" in data:
+        guess = _utf16_without_bom(data)
+        if guess:
+            return _exact(data, guess, "UTF-16")
         raise BinaryFileError("binary data (NUL bytes), not a text article")
+    return _normalise(data.decode("utf-8", errors="digestgen-cp1252"))
+
+
+def _exact(data: bytes, codec: str, name: str) -> str:
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    return _normalise(text)
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise BinaryFileError(f"invalid {name} at byte {exc.start}") from None
+    return _normalise(text.removeprefix("\ufeff"))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is zero, as in UTF-16 Western text."""
+    sample = data[:_SAMPLE]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    pairs = len(sample) // 2
+    if odd.count(0) >= 0.9 * pairs and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * pairs and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _normalise(text: str) -> str:
     if "\x00" in text:
         raise BinaryFileError("binary data (NUL characters), not a text article")
+    controls = len(_CONTROLS.findall(text))
+    if controls:
+        if controls > max(8, _MAX_CONTROL_SHARE * len(text)):
+            raise BinaryFileError(f"binary data ({controls} control characters), not a text article")
+        text = _CONTROLS.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,7 +1,16 @@
-"""Markdown articles: YAML front matter (python-frontmatter) and a CommonMark body.
+"""Markdown articles: YAML front matter and a CommonMark body.
 
-Raw HTML in Markdown is disabled, so it is shown as text, never as markup;
-markdown-it's own link validation refuses ``javascript:``-style URLs.
+Raw HTML in Markdown is disabled, so it is shown as text, never as markup.
+Links and images in the body keep only relative, ``http``, ``https`` and
+``mailto`` URLs; anything else (``javascript:``, ``data:``, ``vbscript:``, in
+any spelling) is left as plain text.
+
+Front matter is untrusted YAML: it is first scanned event by event (an
+iterative parse, no recursion) and refused when it has aliases, merge keys,
+too many values or too deep a nesting, so neither an alias bomb nor a
+10,000-level ``[[[[…`` can exhaust memory or crash the C parser's recursive
+composer. Only then is it loaded, with a SafeLoader that refuses duplicated
+keys and reads out-of-range numbers and dates as plain text.
 """
 
 from __future__ import annotations
@@ -14,12 +23,30 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 
-_HANDLER = YAMLHandler()
-_BOUNDARY = re.compile(r"^-{3,}\s*$")
-_MAX_YAML_NODES = 10_000  # beyond this a front matter block is an alias bomb, not metadata
+_FRONT_MATTER = YAMLHandler()
+_BOUNDARY = _FRONT_MATTER.FM_BOUNDARY  # a line of three or more dashes
+_MAX_YAML_NODES = 10_000  # beyond this a front matter block is a bomb, not metadata
 _MAX_YAML_DEPTH = 20
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# Browsers drop these anywhere in a URL before looking at its scheme.
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]")
+
+
+def safe_url(url: str) -> bool:
+    """True for a relative URL or an http(s)/mailto one, however the scheme is disguised."""
+    squeezed = _URL_IGNORED.sub("", url).lower()
+    match = _SCHEME.match(squeezed)
+    if match is None:
+        # No scheme: relative, unless a browser would still find one ("java\\script:" is not one).
+        return ":" not in squeezed.split("/", 1)[0] or squeezed.startswith(("/", "?", "#", "."))
+    return match.group(1) in _SAFE_SCHEMES
+
+
+_md.validateLink = safe_url  # type: ignore[method-assign]
 
 
 class FrontMatterError(ValueError):
@@ -29,14 +56,28 @@ class FrontMatterError(ValueError):
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that refuses duplicated keys instead of keeping the last silently."""
+    """SafeLoader that refuses duplicated keys instead of keeping the last silently,
+    and reads numbers and dates Python cannot hold as the text they were written as."""
+
+    def construct_object(self, node, deep=False):  # noqa: ANN001
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed in front matter", key_node.start_mark
+                )
             key = self.construct_object(key_node, deep=deep)
             try:
                 duplicate = key in seen
@@ -51,7 +92,25 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def _as_text_on_error(self, node, construct):  # noqa: ANN001
+        try:
+            return construct(self, node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node):  # noqa: ANN001
+        return self._as_text_on_error(node, _BaseLoader.construct_yaml_int)
+
+    def construct_yaml_float(self, node):  # noqa: ANN001
+        return self._as_text_on_error(node, _BaseLoader.construct_yaml_float)
+
+    def construct_yaml_timestamp(self, node):  # noqa: ANN001
+        return self._as_text_on_error(node, _BaseLoader.construct_yaml_timestamp)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 @dataclass(frozen=True)
@@ -71,8 +130,8 @@ def parse_markdown(text: str) -> ParsedMarkdown:
     if lines and _BOUNDARY.match(lines[0]):
         closing = next((i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i])), None)
         if closing is None:
-            raise FrontMatterError("front matter opened with '---' is never closed", 1)
-        front, body = _HANDLER.split(text)
+            raise FrontMatterError("front matter opened with '---' on line 1 is never closed (add a '---' line after it)", 1)
+        front, body = _FRONT_MATTER.split(text)  # python-frontmatter's own delimiter rules
         metadata = _load_front_matter(front)
         for number, line in enumerate(lines[1:closing], start=2):
             match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
@@ -85,7 +144,7 @@ def parse_markdown(text: str) -> ParsedMarkdown:
         if token.type != "inline":
             continue
         plain = _plain(token)
-        if tokens[index - 1].type == "heading_open":
+        if index and tokens[index - 1].type == "heading_open":
             heading = heading or plain
         elif plain:
             paragraphs.append(plain)
@@ -95,43 +154,75 @@ def parse_markdown(text: str) -> ParsedMarkdown:
 
 def _load_front_matter(front: str) -> dict[str, Any]:
     try:
-        data = _HANDLER.load(front, Loader=_StrictLoader)
+        _scan(front)
+        data = yaml.load(front, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except FrontMatterError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # +2: YAML counts from 0, and the opening '---' is line 1 of the file.
-        line = mark.line + 2 if mark else 1
+        line = mark.line + 2 if mark else 2
         raise FrontMatterError(f"invalid YAML front matter: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"invalid YAML front matter: {exc}", 1) from None
+        raise FrontMatterError(f"invalid YAML front matter: {exc}", 2) from None
+    except (ValueError, TypeError, OverflowError, RecursionError, ArithmeticError) as exc:
+        raise FrontMatterError(f"invalid YAML front matter: {exc}", 2) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError(
-            f"front matter must be a mapping of keys to values, got {type(data).__name__}", 2
+            f"front matter must be a mapping of keys to values (key: value lines), got {_kind(data)}", 2
         )
-    _check_size(data)
-    return {str(k): v for k, v in data.items()}
+    return {_clean(str(k)): _clean_value(v) for k, v in data.items()}
 
 
-def _check_size(data: Any) -> None:
-    budget = [_MAX_YAML_NODES]
-
-    def walk(value: Any, depth: int) -> None:
-        budget[0] -= 1
-        if budget[0] < 0 or depth > _MAX_YAML_DEPTH:
+def _scan(front: str) -> None:
+    """Refuse aliases, bombs and deep nesting before anything recursive sees the YAML."""
+    depth = nodes = 0
+    for event in yaml.parse(front, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
             raise FrontMatterError(
-                "front matter is too large or too deeply nested (limit: "
-                f"{_MAX_YAML_NODES} values, {_MAX_YAML_DEPTH} levels)", 2
+                f"YAML aliases (*{event.anchor}) are not allowed in front matter", event.start_mark.line + 2
             )
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(k, depth + 1)
-                walk(v, depth + 1)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v, depth + 1)
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > _MAX_YAML_NODES:
+                raise FrontMatterError(
+                    f"front matter has too many values (limit: {_MAX_YAML_NODES})", event.start_mark.line + 2
+                )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_YAML_DEPTH:
+                raise FrontMatterError(
+                    f"front matter is nested too deeply (limit: {_MAX_YAML_DEPTH} levels)", event.start_mark.line + 2
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
-    walk(data, 0)
+
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """No control characters or lone surrogates (YAML escapes can make both): they break HTML and UTF-8."""
+    return _SURROGATES.sub("\ufffd", _UNSAFE_CHARS.sub("", text))
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_value(k): _clean_value(v) for k, v in value.items()}
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", list: "a list", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _plain(token) -> str:  # noqa: ANN001

@@ -35,15 +35,18 @@ def discover(content_dir: Path) -> list[Path]:
         raise ContentError(Problem(str(content_dir), None, "content folder not found"))
     root = content_dir.resolve()
     found: list[Path] = []
-    _walk(root, root, (), found, linked=False)
+    _walk(root, root, found, linked=False, visited={root})
     return found
 
 
-def _walk(root: Path, folder: Path, parts: tuple[str, ...], found: list[Path], linked: bool) -> None:
+def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: set[Path]) -> None:
     # os.scandir gives file types without extra system calls; only paths reached through a
-    # symlink need resolving to prove they stay inside the content folder.
-    with os.scandir(folder) as scan:
-        items = sorted(scan, key=lambda item: item.name)
+    # symlink need resolving, to prove they stay inside and to stop at loops.
+    try:
+        with os.scandir(folder) as scan:
+            items = sorted(scan, key=lambda item: item.name)
+    except OSError:
+        return  # unreadable or vanished mid-walk: nothing to read there
     for item in items:
         if item.name.startswith((".", "_")):
             continue
@@ -51,10 +54,18 @@ def _walk(root: Path, folder: Path, parts: tuple[str, ...], found: list[Path], l
         path = Path(item.path)
         if via_link and not _inside(path, root):
             continue
-        if item.is_dir():
-            if not (not parts and item.name == STORIES_FOLDER):  # editors' story files, not articles
-                _walk(root, path, (*parts, item.name), found, via_link)
-        elif item.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
+        try:
+            is_dir, is_file = item.is_dir(), item.is_file()
+        except OSError:
+            continue
+        if is_dir:
+            if folder == root and item.name == STORIES_FOLDER:
+                continue  # editors' story files, not articles
+            real = path.resolve() if via_link else path
+            if real not in visited:
+                visited.add(real)
+                _walk(root, path, found, via_link, visited)
+        elif is_file and path.suffix.lower() in ARTICLE_SUFFIXES:
             found.append(path)
 
 
