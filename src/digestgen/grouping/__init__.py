@@ -30,8 +30,8 @@ class Document:
 
 @dataclass(frozen=True)
 class GroupingSettings:
-    threshold: float = 0.35          # story (event) level
-    related_threshold: float = 0.2   # topic level ("related stories")
+    threshold: float = 0.15          # story (event) level
+    related_threshold: float = 0.1   # topic level ("related stories")
 
 
 @dataclass(frozen=True)

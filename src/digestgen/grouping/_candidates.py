@@ -13,23 +13,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ._text import top_terms
+
 TOP_TERMS = 12          # top-weighted terms per doc used as index keys
 MAX_POSTINGS = 400      # index keys shared by more docs than this are ignored
-NEIGHBOURS = 25         # candidates kept per doc (by partial score)
+NEIGHBOURS = 15       # candidates kept per doc (by partial score)
 _BLOCK = 2048           # rows per block of the sparse product (bounds memory)
 _PAIR_CHUNK = 100_000   # pairs scored at once
-
-
-def top_terms(x: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Keep the k largest entries of every row (ties broken by term id)."""
-    lengths = np.diff(x.indptr)
-    rows = np.repeat(np.arange(x.shape[0]), lengths)
-    order = np.lexsort((x.indices, -x.data, rows))
-    rank = np.arange(x.nnz) - x.indptr[rows[order]]
-    keep = np.sort(order[rank < k])
-    return sp.csr_matrix(
-        (x.data[keep], (rows[keep], x.indices[keep])), shape=x.shape
-    )
 
 
 def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
@@ -70,9 +60,46 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Row-wise dot products a[i[k]] . b[j[k]] for every k, in chunks."""
-    out = np.empty(i.size)
+    """Row-wise dot products a[i[k]] . b[j[k]] for every k.
+
+    Sparse "sampled" product: for each pair, walk the shorter of the two rows
+    and look its terms up in the other row by binary search over global
+    (row, column) keys.  Cost is the sum of the shorter rows' lengths, so a
+    singleton compared with a huge cluster costs only the singleton's terms.
+    """
+    out = np.zeros(i.size)
+    if i.size == 0:
+        return out
+    a = a.tocsr()
+    b = b.tocsr()
+    a.sort_indices()
+    b.sort_indices()
+    width = np.int64(max(a.shape[1], b.shape[1]))
+    len_a = np.diff(a.indptr)
+    len_b = np.diff(b.indptr)
+    keys_a = np.repeat(np.arange(a.shape[0], dtype=np.int64), len_a) * width + a.indices
+    keys_b = np.repeat(np.arange(b.shape[0], dtype=np.int64), len_b) * width + b.indices
+    swap = len_a[i] > len_b[j]          # walk b's row, look up in a
     for s in range(0, i.size, _PAIR_CHUNK):
         e = min(i.size, s + _PAIR_CHUNK)
-        out[s:e] = np.asarray(a[i[s:e]].multiply(b[j[s:e]]).sum(axis=1)).ravel()
+        for flip in (False, True):
+            sel = np.nonzero(swap[s:e] == flip)[0] + s
+            if sel.size == 0:
+                continue
+            walk, look = (b, a) if flip else (a, b)
+            w_rows, l_rows = (j[sel], i[sel]) if flip else (i[sel], j[sel])
+            l_keys = keys_a if flip else keys_b
+            counts = np.diff(walk.indptr)[w_rows]
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            pair = np.repeat(np.arange(sel.size), counts)
+            pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            pos += np.repeat(walk.indptr[w_rows], counts)
+            target = l_rows[pair].astype(np.int64) * width + walk.indices[pos]
+            hit = np.searchsorted(l_keys, target)
+            hit[hit >= l_keys.size] = 0
+            found = l_keys[hit] == target
+            contrib = np.where(found, walk.data[pos] * look.data[hit], 0.0)
+            out[sel] = np.bincount(pair, weights=contrib, minlength=sel.size)
     return out

@@ -5,9 +5,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ._candidates import candidate_pairs
+from ._candidates import candidate_pairs, pair_cosines
 from ._cluster import agglomerate, canonical, centroids
-from ._candidates import pair_cosines
 from ._text import vectorize
 
 
@@ -33,6 +32,7 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     ei, ej = candidate_pairs(x)
     days = _days(docs)
 
+    # stories: date distance counts; topics: it does not (topics span years)
     story, k = canonical(agglomerate(x, ei, ej, np.arange(n), threshold, days))
     topic_of_story = np.arange(k)
     if k > 1:

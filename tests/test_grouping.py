@@ -1,0 +1,183 @@
+"""User-visible behaviour of digestgen.grouping on small invented articles."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from digestgen.grouping import Document, Grouping, GroupingSettings, group
+
+T0 = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def doc(title: str, text: str = "", source: str = "Wire", days: float | None = 0) -> Document:
+    return Document(title=title, text=text, source=source,
+                    date=None if days is None else T0 + timedelta(days=days))
+
+
+CHILE_A = doc(
+    "Strong earthquake shakes central Chile, killing at least 12",
+    "A magnitude 7.4 earthquake struck central Chile on Monday, killing at least 12 people "
+    "and toppling buildings in Valparaiso, officials said. The quake was centred 40 km off "
+    "the coast near Valparaiso at a depth of 25 km. Chile's emergency office Onemi ordered "
+    "coastal evacuations for several hours. President Boric flew to Valparaiso, where "
+    "rescuers searched collapsed homes in the hillside neighbourhoods.",
+    source="Daily Planet",
+)
+CHILE_B = doc(
+    "Deadly 7.4 quake hits Chile near Valparaiso",
+    "Rescuers in Valparaiso dug through rubble on Monday after a 7.4-magnitude earthquake "
+    "killed 12 people in central Chile. Onemi, the national emergency agency, lifted a "
+    "tsunami warning for the coast in the afternoon. Boric said the government would send "
+    "soldiers to help. Photo: a damaged church in Valparaiso. Tweet with a location",
+    source="Gazette",
+    days=0.3,
+)
+CHILE_HEADLINE = doc("Chile earthquake: Valparaiso death toll rises to 12 after 7.4 quake",
+                     source="Aggregator", days=0.5)
+JAPAN = doc(
+    "Earthquake of magnitude 6.8 strikes northern Japan",
+    "A magnitude 6.8 earthquake struck off Aomori prefecture in northern Japan on Thursday, "
+    "injuring five people and halting bullet trains, the Japan Meteorological Agency said. "
+    "No tsunami warning was issued. Tohoku Electric said its Higashidori nuclear plant "
+    "reported no abnormalities. Trains on the Tohoku Shinkansen line resumed by evening.",
+    source="Daily Planet",
+    days=31,
+)
+ROVER_LANDS = doc(
+    "NASA rover Perseverance II lands in Jezero crater on Mars",
+    "NASA's Perseverance II rover touched down in Jezero crater on Mars on Monday after a "
+    "seven-month journey, mission controllers at the Jet Propulsion Laboratory said. "
+    "Engineers cheered as the rover's sky crane lowered it to the surface. The rover will "
+    "drill Martian rock samples for a later return mission to Earth.",
+    source="Science Daily",
+)
+ROVER_BUDGET = doc(
+    "Congress cuts funding for Mars sample return, leaving rover's rocks stranded",
+    "House appropriators on Tuesday cut NASA's budget for the Mars sample return mission by "
+    "a third, putting at risk plans to bring home the rock cores that the Perseverance II "
+    "rover is collecting on Mars. NASA administrator officials warned of layoffs at the Jet "
+    "Propulsion Laboratory and said the return of the samples could slip to the 2040s.",
+    source="Capitol Report",
+    days=60,
+)
+FOOTBALL = doc(
+    "Arsenal beat Chelsea 3-1 to go top of the Premier League",
+    "Bukayo Saka scored twice as Arsenal beat Chelsea 3-1 at the Emirates Stadium on Sunday "
+    "to move top of the Premier League table. Chelsea pulled one back through Cole Palmer "
+    "before Martin Odegaard sealed the win late in the second half.",
+    source="Sports Desk",
+    days=2,
+)
+PHONE = doc(
+    "Samsung unveils foldable Galaxy phone with larger battery",
+    "Samsung Electronics unveiled its latest foldable Galaxy smartphone in Seoul on "
+    "Wednesday, with a larger battery, a lighter hinge and a price cut aimed at Apple's "
+    "iPhone buyers. Pre-orders open next week in South Korea and the United States.",
+    source="Tech Wire",
+    days=1,
+)
+
+DOCS = [CHILE_A, JAPAN, FOOTBALL, CHILE_B, ROVER_LANDS, PHONE, CHILE_HEADLINE, ROVER_BUDGET]
+
+
+def story_of(result: Grouping, i: int) -> int:
+    return next(s for s, members in enumerate(result.stories) if i in members)
+
+
+def topic_of(result: Grouping, i: int) -> int:
+    s = story_of(result, i)
+    return next(t for t, members in enumerate(result.topics) if s in members)
+
+
+@pytest.fixture(scope="module")
+def result() -> Grouping:
+    return group(DOCS)
+
+
+def test_two_outlets_versions_of_one_event_form_one_story(result):
+    assert story_of(result, DOCS.index(CHILE_A)) == story_of(result, DOCS.index(CHILE_B))
+
+
+def test_same_kind_different_incident_stays_apart(result):
+    assert story_of(result, DOCS.index(CHILE_A)) != story_of(result, DOCS.index(JAPAN))
+
+
+def test_headline_only_item_joins_its_full_text_story(result):
+    assert story_of(result, DOCS.index(CHILE_HEADLINE)) == story_of(result, DOCS.index(CHILE_A))
+
+
+def test_unrelated_articles_do_not_join(result):
+    chile = story_of(result, DOCS.index(CHILE_A))
+    for other in (FOOTBALL, PHONE, ROVER_LANDS):
+        assert story_of(result, DOCS.index(other)) != chile
+    assert story_of(result, DOCS.index(FOOTBALL)) != story_of(result, DOCS.index(PHONE))
+    assert len(result.stories[story_of(result, DOCS.index(FOOTBALL))]) == 1
+
+
+def test_topic_links_two_stories_of_one_ongoing_topic_without_merging_them(result):
+    lands, budget = DOCS.index(ROVER_LANDS), DOCS.index(ROVER_BUDGET)
+    assert story_of(result, lands) != story_of(result, budget)
+    assert topic_of(result, lands) == topic_of(result, budget)
+    assert topic_of(result, lands) != topic_of(result, DOCS.index(FOOTBALL))
+
+
+def test_result_is_a_well_formed_partition(result):
+    flat = sorted(i for members in result.stories for i in members)
+    assert flat == list(range(len(DOCS)))
+    for members in result.stories:
+        assert list(members) == sorted(members)
+    assert [m[0] for m in result.stories] == sorted(m[0] for m in result.stories)
+    assert sorted(s for t in result.topics for s in t) == list(range(len(result.stories)))
+    for members in result.topics:
+        assert list(members) == sorted(members)
+    assert [t[0] for t in result.topics] == sorted(t[0] for t in result.topics)
+
+
+def test_representative_is_a_titled_member_of_its_story(result):
+    assert len(result.representative) == len(result.stories)
+    for rep, members in zip(result.representative, result.stories):
+        assert rep in members
+        assert DOCS[rep].title
+
+
+def test_representative_prefers_a_titled_member():
+    untitled = doc("", CHILE_A.text, source="No Headline Wire")
+    res = group([untitled, CHILE_A, CHILE_B])
+    assert res.stories == ((0, 1, 2),)
+    assert res.representative[0] != 0
+
+
+def partition(docs, res):
+    """The partition as a set of frozensets of documents (order-free)."""
+    return {frozenset(docs[i] for i in members) for members in res.stories}
+
+
+def test_shuffled_input_gives_the_same_partition():
+    base = group(DOCS)
+    for seed in range(5):
+        shuffled = DOCS[:]
+        random.Random(seed).shuffle(shuffled)
+        again = group(shuffled)
+        assert partition(shuffled, again) == partition(DOCS, base)
+        assert again == group(shuffled)  # and identical output for identical input
+
+
+def test_empty_and_single_inputs():
+    assert group([]) == Grouping(stories=(), representative=(), topics=())
+    one = group([FOOTBALL])
+    assert one == Grouping(stories=((0,),), representative=(0,), topics=((0,),))
+
+
+def test_documents_without_words_or_dates_are_handled():
+    empty = Document(title="", text="", source="X", date=None)
+    res = group([empty, empty, CHILE_A, doc("!!!", "...", days=None)])
+    assert sorted(i for m in res.stories for i in m) == [0, 1, 2, 3]
+
+
+def test_threshold_controls_merging():
+    strict = group(DOCS, GroupingSettings(threshold=0.95, related_threshold=0.95))
+    assert len(strict.stories) == len(DOCS)
+    loose = group(DOCS, GroupingSettings(threshold=0.01, related_threshold=0.01))
+    assert len(loose.stories) < len(strict.stories)
