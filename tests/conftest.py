@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,14 @@ from digestgen.build import build
 from digestgen.config import Paths
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip a browser test with its reason; in CI (which installs the browser) fail instead,
+    so a broken install can never pass as a green run that tested nothing."""
+    if os.environ.get("DIGESTGEN_REQUIRE_BROWSER"):
+        pytest.fail(f"browser test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:

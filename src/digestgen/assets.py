@@ -17,9 +17,12 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
     chosen: dict[str, Path] = {}
     for folder in folders:
         if folder.is_dir():
+            root = folder.resolve()
             for path in sorted(folder.rglob("*")):
                 rel = path.relative_to(folder).as_posix()
-                if path.is_file() and not any(part.startswith(".") for part in PurePosixPath(rel).parts):
+                hidden = any(part.startswith(".") for part in PurePosixPath(rel).parts)
+                # a symlink may point anywhere (/etc/passwd): publish only what stays inside
+                if path.is_file() and not hidden and path.resolve().is_relative_to(root):
                     chosen[rel] = path
     files, names = [], {}
     for rel, path in sorted(chosen.items()):

@@ -1,18 +1,28 @@
-"""The site's pages: which files the digest becomes, and what each template is given."""
+"""The site's pages: which files the digest becomes, and what each template is given.
+
+Every page links to every other with a path relative to itself (``../../stories/x/index.html``),
+so one build works at a domain root, under any subpath, and opened from disk. Feeds, the
+sitemap and the search index are made here too, from the same plan.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 
 from .config import Config
+from .errors import Problem
 from .models import Digest, Entry, Story
 from .output import OutputFile
 from .render import render
+from .slugs import slugify
+
 
 @dataclass(frozen=True)
 class Page:
@@ -20,30 +30,237 @@ class Page:
     template: str
     context: Mapping[str, Any]
     origin: str  # what the page is made from, for error messages
+    lastmod: datetime | None = None  # for the sitemap
+    in_sitemap: bool = True
+    feed: str | None = None  # this page's own Atom feed, announced in its <head>
+
+
+# -- where things live ---------------------------------------------------------------------------
 
 
 def story_path(story: Story) -> str:
     return f"stories/{story.slug}/index.html"
 
 
+def story_feed_path(story: Story) -> str:
+    return f"stories/{story.slug}/feed.xml"
+
+
 def article_path(entry: Entry) -> str:
     return f"articles/{entry.slug}/index.html"
 
 
-def plan_pages(digest: Digest, config: Config) -> list[Page]:
-    stories_by_slug = {s.slug: s for s in digest.stories}
-    pages = [Page("index.html", "index.html", {"digest": digest}, "the digest index")]
+def digest_page_path(number: int) -> str:
+    return "index.html" if number <= 1 else f"page/{number}/index.html"
+
+
+def outlet_path(outlet: Outlet) -> str:
+    return f"sources/{outlet.slug}/index.html"
+
+
+def tag_path(tag: Tag) -> str:
+    return f"tags/{tag.slug}/index.html"
+
+
+def month_path(month: Month) -> str:
+    return f"archive/{month.year:04d}/{month.month:02d}/index.html"
+
+
+SOURCES_INDEX = "sources/index.html"
+TAGS_INDEX = "tags/index.html"
+ARCHIVE_INDEX = "archive/index.html"
+SEARCH_PAGE = "search/index.html"
+FEED_ATOM = "feed.xml"
+FEED_JSON = "feed.json"
+
+
+# -- the digest seen from other angles -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    slug: str
+    entries: tuple[Entry, ...]  # newest first
+    stories: tuple[Story, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    entries: tuple[Entry, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    stories: tuple[Story, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Sections:
+    outlets: tuple[Outlet, ...]
+    tags: tuple[Tag, ...]
+    months: tuple[Month, ...]  # newest first
+    story_of: Mapping[str, Story] = field(default_factory=dict)  # entry slug -> story
+
+
+def sections(digest: Digest, config: Config) -> Sections:
+    story_of = {e.slug: s for s in digest.stories for e in s.entries}
+    entries = sorted(digest.entries, key=_entry_newest_first)
+
+    by_outlet: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_outlet.setdefault(entry.source, []).append(entry)
+    outlets = []
+    for name, slug in zip(sorted(by_outlet, key=str.casefold), _slugs(sorted(by_outlet, key=str.casefold), "source")):
+        stories = tuple(s for s in digest.stories if name in s.sources)
+        outlets.append(Outlet(name, slug, tuple(by_outlet[name]), stories))
+
+    by_tag: dict[str, tuple[str, list[Entry]]] = {}
+    for entry in entries:
+        for tag in entry.tags:
+            key = slugify(tag, fallback="tag")
+            name, tagged = by_tag.setdefault(key, (tag, []))
+            if entry not in tagged:
+                tagged.append(entry)
+    tags = tuple(Tag(name, slug, tuple(tagged)) for slug, (name, tagged) in sorted(by_tag.items()))
+
+    by_month: dict[tuple[int, int], list[Story]] = {}
     for story in digest.stories:
-        related = [stories_by_slug[slug] for slug in story.related]
-        pages.append(Page(story_path(story), "story.html", {"story": story, "related": related}, f"story {story.slug!r}"))
+        if story.date:
+            local = story.date.astimezone(config.tzinfo)
+            by_month.setdefault((local.year, local.month), []).append(story)
+    months = tuple(Month(y, m, tuple(by_month[(y, m)])) for y, m in sorted(by_month, reverse=True))
+    return Sections(tuple(outlets), tags, months, story_of)
+
+
+def _slugs(names: list[str], fallback: str) -> list[str]:
+    used: set[str] = set()
+    result = []
+    for name in names:
+        base = slugify(name, fallback=fallback)
+        slug, n = base, 1
+        while slug in used:
+            n += 1
+            slug = f"{base}-{n}"
+        used.add(slug)
+        result.append(slug)
+    return result
+
+
+# -- the plan ------------------------------------------------------------------------------------
+
+
+def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> list[Page]:
+    site = site or sections(digest, config)
+    stories_by_slug = {s.slug: s for s in digest.stories}
+    pages: list[Page] = []
+
+    size = max(1, config.page_size)
+    chunks = [digest.stories[i:i + size] for i in range(0, len(digest.stories), size)] or [()]
+    for number, chunk in enumerate(chunks, start=1):
+        pagination = {
+            "number": number,
+            "count": len(chunks),
+            "prev": digest_page_path(number - 1) if number > 1 else None,
+            "next": digest_page_path(number + 1) if number < len(chunks) else None,
+            "pages": [(n, digest_page_path(n)) for n in range(1, len(chunks) + 1)],
+        }
+        pages.append(Page(
+            digest_page_path(number), "index.html",
+            {"digest": digest, "stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
+            "the digest index" if number == 1 else f"digest page {number}",
+            lastmod=_newest(s.updated or s.date for s in chunk),
+        ))
+
+    month_of = {s.slug: m for m in site.months for s in m.stories}
+    for story in digest.stories:
+        related = [stories_by_slug[slug] for slug in story.related if slug in stories_by_slug]
+        pages.append(Page(
+            story_path(story), "story.html",
+            {"story": story, "related": related, "outlets": _outlets_of(story.entries, site),
+             "story_month": month_of.get(story.slug),
+             "meta": _article_meta(story.date, story.updated)},
+            f"story {story.slug!r}",
+            lastmod=story.updated or story.date,
+            feed=story_feed_path(story),
+        ))
         for entry in story.entries:
             others = [e for e in story.entries if e is not entry]
-            pages.append(Page(article_path(entry), "article.html", {"entry": entry, "story": story, "others": others}, entry.source_path))
-    pages.append(Page("404.html", "404.html", {"absolute_root": config.base_url or "/"}, "the 404 page"))
+            pages.append(Page(
+                article_path(entry), "article.html",
+                {"entry": entry, "story": story, "others": others,
+                 "outlet": _outlets_of([entry], site)[0] if site.outlets else None,
+                 "entry_tags": [t for t in site.tags if entry in t.entries],
+                 "meta": _article_meta(entry.date, entry.updated, entry.author)},
+                entry.source_path,
+                lastmod=entry.sort_date,
+                feed=story_feed_path(story),
+            ))
+
+    pages.append(Page(SOURCES_INDEX, "sources.html", {"outlets": site.outlets, "meta": {"type": "website"}},
+                      "the list of sources", lastmod=_newest(e.sort_date for e in digest.entries)))
+    for outlet in site.outlets:
+        pages.append(Page(outlet_path(outlet), "source.html", {"outlet": outlet, "meta": {"type": "website"}},
+                          f"source {outlet.name!r}", lastmod=_newest(e.sort_date for e in outlet.entries)))
+
+    pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "meta": {"type": "website"}},
+                      "the archive", lastmod=_newest(s.updated or s.date for s in digest.stories)))
+    for month in site.months:
+        pages.append(Page(month_path(month), "month.html", {"month": month, "meta": {"type": "website"}},
+                          f"archive {month.year:04d}-{month.month:02d}",
+                          lastmod=_newest(s.updated or s.date for s in month.stories)))
+
+    if site.tags:
+        pages.append(Page(TAGS_INDEX, "tags.html", {"tags": site.tags, "meta": {"type": "website"}},
+                          "the list of tags", lastmod=_newest(e.sort_date for t in site.tags for e in t.entries)))
+        for tag in site.tags:
+            pages.append(Page(tag_path(tag), "tag.html", {"tag": tag, "meta": {"type": "website"}},
+                              f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in tag.entries)))
+
+    pages.append(Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}}, "the search page", in_sitemap=False))
+    pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
+                      "the 404 page", in_sitemap=False))
     return pages
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str]) -> Iterator[OutputFile]:
+def absolute_root(config: Config) -> str:
+    """Where the site lives on its host: ``/news/`` for ``https://example.org/news/``, else ``/``.
+
+    Only the 404 page uses it: a server shows that page at any depth, so relative links cannot work.
+    """
+    return (urlsplit(config.base_url).path or "/") if config.base_url else "/"
+
+
+def _outlets_of(entries: Iterable[Entry], site: Sections) -> list[Outlet]:
+    names = list(dict.fromkeys(e.source for e in entries))
+    by_name = {o.name: o for o in site.outlets}
+    return [by_name[n] for n in names if n in by_name]
+
+
+def _article_meta(published: datetime | None, modified: datetime | None, author: str | None = None) -> dict[str, Any]:
+    return {"type": "article", "published": published, "modified": modified or published, "author": author}
+
+
+def _newest(values: Iterable[datetime | None]) -> datetime | None:
+    dated = [v for v in values if v]
+    return max(dated) if dated else None
+
+
+def _entry_newest_first(entry: Entry) -> tuple:
+    stamp = entry.sort_date
+    return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, entry.slug)
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str],
+                 site: Sections | None = None) -> Iterator[OutputFile]:
+    nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
     for page in pages:
         depth = len(PurePosixPath(page.path).parts) - 1
         root = page.context.get("absolute_root") or "../" * depth
@@ -51,13 +268,49 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
             "site": config,
             "root": root,
             "page_path": page.path,
-            "canonical": config.base_url + _pretty(page.path) if config.base_url else "",
+            "canonical": config.base_url + _pretty(page.path) if config.base_url and page.in_sitemap else "",
             "assets": {name: root + target for name, target in assets.items()},
             "story_path": story_path,
             "article_path": article_path,
+            "outlet_path": outlet_path,
+            "tag_path": tag_path,
+            "month_path": month_path,
+            "digest_page_path": digest_page_path,
+            "nav": {"tags": nav_tags},
+            "feeds": {"atom": FEED_ATOM, "json": FEED_JSON, "page": page.feed},
+            "meta": {"type": "website"},
             **page.context,
         }
         yield OutputFile(page.path, render(env, page.template, context).encode("utf-8"), page.origin)
+
+
+def render_site(env: jinja2.Environment, digest: Digest, config: Config,
+                assets: Mapping[str, str]) -> tuple[list[OutputFile], tuple[Problem, ...]]:
+    """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build."""
+    from .feeds import atom_feed, json_feed, story_feed
+    from .search import search_index
+    from .sitemap import robots_txt, sitemap_xml
+
+    site = sections(digest, config)
+    pages = plan_pages(digest, config, site)
+    index = search_index(digest, config)
+    assets = {**assets, "search-index.js": index[0].path}
+    files = list(render_pages(env, pages, config, assets, site))
+    files.extend(index)
+    files.append(atom_feed(digest, config))
+    files.append(json_feed(digest, config))
+    files.extend(story_feed(story, config) for story in digest.stories)
+    files.append(sitemap_xml(pages, config))
+    files.append(robots_txt(config))
+    warnings: tuple[Problem, ...] = ()
+    if not config.base_url:
+        warnings = (Problem(
+            "digestgen.toml", None,
+            "base_url is not set: feeds, the sitemap and canonical links use relative URLs, "
+            "which feed readers and search engines may not resolve; set base_url to the site's public address",
+            "warning",
+        ),)
+    return files, warnings
 
 
 def digest_json(digest: Digest) -> OutputFile:
@@ -91,6 +344,15 @@ def digest_json(digest: Digest) -> OutputFile:
     }
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return OutputFile("digest.json", text.encode("utf-8"), "digest.json")
+
+
+def site_url(config: Config, target: str, from_path: str) -> str:
+    """``target`` (an output path) as feeds and the sitemap link it: absolute under ``base_url``
+    (directory form), or relative to ``from_path`` (explicit ``index.html``) when no base_url is set."""
+    if config.base_url:
+        return config.base_url + _pretty(target)
+    depth = len(PurePosixPath(from_path).parts) - 1
+    return "../" * depth + target
 
 
 def _pretty(path: str) -> str:

@@ -36,8 +36,10 @@ def make_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["isodate"] = lambda d: _local(d, tz).isoformat() if d else ""
-    env.filters["date"] = lambda d: _human_date(_local(d, tz)) if d else ""
+    env.filters["isodate"] = lambda d: _local(d, tz).replace(microsecond=0).isoformat() if d else ""
+    env.filters["date"] = _date_filter(tz)
+    env.filters["month_name"] = _month_filter
+    env.filters["datetime"] = _datetime_filter(tz)
     env.globals["url"] = _url
     return env
 
@@ -73,11 +75,71 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 
 def _local(value: datetime, tz: tzinfo) -> datetime:
-    return value.astimezone(tz)
+    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _human_date(value: datetime) -> str:
-    return f"{value.day} {value:%B} {value.year}"
+# Month names by language, so dates read in the site's language whatever the build machine's locale.
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+           "September", "Oktober", "November", "Dezember"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+           "settembre", "ottobre", "novembre", "dicembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
+           "setembro", "outubro", "novembro", "dezembro"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}
+_DATE_FORMATS = {"de": "{d}. {m} {y}", "es": "{d} de {m} de {y}", "pt": "{d} de {m} de {y}"}
+
+
+def _lang(language: str) -> str:
+    base = language.split("-")[0].split("_")[0].lower()
+    return base if base in MONTHS else "en"
+
+
+def human_date(value: datetime, language: str = "en") -> str:
+    lang = _lang(language)
+    return _DATE_FORMATS.get(lang, "{d} {m} {y}").format(d=value.day, m=MONTHS[lang][value.month - 1], y=value.year)
+
+
+def month_name(month: int, language: str = "en") -> str:
+    return MONTHS[_lang(language)][month - 1]
+
+
+def _date_filter(tz: tzinfo):  # noqa: ANN202
+    @jinja2.pass_context
+    def date(context: jinja2.runtime.Context, value: datetime | None) -> str:
+        if not value:
+            return ""
+        site = context.get("site")
+        return human_date(_local(value, tz), getattr(site, "language", "en"))
+
+    return date
+
+
+def _datetime_filter(tz: tzinfo):  # noqa: ANN202
+    """``2 March 2021, 11:40``: the date in the site's language and a 24-hour time, in the site's zone."""
+    date = _date_filter(tz)
+
+    @jinja2.pass_context
+    def datetime_(context: jinja2.runtime.Context, value: datetime | None) -> str:
+        if not value:
+            return ""
+        return f"{date(context, value)}, {_local(value, tz):%H:%M}"
+
+    return datetime_
+
+
+@jinja2.pass_context
+def _month_filter(context: jinja2.runtime.Context, month: int) -> str:
+    site = context.get("site")
+    return month_name(month, getattr(site, "language", "en"))
 
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:

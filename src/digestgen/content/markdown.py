@@ -24,7 +24,7 @@ from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 
 _FRONT_MATTER = YAMLHandler()
-_BOUNDARY = _FRONT_MATTER.FM_BOUNDARY  # a line of three or more dashes
+_BOUNDARY = re.compile(r"^-{3,}\s*$")
 _MAX_YAML_NODES = 10_000  # beyond this a front matter block is a bomb, not metadata
 _MAX_YAML_DEPTH = 20
 
@@ -131,7 +131,10 @@ def parse_markdown(text: str) -> ParsedMarkdown:
         closing = next((i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i])), None)
         if closing is None:
             raise FrontMatterError("front matter opened with '---' on line 1 is never closed (add a '---' line after it)", 1)
-        front, body = _FRONT_MATTER.split(text)  # python-frontmatter's own delimiter rules
+        # Split by line, not by python-frontmatter's regex (which swallows blank lines),
+        # so YAML errors keep the file's own line numbers.
+        front = "\n".join(lines[1:closing])
+        body = "\n".join(lines[closing + 1:])
         metadata = _load_front_matter(front)
         for number, line in enumerate(lines[1:closing], start=2):
             match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
@@ -155,7 +158,7 @@ def parse_markdown(text: str) -> ParsedMarkdown:
 def _load_front_matter(front: str) -> dict[str, Any]:
     try:
         _scan(front)
-        data = yaml.load(front, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = _FRONT_MATTER.load(front, Loader=_StrictLoader)  # a SafeLoader subclass
     except FrontMatterError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,201 @@
+"""Feeds: ``feed.xml`` (Atom 1.0, RFC 4287), ``feed.json`` (JSON Feed 1.1), and one Atom feed per story.
+
+Entry IDs are ``tag:`` URIs (RFC 4151) made of the site's host, the story's first-published date
+and its slug, so they stay put when a story gains sources while ``updated`` moves. Without a
+``base_url`` the IDs use a fixed authority and every link is relative to the feed's own location.
+Nothing here reads the clock: identical input gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from html import escape
+from urllib.parse import quote, urlsplit
+
+from .config import Config
+from .models import Digest, Entry, Story
+from .output import OutputFile
+from .pages import FEED_ATOM, FEED_JSON, article_path, digest_page_path, site_url, story_feed_path, story_path
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+FALLBACK_AUTHORITY = "digestgen.invalid"  # RFC 2606: can never belong to anyone
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+GENERATOR = "digestgen"
+
+
+def tag_authority(config: Config) -> str:
+    host = urlsplit(config.base_url).hostname if config.base_url else None
+    return (host or FALLBACK_AUTHORITY).lower()
+
+
+def _tag(config: Config, when: datetime | None, specific: str) -> str:
+    day = _local(when, config).date().isoformat() if when else "1970-01-01"
+    return f"tag:{tag_authority(config)},{day}:{specific}"
+
+
+def story_id(story: Story, config: Config) -> str:
+    return _tag(config, story.date, f"story/{story.slug}")
+
+
+def entry_id(entry: Entry, config: Config) -> str:
+    # The source path names the file an editor wrote; unlike the page slug it never shifts
+    # when another article with the same title arrives.
+    return _tag(config, entry.date, f"article/{quote(entry.source_path, safe='/')}")
+
+
+def rfc3339(value: datetime | None, config: Config) -> str:
+    """Always with an offset: ``2018-07-12T17:47:00-04:00``."""
+    return _local(value or EPOCH, config).replace(microsecond=0).isoformat()
+
+
+def _local(value: datetime, config: Config) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=config.tzinfo)
+    return value.astimezone(config.tzinfo)
+
+
+def _author(config: Config) -> str:
+    return config.author or config.title
+
+
+def _newest_stories(digest: Digest, config: Config) -> tuple[Story, ...]:
+    return digest.stories[: max(1, config.feed_size)]
+
+
+# -- Atom ----------------------------------------------------------------------------------------
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _atom_root(config: Config, feed_id: str, title: str, updated: datetime | None, feed_path: str,
+               alternate: str, subtitle: str = "") -> ET.Element:
+    root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": config.language})
+    _el(root, "id", feed_id)
+    _el(root, "title", title)
+    if subtitle:
+        _el(root, "subtitle", subtitle)
+    _el(root, "updated", rfc3339(updated, config))
+    _el(_el(root, "author"), "name", _author(config))
+    _el(root, "link", rel="self", type="application/atom+xml", href=site_url(config, feed_path, feed_path))
+    _el(root, "link", rel="alternate", type="text/html", href=site_url(config, alternate, feed_path))
+    _el(root, "generator", GENERATOR)
+    return root
+
+
+def _atom_bytes(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def _story_html(story: Story, config: Config, from_path: str) -> str:
+    parts = [f"<p>{escape(story.blurb)}</p>"] if story.blurb else []
+    count = len(story.entries)
+    parts.append(f"<p>{count} version{'s' if count != 1 else ''} of this story:</p><ul>")
+    for entry in story.entries:
+        link = escape(site_url(config, article_path(entry), from_path))
+        parts.append(f'<li>{escape(entry.source)}: <a href="{link}">{escape(entry.title)}</a></li>')
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str) -> None:
+    entry = _el(feed, "entry")
+    _el(entry, "id", story_id(story, config))
+    _el(entry, "title", story.title)
+    _el(entry, "updated", rfc3339(story.updated or story.date, config))
+    if story.date:
+        _el(entry, "published", rfc3339(story.date, config))
+    for name in story.sources:
+        _el(_el(entry, "contributor"), "name", name)
+    _el(entry, "link", rel="alternate", type="text/html", href=site_url(config, story_path(story), feed_path))
+    _el(entry, "link", rel="related", type="application/atom+xml", href=site_url(config, story_feed_path(story), feed_path))
+    for tag in dict.fromkeys(t for e in story.entries for t in e.tags):
+        _el(entry, "category", term=tag)
+    if story.blurb:
+        _el(entry, "summary", story.blurb)
+    _el(entry, "content", _story_html(story, config, feed_path), type="html")
+
+
+def atom_feed(digest: Digest, config: Config) -> OutputFile:
+    stories = _newest_stories(digest, config)
+    updated = max((s.updated or s.date for s in stories if s.updated or s.date), default=None)
+    root = _atom_root(config, _tag(config, None, "feed"), digest.title, updated, FEED_ATOM,
+                      digest_page_path(1), digest.description)
+    for story in stories:
+        _story_entry(root, story, config, FEED_ATOM)
+    return OutputFile(FEED_ATOM, _atom_bytes(root), "the Atom feed")
+
+
+def story_feed(story: Story, config: Config) -> OutputFile:
+    """Every version of one story, newest first, so a reader can follow it as it develops."""
+    path = story_feed_path(story)
+    root = _atom_root(config, story_id(story, config) + "/feed", f"{story.title} · {config.title}",
+                      story.updated or story.date, path, story_path(story))
+    for item in sorted(story.entries, key=lambda e: (e.sort_date is None, -(e.sort_date.timestamp()) if e.sort_date else 0, e.source_path)):
+        entry = _el(root, "entry")
+        _el(entry, "id", entry_id(item, config))
+        _el(entry, "title", item.title)
+        _el(entry, "updated", rfc3339(item.sort_date, config))
+        if item.date:
+            _el(entry, "published", rfc3339(item.date, config))
+        _el(_el(entry, "author"), "name", item.author or item.source)
+        _el(entry, "link", rel="alternate", type="text/html", href=site_url(config, article_path(item), path))
+        if item.url:
+            _el(entry, "link", rel="via", type="text/html", href=item.url)
+        for tag in item.tags:
+            _el(entry, "category", term=tag)
+        _el(entry, "source").append(_source_title(item))
+        _el(entry, "content", item.body_html, type="html")
+    return OutputFile(path, _atom_bytes(root), f"the feed of story {story.slug!r}")
+
+
+def _source_title(entry: Entry) -> ET.Element:
+    title = ET.Element("title")
+    title.text = entry.source
+    return title
+
+
+# -- JSON Feed -----------------------------------------------------------------------------------
+
+
+def json_feed(digest: Digest, config: Config) -> OutputFile:
+    items = []
+    for story in _newest_stories(digest, config):
+        item: dict = {
+            "id": story_id(story, config),
+            "url": site_url(config, story_path(story), FEED_JSON),
+            "title": story.title,
+            "content_html": _story_html(story, config, FEED_JSON),
+        }
+        if story.blurb:
+            item["summary"] = story.blurb
+        if story.date:
+            item["date_published"] = rfc3339(story.date, config)
+        if story.updated:
+            item["date_modified"] = rfc3339(story.updated, config)
+        item["authors"] = [{"name": name} for name in story.sources]
+        tags = list(dict.fromkeys(t for e in story.entries for t in e.tags))
+        if tags:
+            item["tags"] = tags
+        items.append(item)
+    data: dict = {
+        "version": JSON_FEED_VERSION,
+        "title": digest.title,
+        "home_page_url": site_url(config, digest_page_path(1), FEED_JSON),
+        "feed_url": site_url(config, FEED_JSON, FEED_JSON),
+    }
+    if digest.description:
+        data["description"] = digest.description
+    data["language"] = config.language
+    data["authors"] = [{"name": _author(config)}]
+    data["items"] = items
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return OutputFile(FEED_JSON, text.encode("utf-8"), "the JSON feed")

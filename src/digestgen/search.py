@@ -1,0 +1,110 @@
+"""A prebuilt full-text search index, shipped as a fingerprinted script the search page loads.
+
+The index is made of scripts rather than JSON fetched at run time, so search works on any
+static host, under any subpath, and from a site opened from disk (browsers refuse ``fetch`` on
+``file://``). A query loads only what it needs:
+
+* ``static/search-index.<hash>.js``: a small manifest (``window.DIGESTGEN_SEARCH``) naming the
+  other files, and the stop words left out of the index, which the script ignores in queries;
+* ``static/search/terms-<letter>.<hash>.js``: the inverted index, sharded by a word's first
+  letter: word -> document numbers (ascending, delta-encoded);
+* ``static/search/docs-<n>.<hash>.js``: documents in chunks of 500, one row per story and per
+  article: ``[kind, path, title, meta, snippet]``, stories newest first, each followed by its
+  versions. Only the chunks holding the shown results are loaded.
+
+Same input, same bytes: documents and terms are emitted in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+
+from .config import Config
+from .models import Digest, Entry
+from .output import OutputFile
+from .pages import article_path, story_path
+from .render import human_date
+
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for from had has have he her his i in is it its of on or she "
+    "that the their them they this to was were which who will with you".split()
+)
+SNIPPET_CHARS = 160
+DOCS_PER_CHUNK = 500
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case ASCII words, accents folded: the same rule the search script applies to queries."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _WORD.findall(folded)
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _entry_meta(entry: Entry, config: Config) -> str:
+    when = human_date(entry.date.astimezone(config.tzinfo), config.language) if entry.date else ""
+    return " · ".join(p for p in (entry.source, when) if p)
+
+
+def search_index(digest: Digest, config: Config) -> list[OutputFile]:
+    """The manifest first (the file the search page loads), then the document chunks and term shards."""
+    docs: list[list[str]] = []
+    texts: list[str] = []
+    for story in digest.stories:
+        when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
+        count = len(story.entries)
+        meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
+        docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
+        texts.append(" ".join([story.title, story.blurb, *story.sources]))
+        for entry in story.entries:
+            docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
+                         _snippet(entry.summary or entry.lead)])
+            texts.append(" ".join([entry.title, entry.source, entry.author or "", *entry.tags, entry.text]))
+
+    postings: dict[str, list[int]] = {}
+    for number, text in enumerate(texts):
+        for word in dict.fromkeys(words(text)):
+            if word not in STOP_WORDS and len(word) > 1:
+                postings.setdefault(word, []).append(number)
+
+    files: list[OutputFile] = []
+    doc_files = []
+    for first in range(0, max(len(docs), 1), DOCS_PER_CHUNK):
+        chunk = files_for("docs", str(first // DOCS_PER_CHUNK), docs[first:first + DOCS_PER_CHUNK])
+        files.append(chunk)
+        doc_files.append(chunk.path)
+    shards: dict[str, dict[str, list[int]]] = {}
+    for word in sorted(postings):
+        numbers = postings[word]
+        shards.setdefault(word[0], {})[word] = [numbers[0], *(b - a for a, b in zip(numbers, numbers[1:]))]
+    term_files = {}
+    for key in sorted(shards):
+        shard = files_for("terms", key, shards[key])
+        files.append(shard)
+        term_files[key] = shard.path
+
+    manifest = {"stop": sorted(STOP_WORDS), "chunk": DOCS_PER_CHUNK, "count": len(docs),
+                "docs": doc_files, "terms": term_files}
+    files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", manifest, ";\n"))
+    return files
+
+
+def files_for(kind: str, key: str, data: object) -> OutputFile:
+    return _script(f"search/{kind}-{key}", f"DIGESTGEN_SEARCH_LOADED({json.dumps(kind)},{json.dumps(key)},", data, ");\n")
+
+
+def _script(name: str, before: str, data: object, after: str) -> OutputFile:
+    # U+2028/2029 are valid JSON but end a line in older JavaScript engines.
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    script = f"{before}{payload}{after}".encode("utf-8")
+    digest_hex = hashlib.sha256(script).hexdigest()[:10]
+    return OutputFile(f"static/{name}.{digest_hex}.js", script, "the search index")

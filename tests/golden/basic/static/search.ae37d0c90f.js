@@ -1,0 +1,142 @@
+/* digestgen search: runs over the prebuilt index (static/search-index.*.js and the shards it
+   names); loads only the shards a query needs with <script> tags, so it works on any static
+   host, under any subpath and from disk. No other requests, no server. */
+(function () {
+  "use strict";
+  var manifest = window.DIGESTGEN_SEARCH;
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var input = document.getElementById("search-page-q");
+  if (!manifest || !list || !status || !input) return;
+  var root = list.getAttribute("data-root") || "";
+  var stop = {};
+  manifest.stop.forEach(function (w) { stop[w] = true; });
+  var MAX = 50;
+  var loaded = { docs: {}, terms: {} };
+  var waiting = {};
+
+  window.DIGESTGEN_SEARCH_LOADED = function (kind, key, data) {
+    loaded[kind][key] = data;
+    var callbacks = waiting[kind + ":" + key] || [];
+    delete waiting[kind + ":" + key];
+    callbacks.forEach(function (cb) { cb(); });
+  };
+  function load(kind, key, path, done) {
+    if (loaded[kind][key]) { done(); return; }
+    var id = kind + ":" + key;
+    if (waiting[id]) { waiting[id].push(done); return; }
+    waiting[id] = [done];
+    var script = document.createElement("script");
+    script.src = root + path;
+    script.onerror = function () { status.textContent = "Search is unavailable: its index could not be loaded."; };
+    document.head.appendChild(script);
+  }
+  function loadAll(jobs, done) {
+    var left = jobs.length;
+    if (!left) { done(); return; }
+    jobs.forEach(function (job) { load(job[0], job[1], job[2], function () { if (--left === 0) done(); }); });
+  }
+
+  function words(text) {
+    var folded = text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase();
+    return folded.match(/[0-9a-z]+/g) || [];
+  }
+  function decode(deltas, into) {
+    var n = 0;
+    for (var i = 0; i < deltas.length; i++) { n += deltas[i]; into[n] = true; }
+  }
+  function docsFor(word) {
+    // The exact word, or any indexed word it begins (from three letters): "elect" finds "election".
+    var found = {}, shard = loaded.terms[word.charAt(0)] || {};
+    if (shard[word]) decode(shard[word], found);
+    if (word.length >= 3) {
+      Object.keys(shard).forEach(function (t) {
+        if (t !== word && t.lastIndexOf(word, 0) === 0) decode(shard[t], found);
+      });
+    }
+    return found;
+  }
+  function titleScore(title, q) {
+    var t = " " + words(title).join(" ");
+    return q.filter(function (w) { return t.indexOf(" " + w) !== -1; }).length;
+  }
+  function doc(id) {
+    return loaded.docs[String(Math.floor(id / manifest.chunk))][id % manifest.chunk];
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  var generation = 0;
+  function show(query) {
+    var mine = ++generation;
+    var q = words(query).filter(function (w) { return !stop[w] && w.length > 1; });
+    if (!q.length) {
+      list.textContent = "";
+      status.textContent = query ? "Type a longer word to search." : "";
+      return;
+    }
+    var shards = [];
+    q.forEach(function (w) {
+      var key = w.charAt(0);
+      if (manifest.terms[key]) shards.push(["terms", key, manifest.terms[key]]);
+    });
+    status.textContent = "Searching…";
+    loadAll(shards, function () {
+      if (mine !== generation) return;
+      var hits = null;
+      q.forEach(function (w) {
+        var set = docsFor(w);
+        if (hits === null) { hits = set; return; }
+        var both = {};
+        Object.keys(hits).forEach(function (d) { if (set[d]) both[d] = true; });
+        hits = both;
+      });
+      var ids = Object.keys(hits).map(Number).sort(function (a, b) { return a - b; });
+      var chunks = {};
+      ids.forEach(function (id) { chunks[Math.floor(id / manifest.chunk)] = true; });
+      // Rank: title matches first, then newest (index order). Titles live in the doc chunks,
+      // so load the chunks of at most the first few hundred hits.
+      var considered = ids.slice(0, 500);
+      var needed = {};
+      considered.forEach(function (id) { needed[Math.floor(id / manifest.chunk)] = true; });
+      var jobs = Object.keys(needed).map(function (c) { return ["docs", c, manifest.docs[Number(c)]]; });
+      loadAll(jobs, function () {
+        if (mine !== generation) return;
+        considered.sort(function (a, b) { return titleScore(doc(b)[2], q) - titleScore(doc(a)[2], q) || a - b; });
+        render(query, ids.length, considered.slice(0, MAX));
+      });
+    });
+  }
+  function render(query, total, ids) {
+    list.textContent = "";
+    status.textContent = total === 0 ? "No results for “" + query + "”."
+      : total + (total === 1 ? " result" : " results") + " for “" + query + "”" + (total > MAX ? ", showing the best " + MAX + "." : ".");
+    ids.forEach(function (id) {
+      var d = doc(id);
+      var li = el("li", "search-result " + (d[0] === "s" ? "is-story" : "is-article"));
+      var h = el("h2");
+      var a = el("a", null, d[2]);
+      a.href = root + d[1];
+      h.appendChild(a);
+      li.appendChild(h);
+      li.appendChild(el("p", "meta", d[3]));
+      if (d[4]) li.appendChild(el("p", "snippet", d[4]));
+      list.appendChild(li);
+    });
+  }
+
+  var initial = new URLSearchParams(window.location.search).get("q") || "";
+  input.value = initial;
+  var header = document.getElementById("site-search");
+  if (header) header.value = initial;
+  show(initial.trim());
+  var timer;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { show(input.value.trim()); }, 150);
+  });
+})();

@@ -1,0 +1,236 @@
+"""The theme in a real browser: axe-core in headless Chromium finds no serious or critical
+accessibility problems on the index, a story page and an article page, in light and dark, at
+360 px and 1280 px wide; screenshots of each land in tests/artifacts/. The site is served under
+/news/, and search is tried from there. No request may leave the machine.
+
+Needs Debian's ``chromium`` (/usr/bin/chromium), the PyPI ``playwright`` package (never
+``playwright install``) and the npm ``axe-core`` package in tests/browser/node:
+
+    npm install --prefix tests/browser/node axe-core
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import browser_unavailable
+from publisher_site import build_publisher_site
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).parent
+ARTIFACTS = HERE / "artifacts"
+CHROMIUM = os.environ.get("DIGESTGEN_CHROMIUM", "/usr/bin/chromium")
+AXE_CANDIDATES = [
+    Path(os.environ["DIGESTGEN_AXE_JS"]) if os.environ.get("DIGESTGEN_AXE_JS") else None,
+    HERE / "browser" / "node" / "node_modules" / "axe-core" / "axe.min.js",
+    HERE.parent / "node_modules" / "axe-core" / "axe.min.js",
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+WIDTHS = (360, 1280)
+SCHEMES = ("light", "dark")
+
+
+def _axe_path() -> Path | None:
+    return next((p for p in AXE_CANDIDATES if p and p.is_file()), None)
+
+
+def _requirements() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the PyPI package playwright is not installed (pip install playwright; never `playwright install`)"
+    if not Path(CHROMIUM).is_file():
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium, or set DIGESTGEN_CHROMIUM)"
+    if _axe_path() is None:
+        return "axe-core not found (npm install --prefix tests/browser/node axe-core, or set DIGESTGEN_AXE_JS)"
+    return None
+
+
+_missing = _requirements()
+if _missing:
+    browser_unavailable(_missing)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002, ANN002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The publisher site built and served at http://127.0.0.1:PORT/news/."""
+    root = tmp_path_factory.mktemp("browser-site")
+    build_publisher_site(root / "site")
+    www = root / "www"
+    shutil.copytree(root / "site" / "output", www / "news")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(www)))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/news/", www / "news"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pages(site_url) -> dict[str, str]:  # noqa: ANN001
+    base, folder = site_url
+    story = next(p for p in folder.glob("stories/*/index.html") if "quake" in p.parent.name)
+    article = next(folder.glob("articles/*quake*/index.html"))
+    return {
+        "index": base + "index.html",
+        "story": base + story.relative_to(folder).as_posix(),
+        "article": base + article.relative_to(folder).as_posix(),
+    }
+
+
+def _open(browser, url: str, width: int, scheme: str):  # noqa: ANN001, ANN202
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    outside: list[str] = []
+
+    def guard(route) -> None:  # noqa: ANN001
+        if urlsplit(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, url
+    return context, page, outside, errors
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["index", "story", "article"])
+def test_no_serious_accessibility_problems_and_a_screenshot(browser, pages, name: str, width: int, scheme: str):  # noqa: ANN001
+    context, page, outside, errors = _open(browser, pages[name], width, scheme)
+    try:
+        page.add_script_tag(path=str(_axe_path()))
+        result = page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        scheme_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    finally:
+        context.close()
+    bad = [
+        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)
+    assert overflow <= 0, f"{name} scrolls sideways at {width}px by {overflow}px"
+    assert not outside, f"requests left the machine: {outside}"
+    assert not errors, errors
+    dark = scheme_bg in ("rgb(18, 18, 18)",)
+    assert dark == (scheme == "dark"), f"{scheme} scheme shows background {scheme_bg}"
+
+
+def test_axe_does_find_a_planted_problem(browser, pages):  # noqa: ANN001
+    """The check can fail: an image without alt text and an unlabeled field are reported."""
+    context, page, _, _ = _open(browser, pages["index"], 1280, "light")
+    try:
+        page.evaluate("""() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+              + '<input type="text"><p style="color:#bbb;background:#fff">faint</p>');
+        }""")
+        page.add_script_tag(path=str(_axe_path()))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        context.close()
+    found = {v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")}
+    assert {"image-alt", "label", "color-contrast"} <= found
+
+
+def test_search_works_under_a_subpath(browser, pages):  # noqa: ANN001
+    context, page, outside, errors = _open(browser, pages["article"], 1280, "light")
+    try:
+        page.fill("#site-search", "valparaiso tsunami")
+        page.press("#site-search", "Enter")
+        page.wait_for_selector("#search-results li")
+        assert "/news/search/index.html?q=" in page.url
+        results = page.locator("#search-results li h2 a")
+        assert results.count() >= 3  # the story and both versions
+        first = results.first.inner_text()
+        assert "quake" in first.lower() or "earthquake" in first.lower()
+        status = page.inner_text("#search-status")
+        assert "results for" in status
+        # prefix search and the live box on the search page
+        page.fill("#search-page-q", "sourdo")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+        assert "bakery" in page.locator("#search-results li h2 a").first.inner_text().lower()
+        page.fill("#search-page-q", "zzzznothing")
+        page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No results')")
+        # a result opens its page under /news/
+        page.fill("#search-page-q", "ferry")
+        page.wait_for_selector("#search-results li h2 a")
+        page.locator("#search-results li h2 a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith(pages["index"].removesuffix("index.html") + "stories/")
+        assert "Ferry service" in page.inner_text("h1")
+    finally:
+        context.close()
+    assert not outside and not errors, (outside, errors)
+
+
+def test_search_works_from_disk(browser, site_url):  # noqa: ANN001
+    _, folder = site_url
+    url = (folder / "search" / "index.html").as_uri() + "?q=council+turnout"
+    context, page, outside, errors = _open(browser, url, 1280, "light")
+    try:
+        page.wait_for_selector("#search-results li h2 a")
+        page.locator("#search-results li h2 a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith(folder.as_uri()) and page.url.endswith("/index.html")
+        assert "Council election" in page.inner_text("h1")
+    finally:
+        context.close()
+    assert not outside and not errors, (outside, errors)
+
+
+def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
+    context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
+    try:
+        page.emulate_media(media="print")
+        hidden = page.evaluate("""() => ['.site-header', '.site-footer', '.breadcrumb']
+            .map(s => getComputedStyle(document.querySelector(s)).display)""")
+        colors = page.evaluate("getComputedStyle(document.body).color")
+        pdf = page.pdf(format="A4")
+    finally:
+        context.close()
+    assert hidden == ["none", "none", "none"]
+    assert colors == "rgb(0, 0, 0)"
+    assert pdf.startswith(b"%PDF")
