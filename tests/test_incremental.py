@@ -72,3 +72,27 @@ def test_a_corrupt_cache_is_ignored(news_site: Path):
     (news_site / "content" / "bakery.md").touch()
     assert not build_site(news_site).unchanged
     assert clean_build(news_site) == snapshot(news_site / "output")
+
+
+def test_an_edit_rerenders_only_what_shows_the_edited_article(news_site: Path):
+    first = build_site(news_site)
+    out = news_site / "output"
+    bakery = next(s for s in first.digest.stories if s.entries[0].source_path == "bakery.md")
+    quake = next(s for s in first.digest.stories if len(s.entries) == 2)
+    quake_page = out / "articles" / quake.entries[0].slug / "index.html"
+    bakery_page = out / "articles" / bakery.entries[0].slug / "index.html"
+    inodes = {p: p.stat().st_ino for p in out.rglob("*.html")}
+
+    with (news_site / "content" / "bakery.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nThe judges praised its crust.\n")
+    second = build_site(news_site)
+
+    rewritten = {p for p in out.rglob("*.html") if inodes.get(p) != p.stat().st_ino}
+    assert 0 < second.files_rendered < second.files_written
+    assert bakery_page in rewritten
+    # pages that do not show the bakery story are linked from the previous build, not rewritten
+    untouched = {out / "stories" / quake.slug / "index.html", quake_page, out / "404.html"}
+    untouched |= {out / "articles" / e.slug / "index.html" for e in quake.entries}
+    assert not untouched & rewritten
+    assert "praised its crust" in bakery_page.read_text(encoding="utf-8")
+    assert clean_build(news_site) == snapshot(out)

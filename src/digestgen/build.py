@@ -23,7 +23,7 @@ from .errors import ContentError, DigestgenError, OutputError, Problem, Template
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import write_site
-from .pages import digest_json, render_site
+from .pages import Reusable, digest_json, render_site
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
 from .stories import assign_entry_slugs, build_stories
@@ -38,6 +38,7 @@ class BuildResult:
     files_written: int
     stories: int
     entries: int
+    files_rendered: int = 0  # of files_written, those made afresh rather than kept from the last build
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -70,7 +71,7 @@ def build(
     previous = cache.last_build(paths.cache)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
-        return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, timer.laps)
+        return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, 0, timer.laps)
 
     config = load_config(paths.config_file, required=config_required)
     env = make_environment(paths.templates, config.tzinfo)
@@ -88,17 +89,20 @@ def build(
     lock = read_lock(paths.lock_file)
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
     entries = assign_entry_slugs(chosen, lock)
-    plan = build_stories(entries, config, read.story_files, lock)
+    plan = build_stories(entries, config, read.story_files, lock, {p: a.features for p, a in read.analysis.items()})
     digest = Digest(config.title, config.description, plan.stories, plan.redirects)
     timer.lap("group")
 
     static, assets = static_files(theme_dir() / "static", paths.static)
-    pages, page_warnings = render_site(env, digest, config, assets)
+    # Anything a template could read changes the salt; then every page renders afresh.
+    salt = cache.inputs_fingerprint([cache.folder_signatures(paths.templates, theme_dir()), assets])
+    reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
+    site = render_site(env, digest, config, assets, reusable, salt, {p: a.words for p, a in read.analysis.items()})
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
-    files = [*pages, *redirects, digest_json(digest), *static]
-    warnings = (*read.warnings, *page_warnings)
-    if strict and page_warnings:
-        raise ContentError([replace(w, severity="error") for w in page_warnings])
+    files = [*site.files, *redirects, digest_json(digest), *static]
+    warnings = (*read.warnings, *site.warnings)
+    if strict and site.warnings:
+        raise ContentError([replace(w, severity="error") for w in site.warnings])
     timer.lap("render")
 
     write_site(files, paths.output)
@@ -112,9 +116,11 @@ def build(
         entries=len(entries),
         files=len(files),
         warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
+        products=site.products,
     ))
     timer.lap("write")
-    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), timer.laps)
+    rendered = len(files) - sum(1 for f in files if f.reuse is not None)
+    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps)
 
 
 def _source_signatures(paths: Paths, article_files: list[Path]) -> list:
@@ -141,12 +147,16 @@ def _inputs(sources: list, options: dict[str, bool], lock: bytes) -> str:
     return cache.inputs_fingerprint([sources, sorted(options.items()), hashlib.blake2b(lock).hexdigest()])
 
 
+def _output_is(previous: cache.BuildRecord | None, paths: Paths) -> bool:
+    """Is the output folder still the one the previous build wrote (so its files can be reused)?"""
+    return previous is not None and cache.output_signature(paths.output) == previous.output
+
+
 def _still_current(previous: cache.BuildRecord | None, inputs: str, paths: Paths, now: datetime) -> bool:
     return (
-        previous is not None
+        _output_is(previous, paths)
         and previous.inputs == inputs
         and (previous.valid_until is None or now.timestamp() < previous.valid_until)
-        and cache.output_signature(paths.output) == previous.output
     )
 
 

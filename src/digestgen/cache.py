@@ -41,6 +41,7 @@ class CachedEntry:
     content_hash: str
     entry: Entry | None
     problems: tuple[Problem, ...]
+    analysis: object = None  # per-article work for later stages (content.reading.Analysis)
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +105,7 @@ class BuildRecord:
     entries: int
     files: int
     warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
+    products: dict[str, tuple[str, ...]] = field(default_factory=dict)  # render fingerprint -> output paths
 
 
 def inputs_fingerprint(parts: Iterable[object]) -> str:
@@ -137,6 +139,7 @@ def last_build(folder: Path) -> BuildRecord | None:
     try:
         data = json.loads((folder / _RECORD).read_text(encoding="utf-8"))
         data["output"] = tuple(data["output"])
+        data["products"] = {key: tuple(paths) for key, paths in data.get("products", {}).items()}
         return BuildRecord(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None

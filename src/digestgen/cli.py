@@ -143,8 +143,8 @@ def _run_build(args: argparse.Namespace) -> int:
         log.info("Nothing changed: %s is up to date (%d stories from %d articles, checked in %.2f s)",
                  paths.output, result.stories, result.entries, total)
     else:
-        log.info("Built %d stories from %d articles into %s (%d files, %.2f s)",
-                 result.stories, result.entries, paths.output, result.files_written, total)
+        log.info("Built %d stories from %d articles into %s (%d files, %d of them new or changed, %.2f s)",
+                 result.stories, result.entries, paths.output, result.files_written, result.files_rendered, total)
     return EXIT_OK
 
 

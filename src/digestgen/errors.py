@@ -40,6 +40,9 @@ class DigestgenError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # noqa: ANN204 - errors cross process boundaries in parallel builds
+        return (type(self), (self.problems,))
+
 
 class ConfigError(DigestgenError):
     pass

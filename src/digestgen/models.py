@@ -33,6 +33,7 @@ class Entry:
     draft: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     slug: str = ""  # assigned by the build once all entries are known
+    key: str = ""  # hash of the file it was read from: equal keys, equal entries (but for slug)
 
     @property
     def text(self) -> str:

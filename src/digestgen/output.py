@@ -8,9 +8,11 @@ deleted articles never linger.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import itertools
 import os
+import re
 import shutil
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -23,6 +25,7 @@ class OutputFile:
     path: str  # POSIX, relative to the output root
     data: bytes
     origin: str  # what produced it, for error messages (a content file, a template)
+    reuse: Path | None = None  # an identical file of the previous build, linked instead of written
 
 
 def check_outputs(files: list[OutputFile]) -> None:
@@ -63,7 +66,10 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(file.data)
+            if file.reuse is None:
+                target.write_bytes(file.data)
+            elif not _link(file.reuse, target):
+                shutil.copyfile(file.reuse, target)
         origin = None
         _swap_in(staging, output_dir)
     except OSError as exc:
@@ -72,12 +78,22 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
         raise OutputError(Problem(str(output_dir), None, f"cannot write the site{where}: {exc}")) from None
 
 
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link an unchanged file of the previous build: no bytes rewritten, and the
+    previous build keeps its own link until it is swapped out and removed."""
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
+
+
 def _swap_in(staging: Path, output_dir: Path) -> None:
     if not output_dir.exists():
         os.rename(staging, output_dir)
         return
     if _exchange(staging, output_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous build
+        _remove_later(staging, output_dir)  # staging now holds the previous build
         return
     retired = output_dir.with_name(f".{output_dir.name}.previous-{os.getpid()}")
     _remove(retired)
@@ -88,17 +104,18 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
 
 def _recover(output_dir: Path) -> None:
     """Tidy up after builds that were killed: put back a previous site that a kill left
-    set aside (only possible without RENAME_EXCHANGE), and delete staging folders whose
-    build process is gone. Folders of a build still running are left alone."""
-    leftovers = []
+    set aside (only possible without RENAME_EXCHANGE), and delete staging and trash
+    folders whose build process is gone. Folders of a build still running are left alone."""
+    ours = re.compile(rf"\.{re.escape(output_dir.name)}\.(building|previous|trash)-(\d+)(-\d+)?")
     for name in sorted(os.listdir(output_dir.parent)):
-        for kind in ("building", "previous"):
-            pid = name.removeprefix(f".{output_dir.name}.{kind}-")
-            if pid != name and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                leftovers.append((kind, output_dir.parent / name))
-    for kind, path in leftovers:
+        match = ours.fullmatch(name)
+        if not match or int(match.group(2)) == os.getpid() or _alive(int(match.group(2))):
+            continue
+        kind, path = match.group(1), output_dir.parent / name
         if kind == "previous" and not output_dir.exists() and path.is_dir() and not path.is_symlink():
             os.rename(path, output_dir)  # the kill came between the two renames of _swap_in
+        elif kind == "trash":
+            shutil.rmtree(path, ignore_errors=True)  # a detached rm may still be at it
         else:
             _remove(path)
 
@@ -113,12 +130,36 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_trash_numbers = itertools.count()
+
+
+def _remove_later(path: Path, output_dir: Path) -> None:
+    """Delete the previous build without making the user wait for it: renamed out of the
+    way, then a shell starts ``rm`` in the background and returns at once (the next
+    build's _recover finishes the job if it was cut short). Elsewhere, delete it now."""
+    trash = output_dir.with_name(f".{output_dir.name}.trash-{os.getpid()}-{next(_trash_numbers)}")
+    try:
+        os.rename(path, trash)
+        path = trash
+    except OSError:
+        pass
+    shell = shutil.which("sh") if os.name == "posix" else None
+    if shell:
+        try:
+            subprocess.run([shell, "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(path)],
+                           stdin=subprocess.DEVNULL, timeout=10, check=True)
+            return
+        except (OSError, subprocess.SubprocessError):
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the running process's C library
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

@@ -8,16 +8,21 @@ sitemap and the search index are made here too, from the same plan.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
-from typing import Any, Iterable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
 
 from .config import Config
 from .errors import Problem
+from .fingerprint import Fingerprinter
 from .models import Digest, Entry, Story
 from .output import OutputFile
 from .render import render
@@ -154,7 +159,7 @@ def _slugs(names: list[str], fallback: str) -> list[str]:
 # -- the plan ------------------------------------------------------------------------------------
 
 
-def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> list[Page]:
+def plan_pages(digest: Digest, config: Config, site: Sections | None = None, search_manifest: str = "") -> list[Page]:
     site = site or sections(digest, config)
     stories_by_slug = {s.slug: s for s in digest.stories}
     pages: list[Page] = []
@@ -221,7 +226,8 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> 
             pages.append(Page(tag_path(tag), "tag.html", {"tag": tag, "meta": {"type": "website"}},
                               f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in tag.entries)))
 
-    pages.append(Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}}, "the search page", in_sitemap=False))
+    pages.append(Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}, "search_index": search_manifest},
+                      "the search page", in_sitemap=False))
     pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
                       "the 404 page", in_sitemap=False))
     return pages
@@ -258,9 +264,55 @@ def _entry_newest_first(entry: Entry) -> tuple:
 # -- rendering -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reusable:
+    """What the previous build made from which inputs, and where its output lies: a page whose
+    inputs have the same fingerprint is linked from there instead of rendered again."""
+
+    products: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # fingerprint -> output paths
+    root: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    files: list[OutputFile]
+    warnings: tuple[Problem, ...]
+    products: dict[str, tuple[str, ...]]  # for the next build's Reusable
+    rendered: int  # outputs actually produced, not reused
+
+
+class _Producer:
+    """Makes outputs, or reuses the previous build's when their fingerprint is unchanged."""
+
+    def __init__(self, reusable: Reusable, salt: str) -> None:
+        self.reusable = reusable
+        self.fingerprint = Fingerprinter(salt)
+        self.products: dict[str, tuple[str, ...]] = {}
+        self.rendered = 0
+
+    def previous(self, key: str, origin: str) -> list[OutputFile] | None:
+        paths = self.reusable.products.get(key)
+        if paths is None or self.reusable.root is None:
+            return None
+        self.products[key] = paths
+        return [OutputFile(path, b"", origin, reuse=self.reusable.root / path) for path in paths]
+
+    def made(self, key: str, files: list[OutputFile]) -> list[OutputFile]:
+        self.products[key] = tuple(f.path for f in files)
+        self.rendered += len(files)
+        return files
+
+    def get(self, origin: str, produce: Callable[[], list[OutputFile]], *inputs: Any) -> list[OutputFile]:
+        key = self.fingerprint(*inputs)
+        return self.previous(key, origin) or self.made(key, produce())
+
+
 def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str],
-                 site: Sections | None = None) -> Iterator[OutputFile]:
+                 site: Sections | None = None, producer: _Producer | None = None) -> list[OutputFile]:
+    producer = producer or _Producer(Reusable(), "")
     nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
+    files: list[OutputFile | None] = []
+    jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:
         depth = len(PurePosixPath(page.path).parts) - 1
         root = page.context.get("absolute_root") or "../" * depth
@@ -281,25 +333,63 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
             "meta": {"type": "website"},
             **page.context,
         }
-        yield OutputFile(page.path, render(env, page.template, context).encode("utf-8"), page.origin)
+        key = producer.fingerprint(page.template, page.path, context)
+        reused = producer.previous(key, page.origin)
+        files.append(reused[0] if reused else None)
+        if not reused:
+            jobs.append((len(files) - 1, key, page.template, context))
+    for (index, key, template, _), data in zip(jobs, _render_all(env, jobs)):
+        files[index] = producer.made(key, [OutputFile(pages[index].path, data, pages[index].origin)])[0]
+    return files  # type: ignore[return-value]
 
 
-def render_site(env: jinja2.Environment, digest: Digest, config: Config,
-                assets: Mapping[str, str]) -> tuple[list[OutputFile], tuple[Problem, ...]]:
-    """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build."""
+_PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
+_fork_jobs: tuple[jinja2.Environment, list] | None = None
+
+
+def _render_all(env: jinja2.Environment, jobs: list[tuple[int, str, str, dict[str, Any]]]) -> list[bytes]:
+    """Render on every core when there is enough to do. Workers are forked, so they inherit
+    the environment and the contexts instead of receiving them pickled."""
+    global _fork_jobs
+    workers = min(os.cpu_count() or 1, 8)
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(jobs) < _PARALLEL_FROM or workers < 2 or not forkable:
+        return [render(env, template, context).encode("utf-8") for _, _, template, context in jobs]
+    _fork_jobs = (env, jobs)
+    try:
+        step = -(-len(jobs) // (workers * 4))
+        ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [data for chunk in pool.map(_render_range, ranges) for data in chunk]
+    finally:
+        _fork_jobs = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[bytes]:
+    env, jobs = _fork_jobs  # type: ignore[misc]
+    return [render(env, template, context).encode("utf-8") for _, _, template, context in jobs[bounds[0]:bounds[1]]]
+
+
+def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
+                reusable: Reusable = Reusable(), salt: str = "",
+                search_words: Mapping[str, tuple[str, ...]] = {}) -> RenderedSite:
+    """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build.
+
+    ``salt`` must change whenever templates or code change; then nothing is reused."""
     from .feeds import atom_feed, json_feed, story_feed
     from .search import search_index
     from .sitemap import robots_txt, sitemap_xml
 
+    producer = _Producer(reusable, salt)
     site = sections(digest, config)
-    pages = plan_pages(digest, config, site)
-    index = search_index(digest, config)
-    assets = {**assets, "search-index.js": index[0].path}
-    files = list(render_pages(env, pages, config, assets, site))
+    index = producer.get("the search index", lambda: search_index(digest, config, search_words), "search", digest, config)
+    pages = plan_pages(digest, config, site, search_manifest=index[0].path)
+    files = render_pages(env, pages, config, assets, site, producer)
     files.extend(index)
     files.append(atom_feed(digest, config))
     files.append(json_feed(digest, config))
-    files.extend(story_feed(story, config) for story in digest.stories)
+    for story in digest.stories:
+        files.extend(producer.get(f"the feed of story {story.slug!r}", lambda s=story: [story_feed(s, config)], "feed", story, config))
     files.append(sitemap_xml(pages, config))
     files.append(robots_txt(config))
     warnings: tuple[Problem, ...] = ()
@@ -310,7 +400,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config,
             "which feed readers and search engines may not resolve; set base_url to the site's public address",
             "warning",
         ),)
-    return files, warnings
+    return RenderedSite(files, warnings, producer.products, producer.rendered)
 
 
 def digest_json(digest: Digest) -> OutputFile:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from typing import Mapping
 
 from .config import Config
 from .models import Digest, Entry
@@ -43,6 +44,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+def entry_words(entry: Entry) -> tuple[str, ...]:
+    """The distinct indexable words of one article: computed where articles are read, in
+    parallel and cached, since it depends on that article alone."""
+    text = " ".join([entry.title, entry.source, entry.author or "", *entry.tags, entry.text])
+    return tuple(w for w in dict.fromkeys(words(text)) if w not in STOP_WORDS and len(w) > 1)
+
+
 def _snippet(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= SNIPPET_CHARS:
@@ -55,26 +63,28 @@ def _entry_meta(entry: Entry, config: Config) -> str:
     return " · ".join(p for p in (entry.source, when) if p)
 
 
-def search_index(digest: Digest, config: Config) -> list[OutputFile]:
-    """The manifest first (the file the search page loads), then the document chunks and term shards."""
+def search_index(digest: Digest, config: Config, known: Mapping[str, tuple[str, ...]] = {}) -> list[OutputFile]:
+    """The manifest first (the file the search page loads), then the document chunks and term shards.
+
+    ``known`` maps an entry's source path to its entry_words(), where already computed."""
     docs: list[list[str]] = []
-    texts: list[str] = []
+    texts: list[tuple[str, ...]] = []
     for story in digest.stories:
         when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
-        texts.append(" ".join([story.title, story.blurb, *story.sources]))
+        texts.append(tuple(w for w in dict.fromkeys(words(" ".join([story.title, story.blurb, *story.sources])))
+                           if w not in STOP_WORDS and len(w) > 1))
         for entry in story.entries:
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
                          _snippet(entry.summary or entry.lead)])
-            texts.append(" ".join([entry.title, entry.source, entry.author or "", *entry.tags, entry.text]))
+            texts.append(known.get(entry.source_path) or entry_words(entry))
 
     postings: dict[str, list[int]] = {}
-    for number, text in enumerate(texts):
-        for word in dict.fromkeys(words(text)):
-            if word not in STOP_WORDS and len(word) > 1:
-                postings.setdefault(word, []).append(number)
+    for number, distinct in enumerate(texts):
+        for word in distinct:
+            postings.setdefault(word, []).append(number)
 
     files: list[OutputFile] = []
     doc_files = []

@@ -48,12 +48,14 @@ def build_stories(
     config: Config,
     story_files: Sequence[StoryFile] = (),
     lock: StoryLock = StoryLock(),
+    features: Mapping[str, object] = {},
 ) -> StoryPlan:
-    """Group ``entries`` (which must carry slugs) into stories."""
+    """Group ``entries`` (which must carry slugs) into stories. ``features`` maps source paths
+    to grouping.prepare() results already computed (by the reader, in parallel and cached)."""
     forced = _forced_membership(entries, story_files)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
-    grouping = group([Document(e.title, e.text, e.source, e.date) for e in free], settings)
+    grouping = group([Document(e.title, e.text, e.source, e.date, features.get(e.source_path)) for e in free], settings)
 
     clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]

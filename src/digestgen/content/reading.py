@@ -6,8 +6,9 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from .. import cache
@@ -20,11 +21,20 @@ _PARALLEL_FROM = 200  # below this many files to parse, worker start-up costs mo
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """Work later stages need that depends on one article alone, so it is done here, on
+    every core and cached with the article, instead of once per build for every article."""
+
+    features: object  # grouping.prepare(title, text)
+    words: tuple[str, ...]  # search.entry_words(entry)
+
+
+@dataclass(frozen=True)
 class ReadResult:
     entries: tuple[Entry, ...]
     warnings: tuple[Problem, ...] = field(default=())
     story_files: tuple[StoryFile, ...] = field(default=())
-    content_hashes: tuple[str, ...] = field(default=())  # per entry file, in order: the build's input identity
+    analysis: Mapping[str, Analysis] = field(default_factory=dict)  # by source path
     parsed: int = 0  # files actually parsed (not served from the cache)
 
 
@@ -97,21 +107,21 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
     for rel, result in _parse_all(todo, cached):
         fresh[rel] = result
 
-    entries, warnings, hashes = [], [], []
+    entries, warnings, analysis = [], [], {}
     for rel in sorted(fresh):
         item = fresh[rel]
         for problem in item.problems:
             (errors if problem.severity == "error" else warnings).append(problem)
         if item.entry is not None:
             entries.append(item.entry)
-            hashes.append(item.content_hash)
+            analysis[rel] = item.analysis
     if todo or len(fresh) != len(cached):
         cache.save_entries(cache_dir, salt, fresh)
 
     story_files = _read_story_files(root, {e.source_path for e in entries}, errors, warnings)
     if errors:
         raise ContentError(errors)
-    return ReadResult(tuple(entries), tuple(warnings), story_files, tuple(hashes), len(todo))
+    return ReadResult(tuple(entries), tuple(warnings), story_files, analysis, len(todo))
 
 
 def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
@@ -141,9 +151,19 @@ def _parse_one(job: tuple[str, str, str], cached) -> tuple[str, cache.CachedEntr
         return rel, cache.CachedEntry((0, 0, 0), "", None, (Problem(rel, None, f"cannot read file: {exc.strerror or exc}"),))
     digest = cache.content_hash(data, rel)
     if cached is not None and cached.content_hash == digest:  # touched, not changed
-        return rel, cache.CachedEntry(signature, digest, cached.entry, cached.problems)
+        return rel, replace(cached, signature=signature)
     entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone))
-    return rel, cache.CachedEntry(signature, digest, entry, tuple(problems))
+    if entry is None:
+        return rel, cache.CachedEntry(signature, digest, None, tuple(problems))
+    entry = replace(entry, key=digest)
+    return rel, cache.CachedEntry(signature, digest, entry, tuple(problems), _analyse(entry))
+
+
+def _analyse(entry: Entry) -> Analysis:
+    from ..grouping import prepare
+    from ..search import entry_words
+
+    return Analysis(prepare(entry.title, entry.text), entry_words(entry))
 
 
 def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnings: list[Problem]) -> tuple[StoryFile, ...]:
