@@ -68,7 +68,7 @@ def build(
     article_files = discover(paths.content)
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock)
     sources = _source_signatures(paths, article_files)
-    previous = cache.last_build(paths.cache)
+    previous = cache.last_build(paths.cache, paths.output)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
         return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, 0, timer.laps)
@@ -108,7 +108,7 @@ def build(
     write_site(files, paths.output)
     if update_lock:
         write_lock(paths.lock_file, plan.lock)
-    cache.save_build(paths.cache, cache.BuildRecord(
+    cache.save_build(paths.cache, paths.output, cache.BuildRecord(
         inputs=_inputs(sources, options, _lock_bytes(paths)),
         valid_until=_next_change(read.entries, config, now),
         output=cache.output_signature(paths.output) or (0, 0),

@@ -32,7 +32,6 @@ copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 CACHE_DIRNAME = ".digestgen-cache"
 _ENTRIES = "entries.pickle"
-_RECORD = "last-build.json"
 
 
 @dataclass(frozen=True)
@@ -135,9 +134,14 @@ def output_signature(folder: Path) -> tuple[int, int] | None:
     return (stat.st_ino, stat.st_mtime_ns)
 
 
-def last_build(folder: Path) -> BuildRecord | None:
+def _record_path(folder: Path, output: Path) -> Path:
+    # One record per output folder: the live preview and `digestgen build` keep their own.
+    return folder / f"last-build-{hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()}.json"
+
+
+def last_build(folder: Path, output: Path) -> BuildRecord | None:
     try:
-        data = json.loads((folder / _RECORD).read_text(encoding="utf-8"))
+        data = json.loads(_record_path(folder, output).read_text(encoding="utf-8"))
         data["output"] = tuple(data["output"])
         data["products"] = {key: tuple(paths) for key, paths in data.get("products", {}).items()}
         return BuildRecord(**data)
@@ -145,8 +149,8 @@ def last_build(folder: Path) -> BuildRecord | None:
         return None
 
 
-def save_build(folder: Path, record: BuildRecord) -> None:
-    _atomic_write(folder / _RECORD, json.dumps(asdict(record), sort_keys=True).encode("utf-8"))
+def save_build(folder: Path, output: Path, record: BuildRecord) -> None:
+    _atomic_write(_record_path(folder, output), json.dumps(asdict(record), sort_keys=True).encode("utf-8"))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -1,0 +1,165 @@
+"""How long from saving an article to the reloaded page, with ``digestgen serve``.
+
+Usage:
+    python benchmarks/serve_latency.py [--articles 2000] [--runs 5] [--mode browser|http]
+        [--corpora /work/shared/corpora]
+
+Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
+repository), starts the preview in-process on a free port, then RUNS times: opens the page of
+one article, edits that article's first paragraph, and times save -> new text on the page.
+
+``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
+headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
+script does over plain HTTP: wait on the reload poll, then fetch the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import digestgen.serve  # noqa: E402
+from digestgen.config import Paths  # noqa: E402
+from digestgen.serve import Preview  # noqa: E402
+from digestgen.serve.inject import POLL_PATH  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def make_site(root: Path, corpora: Path, count: int) -> Paths:
+    sources = sorted(corpora.glob("*/content/*.md"))
+    if len(sources) < count:
+        raise SystemExit(f"only {len(sources)} articles under {corpora}/*/content, need {count}")
+    (root / "content").mkdir(parents=True)
+    for source in sources[:count]:
+        shutil.copyfile(source, root / "content" / f"{source.parents[1].name}-{source.name}")
+    return Paths.for_site(root)
+
+
+def pick_articles(paths: Paths, preview_root: Path, runs: int) -> list[tuple[Path, str, str]]:
+    """(file, first paragraph, page URL path) for RUNS articles whose first paragraph shows
+    verbatim on their article page, so the edit is easy to see."""
+    chosen = []
+    for file in sorted(paths.content.glob("*.md")):
+        text = file.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 1)[-1].strip()
+        first = body.split("\n\n", 1)[0].strip()
+        if not (60 < len(first) < 600) or first != html.escape(first, quote=True) or first.startswith(("#", "-", "*", ">")):
+            continue
+        for page in preview_root.glob("articles/*/index.html"):
+            if first[:60] in page.read_text(encoding="utf-8"):
+                chosen.append((file, first, "/" + page.parent.relative_to(preview_root).as_posix() + "/"))
+                break
+        if len(chosen) == runs:
+            return chosen
+    raise SystemExit("could not find enough plainly rendered articles to edit")
+
+
+def edit(file: Path, first: str, marker: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace(first, f"{marker} {first}", 1), encoding="utf-8")
+
+
+def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
+    times = []
+    for number, (file, first, page) in enumerate(targets, 1):
+        marker = f"EDITMARK{number}"
+        seen = preview.state.snapshot().version
+        saved = time.perf_counter()
+        edit(file, first, marker)
+        while True:
+            with urllib.request.urlopen(f"{preview.url.rstrip('/')}{POLL_PATH}?since={seen}", timeout=120) as reply:
+                seen = json.load(reply)["version"]
+            with urllib.request.urlopen(preview.url.rstrip("/") + page, timeout=60) as reply:
+                if marker in reply.read().decode("utf-8"):
+                    break
+        times.append(time.perf_counter() - saved)
+        print(f"  run {number}: {times[-1]:.2f} s", flush=True)
+    return times
+
+
+def measure_browser(preview: Preview, targets) -> list[float]:  # noqa: ANN001
+    from playwright.sync_api import expect, sync_playwright
+
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for number, (file, first, url_path) in enumerate(targets, 1):
+            marker = f"EDITMARK{number}"
+            page.goto(preview.url.rstrip("/") + url_path)
+            expect(page.locator("body")).to_contain_text(first[:60])
+            saved = time.perf_counter()
+            edit(file, first, marker)
+            expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
+            times.append(time.perf_counter() - saved)
+            print(f"  run {number}: {times[-1]:.2f} s", flush=True)
+        browser.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--corpora", type=Path, default=Path("/work/shared/corpora"))
+    parser.add_argument("--mode", choices=["browser", "http"], default=None)
+    args = parser.parse_args()
+    mode = args.mode or ("browser" if _browser_available() else "http")
+
+    build_times = _time_builds()
+    with tempfile.TemporaryDirectory(prefix="digestgen-serve-bench-") as tmp:
+        paths = make_site(Path(tmp) / "site", args.corpora, args.articles)
+        started = time.perf_counter()
+        with Preview(paths, port=0) as preview:
+            print(f"{args.articles} articles; first build {time.perf_counter() - started:.2f} s; mode {mode}")
+            if preview.state.snapshot().problems:
+                raise SystemExit("the first build failed: " + "; ".join(map(str, preview.state.snapshot().problems)))
+            targets = pick_articles(paths, preview.root, args.runs)
+            build_times.clear()
+            times = (measure_browser if mode == "browser" else measure_http)(preview, targets)
+    print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
+          f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
+    print(f"of which build(): median {statistics.median(build_times):.2f} s over {len(build_times)} rebuilds")
+
+
+def _time_builds() -> list[float]:
+    """Record how long each build() the preview runs takes, to tell build time from serving overhead."""
+    times: list[float] = []
+    build = digestgen.serve.build
+
+    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started = time.perf_counter()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - started)
+
+    digestgen.serve.build = timed
+    return times
+
+
+def _browser_available() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
+
+
+if __name__ == "__main__":
+    main()

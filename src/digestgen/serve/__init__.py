@@ -1,0 +1,206 @@
+"""``digestgen serve``: build, serve the preview, rebuild on every save, reload open tabs.
+
+The preview is built into a private folder (never the published output) by the same
+:func:`digestgen.build.build` as ``digestgen build``. A failed rebuild leaves the last good
+site in place and is shown over the page; the server itself never stops on a build error.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from ..build import build
+from ..config import Paths
+from ..errors import DigestgenError, Problem
+from .server import PORT_TRIES, PreviewServer, bind
+from .state import LiveState, Snapshot
+from .watch import Debouncer, SourceWatcher
+
+__all__ = ["Preview", "serve"]
+
+log = logging.getLogger("digestgen")
+
+
+class Preview:
+    """A running preview: builds, an HTTP server and a watcher. Use as a context manager
+    or call :meth:`start` and :meth:`stop`."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        poll: bool = False,
+        poll_interval: float = 1.0,
+        debounce: float = 0.1,
+        drafts: bool = False,
+        config_required: bool = False,
+        poll_timeout: float | None = None,
+    ):
+        self.paths = paths
+        self.state = LiveState()
+        self._host, self._port = host, port
+        self._poll, self._poll_interval, self._debounce = poll, poll_interval, debounce
+        self._build_options = {"drafts": drafts, "config_required": config_required}
+        self._server_options = {} if poll_timeout is None else {"poll_timeout": poll_timeout}
+        self._workdir: Path | None = None
+        self.root: Path | None = None
+        self._build_lock = threading.Lock()
+        self._warned: set[Problem] = set()
+        self._server: PreviewServer | None = None
+        self._http: threading.Thread | None = None
+        self._debouncer: Debouncer | None = None
+        self._watcher: SourceWatcher | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "not started"
+        host, port = self._server.server_address[:2]
+        shown = "127.0.0.1" if host == "0.0.0.0" else "::1" if host == "::" else host
+        return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+    def start(self) -> Preview:
+        """Listen, watch, build once, then serve. Raises OSError if no port can be had."""
+        self._workdir = Path(tempfile.mkdtemp(prefix="digestgen-serve-"))
+        self.root = self._workdir / "site"  # what is served; write_site swaps each build in whole
+        try:
+            self._server = bind(self._host, self._port, self.root, self.state, **self._server_options)
+            if self._port and self._server.server_address[1] != self._port:
+                log.warning("Port %d is in use; using port %d instead.", self._port, self._server.server_address[1])
+            self._debouncer = Debouncer(self.rebuild, delay=self._debounce)
+            self._watcher = SourceWatcher(
+                self.paths, self._debouncer.trigger, ignored=(self._workdir,),
+                poll=self._poll, poll_interval=self._poll_interval,
+            )
+            self._watcher.start()  # before the first build, so no save during it goes unseen
+            self.rebuild()
+            self._http = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="digestgen-http", daemon=True)
+            self._http.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop watching and serving, release waiting tabs, remove the preview folder. Idempotent."""
+        if self._watcher:
+            self._watcher.stop()
+        if self._debouncer:
+            self._debouncer.stop(timeout=30)  # let a running build finish writing
+        self.state.close()
+        if self._server:
+            if self._http:
+                self._server.shutdown()  # waits for serve_forever, so only once it has run
+            self._server.server_close()
+        self._watcher = self._debouncer = self._server = self._http = None
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def rebuild(self, changes: list[Path] | tuple[Path, ...] = ()) -> Snapshot:
+        """Build into the preview folder and tell open tabs. Never raises for a build error."""
+        with self._build_lock:
+            started = time.perf_counter()
+            try:
+                # update_lock=False: previewing must never change which story URLs get published.
+                result = build(replace(self.paths, output=self.root), update_lock=False, **self._build_options)
+            except DigestgenError as exc:
+                problems = tuple(exc.problems)
+            except Exception as exc:  # noqa: BLE001 - a bug in a build must not stop the preview
+                log.debug("unexpected build failure", exc_info=True)
+                problems = (Problem("digestgen", None, f"unexpected error: {type(exc).__name__}: {exc}"),)
+            else:
+                problems = ()
+                self._log_success(result, changes, time.perf_counter() - started)
+            if problems:
+                self._log_failure(problems)
+            return self.state.publish(problems)
+
+    def _log_success(self, result, changes, seconds: float) -> None:  # noqa: ANN001
+        for warning in result.warnings:
+            if warning not in self._warned:
+                log.warning("%s", warning)
+        self._warned = set(result.warnings)
+        for stage, stage_seconds in result.timings.items():
+            log.debug("%-8s %6.3f s", stage, stage_seconds)
+        what = _describe(changes, self.paths)
+        log.info("%s in %.2f s", f"{what}: rebuilt" if what else "Built", seconds)
+
+    def _log_failure(self, problems: tuple[Problem, ...]) -> None:
+        for problem in problems:
+            log.error("%s", problem)
+        count = len(problems)
+        log.error(
+            "Build failed: %d error%s; %s", count, "s" if count != 1 else "",
+            "still serving the last good build." if self.state.snapshot().has_site else "nothing to serve yet.",
+        )
+
+
+def serve(
+    paths: Paths,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    poll: bool = False,
+    drafts: bool = False,
+    config_required: bool = False,
+) -> int:
+    """Run the preview until Ctrl-C. Returns an exit code: 0 when stopped, 1 if it cannot listen."""
+    preview = Preview(paths, host=host, port=port, poll=poll, drafts=drafts, config_required=config_required)
+    restore = _stop_on_sigterm()
+    try:
+        try:
+            preview.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                print(f"digestgen serve: ports {port} to {port + PORT_TRIES - 1} are all in use; "
+                      "pass --port with another number, or --port 0 for any free port.", file=sys.stderr)
+            else:
+                print(f"digestgen serve: cannot listen on {host} port {port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"Serving {paths.site} at {preview.url} (Ctrl-C to stop)", flush=True)
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        print("\nStopping.", file=sys.stderr)
+    finally:
+        preview.stop()
+        restore()
+    return 0
+
+
+def _stop_on_sigterm():  # noqa: ANN202
+    """Let a process manager's SIGTERM stop the preview like Ctrl-C, cleaning up; returns an undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _describe(changes, paths: Paths) -> str:  # noqa: ANN001
+    if not changes:
+        return ""
+    first = Path(changes[0])
+    try:
+        name = first.relative_to(paths.site).as_posix()
+    except ValueError:
+        name = str(first)
+    return name if len(changes) == 1 else f"{name} and {len(changes) - 1} more"

@@ -1,0 +1,232 @@
+"""The preview's HTTP server: files under the preview root only, HTML with the live script added.
+
+Stdlib only. :func:`resolve_request_path` decides what a URL may name and is pure; the
+handler maps that decision to a response. Each request reads the files as they are at that
+moment; a rebuild swaps a complete new site in at once, so a request sees the old build or
+the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import mimetypes
+import os
+import shutil
+import socket
+import socketserver
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote
+
+from .inject import LIVE_JS, POLL_PATH, PREFIX, SCRIPT_PATH, inject, placeholder_page
+from .state import LiveState
+
+log = logging.getLogger("digestgen")
+
+MAX_URL_LENGTH = 2048
+PORT_TRIES = 10  # a taken port moves to one of the next few
+POLL_TIMEOUT = 25.0  # seconds a reload poll is held open before the tab asks again
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+def content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _TYPES:
+        return _TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """A request target's path (still %-encoded) and query. Never parses ``//host`` as a host."""
+    path, _, query = target.partition("?")
+    return path.partition("#")[0], query
+
+
+def url_parts(url_path: str) -> list[str] | None:
+    """The decoded path segments of ``url_path``, or None when it must be refused: too long,
+    not starting with ``/``, a ``..`` segment (also %-encoded), a NUL, a backslash, bad UTF-8."""
+    if len(url_path) > MAX_URL_LENGTH:
+        return None
+    path, _ = split_target(url_path)
+    if not path.startswith("/"):
+        return None
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = [part for part in decoded.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return None
+    return parts
+
+
+def resolve_request_path(root: Path, url_path: str) -> Path | None:
+    """The file or folder under ``root`` that ``url_path`` names, or None if it is refused.
+
+    The result may not exist; it never lies outside ``root``, symlinks included.
+    """
+    parts = url_parts(url_path)
+    if parts is None:
+        return None
+    candidate = root.joinpath(*parts)
+    if not candidate.resolve().is_relative_to(root.resolve()):
+        return None
+    return candidate
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True  # open tabs and their polls never keep the process alive
+    request_queue_size = 128  # many tabs connecting at once must not overflow the listen backlog
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], root: Path, state: LiveState, *, poll_timeout: float = POLL_TIMEOUT):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.root = root
+        self.state = state
+        self.poll_timeout = poll_timeout
+        super().__init__(address, PreviewHandler)
+
+    def server_bind(self) -> None:
+        socketserver.TCPServer.server_bind(self)  # not HTTPServer's: its getfqdn() can stall on DNS
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        log.debug("request from %s failed", client_address, exc_info=True)
+
+
+def bind(host: str, port: int, root: Path, state: LiveState, *, tries: int = PORT_TRIES, **options) -> PreviewServer:
+    """A server on ``port``, or on the next free one of ``tries`` if it is taken (``port`` 0: any free port).
+
+    Raises OSError (EADDRINUSE) when every port tried is taken.
+    """
+    candidates = [port] if port == 0 else range(port, min(port + tries, 65536))
+    for candidate in candidates:
+        try:
+            return PreviewServer((host, candidate), root, state, **options)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or candidate == candidates[-1]:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "digestgen-preview"
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # drop idle keep-alive connections eventually
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002, ANN002
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def _respond(self, *, head: bool) -> None:
+        path, query = split_target(self.path)
+        if len(self.path) > MAX_URL_LENGTH:
+            self._text(HTTPStatus.REQUEST_URI_TOO_LONG, "URL too long", head)
+        elif path == POLL_PATH:
+            self._poll(query, head)
+        elif path == SCRIPT_PATH:
+            self._send(HTTPStatus.OK, _TYPES[".js"], LIVE_JS, head)
+        elif path.startswith(PREFIX):
+            self._text(HTTPStatus.NOT_FOUND, "Not found", head)
+        elif not self.server.state.snapshot().has_site:
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, _TYPES[".html"], placeholder_page(self.server.state.snapshot()), head)
+        else:
+            self._site_file(path, query, head)
+
+    def _site_file(self, path: str, query: str, head: bool) -> None:
+        root = self.server.root
+        target = resolve_request_path(root, self.path)
+        if target is None:
+            self._text(HTTPStatus.BAD_REQUEST, "Refused: not a path inside the site", head)
+            return
+        if target.is_dir():
+            if not path.endswith("/"):  # relative links inside the page need the slash
+                parts = url_parts(self.path) or []
+                location = "/" + quote("/".join(parts)) + ("/" if parts else "")
+                self._redirect(location + (f"?{query}" if query else ""))
+                return
+            target = target / "index.html"
+        if not self._file(HTTPStatus.OK, target, head) and not self._file(HTTPStatus.NOT_FOUND, root / "404.html", head):
+            self._text(HTTPStatus.NOT_FOUND, "Not found", head)
+
+    def _file(self, status: HTTPStatus, path: Path, head: bool) -> bool:
+        """Send ``path`` if it is a file; False if it is not there (a rebuild may just have removed it)."""
+        try:
+            with path.open("rb") as file:
+                kind = content_type(path)
+                if kind.startswith("text/html"):
+                    self._send(status, kind, inject(file.read(), self.server.state.snapshot()), head)
+                    return True
+                self._headers(status, kind, _size(file))
+                if not head:
+                    shutil.copyfileobj(file, self.wfile)
+                return True
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return False
+
+    def _poll(self, query: str, head: bool) -> None:
+        state = self.server.state
+        seen = parse_qs(query).get("since", [""])[0]
+        snapshot = state.snapshot() if head else state.wait_for_change(seen, self.server.poll_timeout)
+        body = json.dumps({"version": snapshot.version, "ok": not snapshot.problems}).encode()
+        self._send(HTTPStatus.OK, "application/json", body, head)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _text(self, status: HTTPStatus, message: str, head: bool) -> None:
+        self._send(status, "text/plain; charset=utf-8", f"{int(status)} {message}\n".encode(), head)
+
+    def _send(self, status: HTTPStatus, kind: str, body: bytes, head: bool) -> None:
+        self._headers(status, kind, len(body))
+        if not head:
+            self.wfile.write(body)
+
+    def _headers(self, status: HTTPStatus, kind: str, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-store")  # a preview must always show the latest build
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+
+
+def _size(file) -> int:  # noqa: ANN001
+    return os.fstat(file.fileno()).st_size

@@ -1,0 +1,614 @@
+"""``digestgen serve``: the pure decisions, then a real server in-process on port 0.
+
+No fixed sleeps: every wait is on an event, a long-poll or a deadline.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from watchdog.events import DirModifiedEvent, FileModifiedEvent, FileMovedEvent, FileOpenedEvent
+
+import digestgen.serve as serve_module
+from digestgen.build import build
+from digestgen.config import Paths
+from digestgen.errors import Problem
+from digestgen.serve import Preview
+from digestgen.serve.inject import OVERLAY_ID, POLL_PATH, SCRIPT_PATH, inject, overlay
+from digestgen.serve.server import bind, content_type, resolve_request_path
+from digestgen.serve.state import LiveState, Snapshot
+from digestgen.serve.watch import Debouncer, event_paths, should_rebuild
+
+WAIT = 15.0  # the most any test waits for a rebuild; a pass takes a fraction of it
+
+
+# --- a small site ------------------------------------------------------------------------
+
+def article(title: str, body: str, *, date: str, source: str, url: str) -> str:
+    return (
+        f"---\ntitle: {json.dumps(title)}\ndate: {json.dumps(date)}\n"
+        f"source: {json.dumps(source)}\nurl: {json.dumps(url)}\n---\n\n{textwrap.dedent(body).strip()}\n"
+    )
+
+
+ARTICLES = {
+    "content/bakery.md": article(
+        "Town bakery wins national prize for sourdough loaf",
+        "The Miller Street bakery won the national sourdough prize on Saturday. Judges praised its crust.",
+        date="2024-05-04", source="Valley Courier", url="https://courier.example/bakery",
+    ),
+    "content/bridge.md": article(
+        "River bridge closes for three months of repairs",
+        "The old iron bridge over the river closes on Monday for repairs to its deck and railings.",
+        date="2024-05-06", source="City Ledger", url="https://ledger.example/bridge",
+    ),
+    "content/chess.md": article(
+        "Teenager wins regional chess championship in Harlow",
+        "A fifteen-year-old from Harlow won the regional chess championship after a tense final round.",
+        date="2024-05-07", source="Harlow Star", url="https://star.example/chess",
+    ),
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Paths:
+    root = tmp_path / "site"
+    for rel, text in {"digestgen.toml": 'title = "Preview Test Digest"\n', **ARTICLES}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "templates").mkdir()
+    return Paths.for_site(root)
+
+
+@pytest.fixture
+def preview(site: Paths):
+    with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+        yield running
+
+
+# --- talking to it -----------------------------------------------------------------------
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def request(base: str, path: str, method: str = "GET", timeout: float = WAIT) -> Response:
+    """Send ``path`` exactly as given: no client-side normalising of ``..`` or escapes."""
+    address = urlsplit(base)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+    try:
+        conn.request(method, path)
+        reply = conn.getresponse()
+        return Response(reply.status, {k.lower(): v for k, v in reply.getheaders()}, reply.read())
+    finally:
+        conn.close()
+
+
+def version_of(page: str) -> str:
+    marker = 'data-version="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def wait_for_rebuild(preview: Preview, seen: str) -> dict:
+    """Long-poll like a browser tab: returns once a build newer than ``seen`` has finished."""
+    reply = json.loads(request(preview.url, f"{POLL_PATH}?since={seen}").body)
+    assert reply["version"] != seen, "no rebuild within the poll timeout"
+    return reply
+
+
+def story_page(root: Path, text: str) -> str:
+    """The URL path of the story page that mentions ``text``."""
+    for page in sorted(root.glob("stories/*/index.html")):
+        if text in page.read_text(encoding="utf-8"):
+            return "/" + page.parent.relative_to(root).as_posix() + "/"
+    raise AssertionError(f"no story page mentions {text!r}")
+
+
+def files_containing(folder: Path, needle: bytes) -> list[str]:
+    return [str(p) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+# --- pure decisions ----------------------------------------------------------------------
+
+class TestResolveRequestPath:
+    @pytest.fixture
+    def root(self, tmp_path: Path) -> Path:
+        (tmp_path / "site" / "stories" / "a").mkdir(parents=True)
+        (tmp_path / "site" / "stories" / "a" / "index.html").write_text("story")
+        (tmp_path / "secret.txt").write_text("secret")
+        return tmp_path / "site"
+
+    @pytest.mark.parametrize("url, expected", [
+        ("/", ""),
+        ("/stories/a/", "stories/a"),
+        ("/stories/a/index.html?x=1#top", "stories/a/index.html"),
+        ("/stories/%61/index.html", "stories/a/index.html"),
+        ("/./stories//a", "stories/a"),
+        ("//etc/passwd", "etc/passwd"),  # an empty first segment is not an absolute path
+        ("/%252e%252e/x", "%2e%2e/x"),  # double-encoded: a literal name, not a parent
+    ])
+    def test_names_a_path_under_the_root(self, root: Path, url: str, expected: str) -> None:
+        assert resolve_request_path(root, url) == root.joinpath(*expected.split("/") if expected else [])
+
+    @pytest.mark.parametrize("url", [
+        "/../secret.txt",
+        "/stories/../../secret.txt",
+        "/stories/../stories/a/",  # even one that stays inside: browsers never send ".."
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/stories/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/a%00b",
+        "/%ff%fe",
+        "secret.txt",
+        "http://example.com/secret.txt",
+        "/" + "a" * 3000,
+    ])
+    def test_refuses_escapes_and_garbage(self, root: Path, url: str) -> None:
+        assert resolve_request_path(root, url) is None
+
+    def test_refuses_a_symlink_that_leads_out(self, root: Path) -> None:
+        (root / "leak").symlink_to(root.parent / "secret.txt")
+        assert resolve_request_path(root, "/leak") is None
+
+
+class TestShouldRebuild:
+    @pytest.mark.parametrize("rel", [
+        "content/bakery.md", "content/world/x.txt", "templates/story.html", "templates/_macros.html",
+        "static/logo.svg", "digestgen.toml", "content",
+    ])
+    def test_sources_count(self, site: Paths, rel: str) -> None:
+        assert should_rebuild(site.site / rel, site)
+
+    @pytest.mark.parametrize("rel", [
+        "output/index.html", ".digestgen-cache/serve/index.html", "README.md", ".git/index",
+        "content/.bakery.md.swp", "content/bakery.md~", "content/.#bakery.md", "content/#bakery.md#",
+        "templates/4913", "content/.stories.json", "content/.hidden/x.md", "static/x.tmp",
+    ])
+    def test_outputs_caches_and_editor_files_do_not(self, site: Paths, rel: str) -> None:
+        assert not should_rebuild(site.site / rel, site)
+
+    def test_ignored_folders_do_not_even_inside_sources(self, site: Paths) -> None:
+        assert not should_rebuild(site.content / "preview" / "x.md", site, ignored=[site.content / "preview"])
+
+    def test_a_config_file_elsewhere_counts(self, tmp_path: Path) -> None:
+        paths = Paths.for_site(tmp_path / "site", config_file=tmp_path / "shared.toml")
+        assert should_rebuild(tmp_path / "shared.toml", paths)
+        assert not should_rebuild(tmp_path / "other.toml", paths)
+
+
+def test_event_paths_ignore_reads_and_folder_timestamps() -> None:
+    assert event_paths(FileOpenedEvent("/s/content/a.md")) == []
+    assert event_paths(DirModifiedEvent("/s/content")) == []
+    assert event_paths(FileModifiedEvent("/s/content/a.md")) == [Path("/s/content/a.md")]
+    moved = FileMovedEvent("/s/content/.a.md.swp", "/s/content/a.md")
+    assert event_paths(moved) == [Path("/s/content/.a.md.swp"), Path("/s/content/a.md")]
+
+
+class TestDebouncer:
+    def test_a_burst_becomes_one_call_with_every_change(self) -> None:
+        calls: list[list[Path]] = []
+        done = threading.Event()
+        debouncer = Debouncer(lambda changes: (calls.append(changes), done.set()), delay=0.2)
+        try:
+            for i in range(20):
+                debouncer.trigger(Path(f"f{i % 5}"))
+            assert done.wait(WAIT)
+            assert calls == [[Path(f"f{i}") for i in range(5)]]
+        finally:
+            debouncer.stop(timeout=WAIT)
+
+    def test_changes_during_a_call_make_one_more_call(self) -> None:
+        calls: list[list[Path]] = []
+        inside, release, second = threading.Event(), threading.Event(), threading.Event()
+
+        def action(changes: list[Path]) -> None:
+            calls.append(changes)
+            if len(calls) == 1:
+                inside.set()
+                release.wait(WAIT)
+            else:
+                second.set()
+
+        debouncer = Debouncer(action, delay=0.01)
+        try:
+            debouncer.trigger(Path("a"))
+            assert inside.wait(WAIT)
+            debouncer.trigger(Path("b"))
+            debouncer.trigger(Path("c"))
+            release.set()
+            assert second.wait(WAIT)
+            assert calls == [[Path("a")], [Path("b"), Path("c")]]
+        finally:
+            debouncer.stop(timeout=WAIT)
+
+    def test_an_action_that_raises_does_not_stop_it(self, caplog: pytest.LogCaptureFixture) -> None:
+        failed, ran = threading.Event(), threading.Event()
+
+        def action(changes: list[Path]) -> None:
+            if not failed.is_set():
+                failed.set()
+                raise RuntimeError("boom")
+            ran.set()
+
+        debouncer = Debouncer(action, delay=0.01)
+        try:
+            with caplog.at_level(logging.ERROR, logger="digestgen"):
+                debouncer.trigger(Path("a"))
+                assert failed.wait(WAIT)
+                debouncer.trigger(Path("b"))
+                assert ran.wait(WAIT)
+            assert "boom" in caplog.text
+        finally:
+            debouncer.stop(timeout=WAIT)
+
+
+class TestInjection:
+    ok = Snapshot("run-1", (), True)
+
+    def test_goes_before_the_last_closing_body_tag(self) -> None:
+        page = b"<html><body><p>x</p><!-- </body> --></BODY ></html>"
+        out = inject(page, self.ok)
+        assert out.startswith(b"<html><body><p>x</p><!-- </body> --><script src=")
+        assert out.endswith(b"</BODY ></html>")
+        assert b'data-version="run-1"' in out and SCRIPT_PATH.encode() in out
+
+    def test_a_page_without_a_body_tag_gets_it_at_the_end(self) -> None:
+        assert inject(b"<p>fragment</p>", self.ok).startswith(b"<p>fragment</p><script")
+
+    def test_no_overlay_after_a_good_build(self) -> None:
+        assert OVERLAY_ID.encode() not in inject(b"<body></body>", self.ok)
+
+    def test_overlay_names_file_and_line_and_escapes_everything(self) -> None:
+        problems = (Problem("templates/<story>.html", 3, 'unexpected "</pre><script>alert(1)</script>"'),)
+        html = overlay(problems)
+        assert "templates/&lt;story&gt;.html:3: unexpected &quot;&lt;/pre&gt;&lt;script&gt;" in html
+        assert "<script>" not in html and "<story>" not in html
+        assert "1 error." in html
+
+    def test_overlay_is_in_the_page_after_a_failed_build(self) -> None:
+        failed = Snapshot("run-2", (Problem("a.md", None, "bad"),), True)
+        assert f'id="{OVERLAY_ID}"'.encode() in inject(b"<body></body>", failed)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("index.html", "text/html; charset=utf-8"),
+    ("style.1a2b.css", "text/css; charset=utf-8"),
+    ("search.js", "text/javascript; charset=utf-8"),
+    ("digest.json", "application/json"),
+    ("feed.xml", "application/xml"),
+    ("logo.svg", "image/svg+xml"),
+    ("font.woff2", "font/woff2"),
+    ("data.unknownext", "application/octet-stream"),
+])
+def test_content_types(name: str, expected: str) -> None:
+    assert content_type(Path(name)) == expected
+
+
+def test_state_waits_only_while_nothing_changed() -> None:
+    state = LiveState()
+    first = state.snapshot()
+    assert state.wait_for_change(first.version, timeout=0.01) == first  # timed out
+    assert state.wait_for_change("an old version", timeout=WAIT) == first  # at once
+    threading.Timer(0.05, state.publish).start()
+    assert state.wait_for_change(first.version, timeout=WAIT).version != first.version
+
+
+# --- the server --------------------------------------------------------------------------
+
+class TestServing:
+    def test_pages_get_the_live_script_and_files_come_as_they_are(self, preview: Preview) -> None:
+        page = request(preview.url, "/")
+        assert page.status == 200
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert page.headers["cache-control"] == "no-store"
+        assert "Preview Test Digest" in page.text
+        assert f'<script src="{SCRIPT_PATH}"' in page.text
+        assert int(page.headers["content-length"]) == len(page.body)
+
+        digest = request(preview.url, "/digest.json")
+        assert digest.headers["content-type"] == "application/json"
+        assert digest.body == (preview.root / "digest.json").read_bytes()
+
+        script = request(preview.url, SCRIPT_PATH)
+        assert script.status == 200 and script.headers["content-type"].startswith("text/javascript")
+
+    def test_head_sends_the_headers_of_get_without_a_body(self, preview: Preview) -> None:
+        for path in ("/", "/digest.json", "/no-such-page"):
+            got, head = request(preview.url, path), request(preview.url, path, method="HEAD")
+            assert head.status == got.status
+            assert head.body == b""
+            assert head.headers["content-length"] == got.headers["content-length"]
+            assert head.headers["content-type"] == got.headers["content-type"]
+
+    def test_a_miss_gets_the_sites_404_page_with_status_404(self, preview: Preview) -> None:
+        missing = request(preview.url, "/stories/no-such-story/")
+        assert missing.status == 404
+        assert "Page not found" in missing.text
+        assert SCRIPT_PATH in missing.text  # it reloads too, e.g. once the story exists
+
+    def test_folders_serve_index_html_and_get_their_slash(self, preview: Preview) -> None:
+        story = story_page(preview.root, "bakery")
+        assert request(preview.url, story).status == 200
+        moved = request(preview.url, story.rstrip("/") + "?q=1")
+        assert moved.status == 301
+        assert moved.headers["location"] == story + "?q=1"
+        assert request(preview.url, "//stories").headers["location"] == "/stories/"  # never //host
+
+    @pytest.mark.parametrize("path", [
+        "/../digestgen.toml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/digestgen.toml",
+        "/%2E%2E%2F%2e%2e%2Fsite%2Fdigestgen.toml",
+        "/stories/..%2f..%2fdigestgen.toml",
+        "/index.html%00.txt",
+    ])
+    def test_paths_out_of_the_site_are_refused(self, preview: Preview, path: str) -> None:
+        reply = request(preview.url, path)
+        assert reply.status == 400
+        assert b"title" not in reply.body and b"root:" not in reply.body
+
+    def test_very_long_urls_are_refused(self, preview: Preview) -> None:
+        assert request(preview.url, "/" + "a" * 5000).status == 414
+
+    def test_many_clients_at_once_while_tabs_wait_for_a_reload(self, preview: Preview) -> None:
+        seen = version_of(request(preview.url, "/").text)
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            waiting = [pool.submit(request, preview.url, f"{POLL_PATH}?since={seen}") for _ in range(10)]
+            pages = list(pool.map(lambda _: request(preview.url, "/").status, range(60)))
+            assert pages == [200] * 60
+            assert not any(w.done() for w in waiting)  # the tabs still wait: nothing changed
+            preview.rebuild()
+            assert all(json.loads(w.result(WAIT).body)["version"] != seen for w in waiting)
+
+
+class TestLiveReload:
+    def test_an_edit_reloads_tabs_and_changes_the_page(self, preview: Preview, site: Paths) -> None:
+        story = story_page(preview.root, "Miller Street")
+        before = request(preview.url, story).text
+        assert "Miller Street" in before and "Baker Lane" not in before
+
+        bakery = site.content / "bakery.md"
+        bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+
+        assert wait_for_rebuild(preview, version_of(before))["ok"] is True
+        after = request(preview.url, story).text
+        assert "Baker Lane" in after and "Miller Street" not in after
+        assert OVERLAY_ID not in after
+
+    def test_requests_during_rebuilds_get_a_whole_build(self, preview: Preview, site: Paths) -> None:
+        story = story_page(preview.root, "Miller Street")
+        bakery = site.content / "bakery.md"
+        original = bakery.read_text(encoding="utf-8")
+        replies: list[Response] = []
+        done = threading.Event()
+
+        def reader() -> None:
+            while not done.is_set():
+                replies.append(request(preview.url, story))
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        try:
+            for number in range(4):
+                seen = preview.state.snapshot().version
+                text = original.replace("Miller Street", "Baker Lane") if number % 2 == 0 else original
+                bakery.write_text(text, encoding="utf-8")
+                assert wait_for_rebuild(preview, seen)["ok"] is True
+        finally:
+            done.set()
+            thread.join(WAIT)
+        assert len(replies) > 4
+        for reply in replies:
+            assert reply.status == 200
+            assert reply.text.rstrip().endswith("</html>")
+            assert ("Miller Street" in reply.text) != ("Baker Lane" in reply.text)
+
+    def test_a_config_edit_takes_effect_without_a_restart(self, preview: Preview, site: Paths) -> None:
+        seen = version_of(request(preview.url, "/").text)
+        site.config_file.write_text('title = "Renamed Digest"\n', encoding="utf-8")
+        wait_for_rebuild(preview, seen)
+        assert "Renamed Digest" in request(preview.url, "/").text
+
+    def test_a_broken_template_shows_the_error_keeps_the_site_and_recovers(
+        self, preview: Preview, site: Paths
+    ) -> None:
+        story = story_page(preview.root, "Miller Street")
+        seen = version_of(request(preview.url, story).text)
+
+        broken = site.templates / "story.html"
+        broken.write_text('{% extends "base.html" %}\n\n{% if %}\n', encoding="utf-8")
+        assert wait_for_rebuild(preview, seen)["ok"] is False
+
+        page = request(preview.url, story)
+        assert page.status == 200
+        assert "Miller Street" in page.text  # the last good build, still served
+        assert f'id="{OVERLAY_ID}"' in page.text
+        assert "story.html:3:" in page.text  # file and line
+        assert request(preview.url, "/").status == 200  # the server lives
+        seen = version_of(page.text)
+
+        broken.unlink()  # back to the theme's template
+        assert wait_for_rebuild(preview, seen)["ok"] is True
+        page = request(preview.url, story)
+        assert OVERLAY_ID not in page.text and "Miller Street" in page.text
+
+    def test_the_script_never_reaches_files_on_disk(self, site: Paths) -> None:
+        build(site)  # what `digestgen build` publishes
+        published = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+        with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+            seen = version_of(request(running.url, "/").text)
+            bakery = site.content / "bakery.md"
+            bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+            wait_for_rebuild(running, seen)
+            assert files_containing(running.root, b"__digestgen") == []
+            assert files_containing(running.root, b"Baker Lane")
+        assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == published
+        assert files_containing(site.output, b"__digestgen") == []
+        assert not running.root.exists()  # the preview folder is cleaned up
+
+    def test_builds_and_publishing_do_not_trigger_rebuilds(self, site: Paths) -> None:
+        """A build that wrote into a watched folder would rebuild forever; so would reacting
+        to `digestgen build` publishing (output/, the cache, the story lock)."""
+        with Preview(site, port=0, debounce=0.05, poll_timeout=1.0) as running:
+            seen = running.state.snapshot().version
+            build(site)
+            quiet = json.loads(request(running.url, f"{POLL_PATH}?since={seen}").body)
+            assert quiet["version"] == seen, "rebuilt although no source changed"
+
+    def test_an_unexpected_build_crash_is_shown_and_survived(
+        self, preview: Preview, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def crash(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("disk <gremlins>")
+
+        monkeypatch.setattr(serve_module, "build", crash)
+        assert preview.rebuild().problems
+        page = request(preview.url, "/").text
+        assert "unexpected error: RuntimeError: disk &lt;gremlins&gt;" in page
+        monkeypatch.undo()
+        assert preview.rebuild().problems == ()
+        assert OVERLAY_ID not in request(preview.url, "/").text
+
+    def test_a_first_build_that_fails_is_shown_until_fixed(self, site: Paths) -> None:
+        broken = site.templates / "index.html"
+        broken.write_text("{% if %}\n", encoding="utf-8")
+        with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+            page = request(running.url, "/")
+            assert page.status == 500
+            assert "index.html:1:" in page.text and "Nothing built yet" in page.text
+            broken.unlink()
+            wait_for_rebuild(running, version_of(page.text))
+            page = request(running.url, "/")
+            assert page.status == 200 and "Preview Test Digest" in page.text
+
+    def test_source_folders_that_appear_or_return_are_watched(self, preview: Preview, site: Paths) -> None:
+        seen = version_of(request(preview.url, "/").text)
+        shutil.rmtree(site.templates)
+        seen = wait_for_rebuild(preview, seen)["version"]
+        site.templates.mkdir()
+        (site.templates / "index.html").write_text("{% if %}\n", encoding="utf-8")
+        while wait_for_rebuild(preview, seen)["ok"]:  # the folder may be seen before the file
+            seen = preview.state.snapshot().version
+        page = request(preview.url, "/").text
+        assert "index.html:1:" in page
+        (site.templates / "index.html").unlink()  # seen only through the new watch on templates/
+        assert wait_for_rebuild(preview, version_of(page))["ok"] is True
+
+    def test_polling_observer_sees_edits_too(self, site: Paths) -> None:
+        with Preview(site, port=0, poll=True, poll_interval=0.05, debounce=0.05, poll_timeout=WAIT) as running:
+            seen = version_of(request(running.url, "/").text)
+            (site.content / "new.md").write_text(article(
+                "Lighthouse keeper retires after forty years",
+                "The keeper of the Point lighthouse retired on Friday after forty years of service.",
+                date="2024-05-08", source="Coast News", url="https://coast.example/lighthouse",
+            ), encoding="utf-8")
+            wait_for_rebuild(running, seen)
+            assert "Lighthouse keeper retires" in request(running.url, "/").text
+
+
+# --- ports and the command line ------------------------------------------------------------
+
+def test_a_taken_port_moves_to_the_next_free_one_and_says_so(
+    site: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError) as refused:
+            bind("127.0.0.1", port, site.site, LiveState(), tries=1)
+        assert refused.value.errno == errno.EADDRINUSE
+        with caplog.at_level(logging.WARNING, logger="digestgen"):
+            with Preview(site, port=port) as running:
+                assert urlsplit(running.url).port != port
+                assert request(running.url, "/").status == 200
+        assert f"Port {port} is in use" in caplog.text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT and SIGTERM are POSIX signals")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_cli_serves_prints_the_url_and_stops_cleanly(site: Paths, stop: signal.Signals) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digestgen.cli", "serve", "--site", str(site.site), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = _read_line(proc, WAIT * 2)
+        assert line.startswith("Serving ") and "http://127.0.0.1:" in line
+        url = line.split(" at ", 1)[1].split()[0]
+        assert "Preview Test Digest" in request(url, "/").text
+        proc.send_signal(stop)
+        out, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert not site.output.exists()  # serve never writes the published output
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not found or not found[0]:
+        proc.kill()
+        raise AssertionError(f"no URL printed; stderr: {proc.communicate()[1]}")
+    return found[0]
+
+
+def test_a_failed_start_releases_the_port_and_the_preview_folder(
+    site: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_watcher(self) -> None:  # noqa: ANN001
+        raise RuntimeError("no watching today")
+
+    monkeypatch.setattr(serve_module.SourceWatcher, "start", broken_watcher)
+    preview = Preview(site, port=0)
+    with pytest.raises(RuntimeError, match="no watching today"):
+        preview.start()
+    assert preview.root is not None and not preview.root.parent.exists()
+
+
+def test_serve_says_clearly_when_no_port_is_free(
+    site: Paths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def taken(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    monkeypatch.setattr(serve_module, "bind", taken)
+    assert serve_module.serve(site, port=8000) == 1
+    err = capsys.readouterr().err
+    assert "ports 8000 to 8009 are all in use" in err and "--port 0" in err
+
+
+def test_cli_help_lists_serve() -> None:
+    out = subprocess.run([sys.executable, "-m", "digestgen.cli", "serve", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for option in ("--site", "--host", "--port", "--poll"):
+        assert option in out.stdout

@@ -1,0 +1,169 @@
+"""``digestgen serve`` in a real browser: headless Chromium (Debian's ``chromium`` package)
+driven by Playwright's Python package, which only drives the browser and never downloads one.
+
+Skipped, with the reason, when either is missing (failed instead when DIGESTGEN_REQUIRE_BROWSER
+is set, as CI does). Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import browser_unavailable
+
+from digestgen.config import Paths
+from digestgen.serve import Preview
+from digestgen.serve.inject import OVERLAY_ID
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+RELOAD_BUDGET_MS = 2000  # from saving a file to the new text on screen
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("DIGESTGEN_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Skipped with the reason when Playwright or Chromium is missing (failing instead under
+    DIGESTGEN_REQUIRE_BROWSER, which CI sets), via conftest's browser_unavailable."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        browser_unavailable("the Python package playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
+    if executable is None:
+        browser_unavailable("Chromium is not installed (apt-get install chromium, or set DIGESTGEN_CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        except sync_api.Error as exc:
+            browser_unavailable(f"Playwright could not start Chromium at {executable}: {exc.message.splitlines()[0]}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def preview(site: Paths):
+    with Preview(site, port=0, debounce=0.05) as running:
+        yield running
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Paths:
+    from test_serve import ARTICLES  # the same small site as the in-process tests
+
+    root = tmp_path / "site"
+    for rel, text in {"digestgen.toml": 'title = "Preview Test Digest"\n', **ARTICLES}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return Paths.for_site(root)
+
+
+def story_url(preview: Preview, text: str) -> str:
+    from test_serve import story_page
+
+    return preview.url.rstrip("/") + story_page(preview.root, text)
+
+
+def test_an_edit_appears_in_an_open_tab_within_two_seconds(browser, preview: Preview, site: Paths) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(story_url(preview, "Miller Street"))
+        expect(page.locator("body")).to_contain_text("Miller Street")
+        page.evaluate("window.notReloadedYet = true")
+
+        bakery = site.content / "bakery.md"
+        saved = time.perf_counter()
+        bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+        expect(page.locator("body")).to_contain_text("Baker Lane", timeout=RELOAD_BUDGET_MS)
+        elapsed = time.perf_counter() - saved
+
+        assert page.evaluate("typeof window.notReloadedYet") == "undefined"  # the script reloaded the tab
+        assert "Miller Street" not in page.inner_text("body")
+        assert elapsed < RELOAD_BUDGET_MS / 1000
+        _screenshot(page, "serve-after-edit.png")
+    finally:
+        page.close()
+
+
+def test_a_build_error_shows_over_the_page_and_goes_away_when_fixed(browser, preview: Preview, site: Paths) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(story_url(preview, "Miller Street"))
+        overlay = page.locator(f"#{OVERLAY_ID}")
+        expect(overlay).to_have_count(0)
+
+        broken = site.templates / "story.html"
+        broken.parent.mkdir(exist_ok=True)
+        broken.write_text('{% extends "base.html" %}\n\n{% if %}\n', encoding="utf-8")
+        expect(overlay).to_be_visible(timeout=RELOAD_BUDGET_MS)
+        expect(overlay).to_contain_text("story.html:3:")
+        expect(page.locator("body")).to_contain_text("Miller Street")  # the last good page beneath it
+        _screenshot(page, "serve-error-overlay.png")
+
+        broken.unlink()
+        expect(overlay).to_have_count(0, timeout=RELOAD_BUDGET_MS)
+    finally:
+        page.close()
+
+
+def test_every_open_tab_reloads_and_a_hidden_one_when_shown(browser, preview: Preview, site: Paths) -> None:
+    from playwright.sync_api import expect
+
+    from test_serve import version_of, wait_for_rebuild
+
+    url = story_url(preview, "Miller Street")
+    contexts = [browser.new_context() for _ in range(2)]  # two browsers, as far as the server can tell
+    try:
+        tabs = [context.new_page() for context in contexts for _ in range(2)]
+        for tab in tabs:
+            tab.goto(url)
+            tab.evaluate("window.notReloadedYet = true")
+        hidden = tabs[-1]
+        hidden.evaluate("""() => {
+            Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+        seen = version_of(tabs[0].content())
+
+        bakery = site.content / "bakery.md"
+        bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+        for tab in tabs[:-1]:
+            expect(tab.locator("body")).to_contain_text("Baker Lane", timeout=RELOAD_BUDGET_MS)
+        wait_for_rebuild(preview, seen)
+        assert hidden.evaluate("window.notReloadedYet") is True  # a hidden tab holds no poll open
+
+        hidden.evaluate("""() => {
+            Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+        expect(hidden.locator("body")).to_contain_text("Baker Lane", timeout=RELOAD_BUDGET_MS)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _screenshot(page, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
