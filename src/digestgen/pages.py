@@ -129,7 +129,7 @@ def sections(digest: Digest, config: Config) -> Sections:
         for tag in entry.tags:
             key = slugify(tag, fallback="tag")
             name, tagged = by_tag.setdefault(key, (tag, []))
-            if entry not in tagged:
+            if not tagged or tagged[-1] is not entry:  # a tag given twice in one entry
                 tagged.append(entry)
     tags = tuple(Tag(name, slug, tuple(tagged)) for slug, (name, tagged) in sorted(by_tag.items()))
 
@@ -181,12 +181,20 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
             lastmod=_newest(s.updated or s.date for s in chunk),
         ))
 
-    month_of = {s.slug: m for m in site.months for s in m.stories}
+    # Story and article pages link to their outlet, month and tags: they get those as bare
+    # references (no member lists), so an edit elsewhere in an outlet does not re-render them.
+    month_of = {s.slug: Month(m.year, m.month, ()) for m in site.months for s in m.stories}
+    outlet_ref = {o.name: Outlet(o.name, o.slug, (), ()) for o in site.outlets}
+    tags_of: dict[str, list[Tag]] = {}
+    for tag in site.tags:
+        for tagged in tag.entries:
+            tags_of.setdefault(tagged.slug, []).append(Tag(tag.name, tag.slug, ()))
     for story in digest.stories:
         related = [stories_by_slug[slug] for slug in story.related if slug in stories_by_slug]
         pages.append(Page(
             story_path(story), "story.html",
-            {"story": story, "related": related, "outlets": _outlets_of(story.entries, site),
+            {"story": story, "related": related,
+             "outlets": [outlet_ref[name] for name in story.sources if name in outlet_ref],
              "story_month": month_of.get(story.slug),
              "meta": _article_meta(story.date, story.updated)},
             f"story {story.slug!r}",
@@ -198,8 +206,8 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
             pages.append(Page(
                 article_path(entry), "article.html",
                 {"entry": entry, "story": story, "others": others,
-                 "outlet": _outlets_of([entry], site)[0] if site.outlets else None,
-                 "entry_tags": [t for t in site.tags if entry in t.entries],
+                 "outlet": outlet_ref.get(entry.source),
+                 "entry_tags": tags_of.get(entry.slug, []),
                  "meta": _article_meta(entry.date, entry.updated, entry.author)},
                 entry.source_path,
                 lastmod=entry.sort_date,
@@ -239,12 +247,6 @@ def absolute_root(config: Config) -> str:
     Only the 404 page uses it: a server shows that page at any depth, so relative links cannot work.
     """
     return (urlsplit(config.base_url).path or "/") if config.base_url else "/"
-
-
-def _outlets_of(entries: Iterable[Entry], site: Sections) -> list[Outlet]:
-    names = list(dict.fromkeys(e.source for e in entries))
-    by_name = {o.name: o for o in site.outlets}
-    return [by_name[n] for n in names if n in by_name]
 
 
 def _article_meta(published: datetime | None, modified: datetime | None, author: str | None = None) -> dict[str, Any]:
@@ -311,6 +313,7 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
                  site: Sections | None = None, producer: _Producer | None = None) -> list[OutputFile]:
     producer = producer or _Producer(Reusable(), "")
     nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
+    common = producer.fingerprint(config, dict(assets), nav_tags)
     files: list[OutputFile | None] = []
     jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:
@@ -333,7 +336,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
             "meta": {"type": "website"},
             **page.context,
         }
-        key = producer.fingerprint(page.template, page.path, context)
+        # Everything else in the context follows from the page's path and `common`.
+        key = producer.fingerprint(common, page.template, page.path, page.in_sitemap, page.feed, page.context)
         reused = producer.previous(key, page.origin)
         files.append(reused[0] if reused else None)
         if not reused:

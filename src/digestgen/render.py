@@ -22,8 +22,25 @@ def theme_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+_environments: dict[tuple, jinja2.Environment] = {}
+
+
 def make_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
-    """A site's ``templates/`` overrides the theme file by file; ``default/…`` always names the theme."""
+    """A site's ``templates/`` overrides the theme file by file; ``default/…`` always names the theme.
+
+    A long-lived process (the live preview) reuses the environment and its compiled
+    templates: Jinja re-reads any template whose file changed, and a new set of site
+    template files makes a new environment, since an override may shadow a cached template.
+    """
+    names = tuple(sorted(p.as_posix() for p in site_templates.rglob("*"))) if site_templates.is_dir() else ()
+    key = (str(site_templates), repr(tz), names)
+    if key not in _environments:
+        _environments.clear()
+        _environments[key] = _new_environment(site_templates, tz)
+    return _environments[key]
+
+
+def _new_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir())
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(site_templates), jinja2.PrefixLoader({"default": theme}), theme]
