@@ -97,6 +97,7 @@ def build(
     # Anything a template could read changes the salt; then every page renders afresh.
     salt = cache.inputs_fingerprint([cache.folder_signatures(paths.templates, theme_dir()), assets])
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
+    cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     site = render_site(env, digest, config, assets, reusable, salt, {p: a.words for p, a in read.analysis.items()})
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
     files = [*site.files, *redirects, digest_json(digest), *static]

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -87,10 +88,29 @@ def load_entries(folder: Path | None, salt: str) -> dict[str, CachedEntry]:
     return entries if stored_salt == salt else {}
 
 
+_saving: threading.Thread | None = None
+
+
 def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry]) -> None:
-    if folder is not None:
-        _in_memory[folder / _ENTRIES] = (salt, entries)
-        _atomic_write(folder / _ENTRIES, pickle.dumps((salt, entries), protocol=pickle.HIGHEST_PROTOCOL))
+    """Remember ``entries`` now; write them to disk on a thread while the build goes on
+    (it is not a daemon, so a command-line build still finishes writing before it exits)."""
+    global _saving
+    if folder is None:
+        return
+    _in_memory[folder / _ENTRIES] = (salt, entries)
+    if _saving is not None:
+        _saving.join()  # one writer at a time; the newest state wins
+    _saving = threading.Thread(
+        target=lambda: _atomic_write(folder / _ENTRIES, pickle.dumps((salt, entries), protocol=pickle.HIGHEST_PROTOCOL)),
+        name="digestgen-cache-writer",
+    )
+    _saving.start()
+
+
+def finish_writing() -> None:
+    """Wait for a cache write in progress (before forking workers: fork and threads don't mix)."""
+    if _saving is not None:
+        _saving.join()
 
 
 @dataclass(frozen=True)
