@@ -1,12 +1,16 @@
 """User-visible behaviour of digestgen.grouping on small invented articles."""
 from __future__ import annotations
 
+import pickle
 import random
+import subprocess
+import sys
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from digestgen.grouping import Document, Grouping, GroupingSettings, group
+from digestgen.grouping import Document, Features, Grouping, GroupingSettings, group, prepare
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -181,3 +185,50 @@ def test_threshold_controls_merging():
     assert len(strict.stories) == len(DOCS)
     loose = group(DOCS, GroupingSettings(threshold=0.01, related_threshold=0.01))
     assert len(loose.stories) < len(strict.stories)
+
+
+def test_prepared_features_give_the_same_grouping():
+    """The build computes prepare() in worker processes and caches it; group()
+    on documents carrying those features must equal group() computing them."""
+    prepared = [replace(d, features=prepare(d.title, d.text)) for d in DOCS]
+    assert group(prepared) == group(DOCS)
+    mixed = [d if i % 2 else prepared[i] for i, d in enumerate(DOCS)]
+    assert group(mixed) == group(DOCS)
+
+
+def test_prepare_depends_on_one_document_only_and_survives_pickling():
+    features = prepare(CHILE_A.title, CHILE_A.text)
+    assert isinstance(features, Features)
+    assert pickle.loads(pickle.dumps(features)) == features
+    group(DOCS)  # other documents seen in between change nothing
+    assert prepare(CHILE_A.title, CHILE_A.text) == features
+    assert prepare("", "") == prepare("", "")
+    assert prepare(CHILE_A.title, CHILE_A.text) != prepare(JAPAN.title, JAPAN.text)
+
+
+def test_import_stays_light():
+    """`import digestgen.grouping` (done by every build, also the no-op one)
+    must not pull in numpy or scipy; only group() does."""
+    code = "import sys, digestgen.grouping; sys.exit(any(m in sys.modules for m in ('numpy', 'scipy')))"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_headline_fragments_of_one_story_come_together():
+    """Headline-only feeds: versions of one story that share no word with each
+    other (0 and 3 here) still form one story through the headlines between
+    them, while other stories stay apart."""
+    headlines = [doc(t, days=None) for t in (
+        "Titanfall beta opens on Xbox One and PC",
+        "Titanfall review: Respawn's mech shooter lives up to the hype",
+        "Respawn confirms Titanfall install size of 48GB on PC",
+        "Respawn's mech shooter tops UK sales chart",
+        "Libya's parliament ousts prime minister over rebel oil tanker",
+        "Stacy Keibler marries Jared Pobre in Mexico",
+        "Colorado collects $2 million in marijuana taxes",
+        "Sbarro files for bankruptcy again",
+        "Tanker with Libyan rebel oil slips past navy",
+    )]
+    res = group(headlines)
+    assert (0, 1, 2, 3) in res.stories
+    assert (4, 8) in res.stories
+    assert len(res.stories) == 5

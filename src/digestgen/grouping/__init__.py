@@ -2,14 +2,35 @@
 
 Pipeline (each step in its own private module):
 
-1. ``_text``: tokenise headline and body, weight headline and lead above the
-   tail, sublinear tf x idf, L2-normalise.
-2. ``_candidates``: candidate pairs from an inverted index over each article's
+1. ``_features``: prepare() - tokenise headline and body, weight headline and
+   lead above the tail, sublinear tf.  Per document, pure Python, cacheable;
+   the build runs it in its worker processes.
+2. ``_text``: corpus idf, each article's top terms, L2-normalised rows.
+3. ``_candidates``: candidate pairs from an inverted index over each article's
    top-weighted terms (no all-pairs similarity matrix), keeping the best few
-   per article.
-3. ``_cluster``: threshold-bounded agglomeration on centroid similarity, with
-   date distance as a soft penalty, first at story level, then again over the
-   stories at the lower, date-free topic level.
+   per article; exact cosines of given pairs.
+4. ``_smooth``: blend each article with its close neighbours (cosine >= the
+   story threshold, date-penalised), so short headlines of one story share
+   vocabulary.
+5. ``_cluster``: threshold-bounded agglomeration on size-aware centroid
+   similarity, with date distance as a soft penalty.
+6. ``_refine``: one nearest-centroid reassignment step of every article.
+
+Stories are steps 4-6 on the smoothed vectors; topics (related stories) are
+steps 5-6 again on the raw vectors over whole stories at the lower,
+date-free related_threshold, each story going whole to its majority topic.
+
+Knobs (GroupingSettings, exposed in digestgen.toml):
+
+- ``threshold`` (story level): the similarity an article or cluster needs to
+  join a story, and the cosine a neighbour needs to lend its words in
+  smoothing.  Lower merges more versions of one event, and headline
+  fragments of it, into one story, at the risk of merging two look-alike
+  incidents; higher keeps stories tight but splits a story whose versions are
+  worded differently.
+- ``related_threshold`` (topic level): the same trade-off between stories:
+  lower links more stories as related (one ongoing topic), higher links only
+  near-identical subjects.
 """
 from __future__ import annotations
 
@@ -17,7 +38,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-__all__ = ["Document", "GroupingSettings", "Grouping", "group"]
+from ._features import Features, prepare
+
+__all__ = ["Document", "Features", "GroupingSettings", "Grouping", "group", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +49,14 @@ class Document:
     text: str             # plain-text body, may be "" (headline-only feed items)
     source: str           # outlet name, e.g. "The New York Times"
     date: datetime | None # timezone-aware or None
+    # prepare(title, text), when the caller has it (e.g. from the build cache);
+    # group() computes it when None.  Must match title and text.
+    features: Features | None = None
 
 
 @dataclass(frozen=True)
 class GroupingSettings:
-    threshold: float = 0.15          # story (event) level
+    threshold: float = 0.15          # story (event) level; see the module docstring
     related_threshold: float = 0.1   # topic level ("related stories")
 
 

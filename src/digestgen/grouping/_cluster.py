@@ -6,15 +6,14 @@ reaches the threshold; the connected components of those links become the
 next round's clusters.  Similarity between clusters is a size-aware centroid
 cosine (see linkage()), so a loose family of headlines that share a rare name
 is pulled together through the centroid even when most pairs share no word,
-while big clusters of different events do not merge on generic overlap.  Every round is a handful of
-vectorised sparse operations, and the number of rounds is logarithmic in the
-size of the largest cluster in practice.
+while big clusters of different events do not merge on generic overlap.
+Every round is a handful of vectorised sparse operations, and the number of
+rounds is logarithmic in the size of the largest cluster in practice.
 """
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from ._candidates import pair_cosines
 from ._text import normalize_rows
@@ -78,41 +77,66 @@ def agglomerate(
     a, b = _cluster_pairs(labels[edge_i], labels[edge_j], k)
     sums = membership(labels, k) @ x
     dot = pair_cosines(sums, sums, a, b)
+    size = np.bincount(labels, minlength=k).astype(float)
+    lo_d, hi_d = _date_ranges(days, labels, k) if days is not None else (None, None)
     for _ in range(_MAX_ROUNDS):
         if a.size == 0:
             break
-        size = np.bincount(labels, minlength=k).astype(float)
-        sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+        sq = _row_sq(sums)
         sim = linkage(dot, a, b, size, sq, threshold)
         if days is not None:
-            lo_d, hi_d = _date_ranges(days, labels, k)
-            sim *= date_factor(lo_d[a], hi_d[a], lo_d[b], hi_d[b], *date_params)
-        # first neighbour of every cluster (ties -> smaller cluster id)
+            lo, hi = _nan_if_inf(lo_d), _nan_if_inf(hi_d)
+            sim *= date_factor(lo[a], hi[a], lo[b], hi[b], *date_params)
+        # first neighbour of every cluster (ties -> smaller cluster id); two
+        # scatter passes instead of a sort: this runs every round
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
         s2 = np.concatenate([sim, sim])
-        order = np.lexsort((dst, -s2, src))
-        src, dst, s2 = src[order], dst[order], s2[order]
-        first = np.ones(src.size, bool)
-        first[1:] = src[1:] != src[:-1]
-        link = first & (s2 >= threshold)
-        if not link.any():
+        best = np.full(k, -np.inf)
+        np.maximum.at(best, src, s2)
+        tied = (s2 == best[src]) & (s2 >= threshold)
+        nearest = np.full(k, k)
+        np.minimum.at(nearest, src[tied], dst[tied])
+        if not (nearest < k).any():
             break
-        g = sp.csr_matrix((np.ones(link.sum()), (src[link], dst[link])), shape=(k, k))
-        _, comp = connected_components(g, directed=False)
+        comp = _first_neighbour_components(nearest, k)
         # new ids in order of smallest member doc, as canonical() would give
         new_labels, k_new = canonical(comp[labels])
         remap = np.empty(k, np.int64)
         remap[labels] = new_labels
-        labels, k = new_labels, k_new
+        labels, k_old, k = new_labels, k, k_new
         a, b, dot = _cluster_pairs(remap[a], remap[b], k, dot)
-        sums = membership(labels, k) @ x
+        # everything per cluster is updated from the old clusters, not the
+        # docs: summing cluster rows is cheaper than re-summing all articles
+        sums = membership(remap, k) @ sums
+        size = np.bincount(remap, weights=size, minlength=k)
+        if days is not None:
+            lo_d, hi_d = _merge_ranges(remap, k, lo_d, hi_d)
         # pairs touching a merged cluster: the summed dot misses part pairs
         # that no candidate edge connected, so rescore those exactly
         merged = np.bincount(remap, minlength=k) > 1
         redo = merged[a] | merged[b]
         dot[redo] = pair_cosines(sums, sums, a[redo], b[redo])
     return labels
+
+
+def _first_neighbour_components(nearest: np.ndarray, k: int) -> np.ndarray:
+    """Connected components of the first-neighbour links (nearest[c] == k: none).
+
+    Every cluster has at most one outgoing link, chosen by a symmetric
+    similarity with ties broken by id, so the only cycles are mutual pairs:
+    following links (by pointer doubling, O(k log depth)) ends in a
+    2-cycle or at an unlinked cluster, whose smaller id names the component.
+    """
+    parent = np.where(nearest < k, nearest, np.arange(k))
+    for _ in range(64):  # doubling: 64 steps reach any depth
+        jumped = parent[parent]
+        # a 2-cycle alternates between its two ids; settle on the smaller
+        jumped = np.minimum(jumped, parent[jumped])
+        if np.array_equal(jumped, parent):
+            break
+        parent = jumped
+    return parent
 
 
 def linkage(dot, a, b, size, sq, threshold):
@@ -146,13 +170,35 @@ def _cluster_pairs(a, b, k, dot=None):
     return uniq // k, uniq % k, np.bincount(inv.ravel(), weights=dot[keep], minlength=uniq.size)
 
 
+def _row_sq(m: sp.csr_matrix) -> np.ndarray:
+    """Squared length of every row."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    return np.bincount(rows, weights=m.data**2, minlength=m.shape[0])
+
+
 def _date_ranges(days: np.ndarray, labels: np.ndarray, k: int):
+    """Earliest and latest known date per cluster (+inf / -inf: none known)."""
     lo = np.full(k, np.inf)
     hi = np.full(k, -np.inf)
     known = ~np.isnan(days)
     np.minimum.at(lo, labels[known], days[known])
     np.maximum.at(hi, labels[known], days[known])
-    lo[np.isinf(lo)] = np.nan
-    hi[np.isinf(hi)] = np.nan
     return lo, hi
 
+
+def _merge_ranges(remap: np.ndarray, k: int, lo: np.ndarray, hi: np.ndarray):
+    new_lo = np.full(k, np.inf)
+    new_hi = np.full(k, -np.inf)
+    np.minimum.at(new_lo, remap, lo)
+    np.maximum.at(new_hi, remap, hi)
+    return new_lo, new_hi
+
+
+def _nan_if_inf(v: np.ndarray) -> np.ndarray:
+    return np.where(np.isinf(v), np.nan, v)
+
+
+def date_ranges(days: np.ndarray, labels: np.ndarray, k: int):
+    """Earliest and latest date per cluster, NaN where none is known."""
+    lo, hi = _date_ranges(days, labels, k)
+    return _nan_if_inf(lo), _nan_if_inf(hi)

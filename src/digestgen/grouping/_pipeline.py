@@ -7,6 +7,9 @@ import numpy as np
 
 from ._candidates import candidate_pairs, pair_cosines
 from ._cluster import agglomerate, canonical, centroids
+from ._features import prepare
+from ._refine import majority, refine
+from ._smooth import smooth
 from ._text import vectorize
 
 
@@ -28,27 +31,33 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     n = len(docs)
     if n == 0:
         return grouping_cls((), (), ())
-    x = vectorize([d.title for d in docs], [d.text for d in docs])
-    ei, ej = candidate_pairs(x)
+    raw = vectorize([d.features if d.features is not None else prepare(d.title, d.text) for d in docs])
+    raw_i, raw_j = candidate_pairs(raw)
     days = _days(docs)
 
-    # stories: date distance counts; topics: it does not (topics span years)
-    story, k = canonical(agglomerate(x, ei, ej, np.arange(n), threshold, days))
-    topic_of_story = np.arange(k)
+    # Stories: on neighbour-smoothed vectors (see _smooth), along the same
+    # candidate edges; date distance counts.
+    x = smooth(raw, raw_i, raw_j, threshold, days)
+    story = agglomerate(x, raw_i, raw_j, np.arange(n), threshold, days)
+    story, k = canonical(refine(x, raw_i, raw_j, story, threshold, days))
+
+    # Topics: coarser, on the raw vectors (smoothing would blur neighbouring
+    # topics into each other), date-free (topics span years).  Articles are
+    # refined one by one, then each story goes whole to its majority topic.
     if k > 1:
-        topic_doc = agglomerate(x, ei, ej, story, related_threshold, None)
-        # every story lies inside one topic; read the topic of each story
-        t = np.empty(k, np.int64)
-        t[story] = topic_doc
-        topic_of_story, kt = canonical(t)
+        topic_doc = agglomerate(raw, raw_i, raw_j, story, related_threshold, None)
+        topic_doc = refine(raw, raw_i, raw_j, topic_doc, related_threshold, None)
+        topic_of_story, kt = canonical(majority(story, topic_doc))
     else:
-        kt = 1
+        topic_of_story, kt = np.zeros(1, np.int64), 1
 
     # representative: the titled member closest to the story centroid
-    c = centroids(x, story, k)
-    sim = pair_cosines(x, c, np.arange(n), story)
+    c = centroids(raw, story, k)
+    sim = pair_cosines(raw, c, np.arange(n), story)
     has_title = np.array([bool(d.title.strip()) for d in docs])
-    order = np.lexsort((np.arange(n), -sim, ~has_title, story))
+    # rounded: in a two-article story both are exactly equally close, and
+    # float noise must not pick the headline (ties go to the first article)
+    order = np.lexsort((np.arange(n), -np.round(sim, 9), ~has_title, story))
     first = np.ones(n, bool)
     first[1:] = story[order][1:] != story[order][:-1]
     rep = order[first]
