@@ -99,6 +99,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "expire_after_days": ((int,), "a whole number (0 keeps every entry)"),
     "grouping": ((dict,), "a table"),
 }
+_MINIMUM = {"page_size": 1, "feed_size": 1, "expire_after_days": 0}
 _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "threshold": ((int, float), "a number between 0 and 1"),
     "related_threshold": ((int, float), "a number between 0 and 1"),
@@ -147,15 +148,10 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problem("timezone", f"unknown time zone {timezone!r} (use an IANA name such as 'Europe/London')")
-    page_size = data.get("page_size", 20)
-    if isinstance(page_size, int) and not isinstance(page_size, bool) and page_size < 1:
-        problem("page_size", f"page_size must be at least 1, got {page_size}")
-    feed_size = data.get("feed_size", 20)
-    if isinstance(feed_size, int) and not isinstance(feed_size, bool) and feed_size < 1:
-        problem("feed_size", f"feed_size must be at least 1, got {feed_size}")
-    expire = data.get("expire_after_days", 0)
-    if isinstance(expire, int) and not isinstance(expire, bool) and expire < 0:
-        problem("expire_after_days", f"expire_after_days must be 0 or more, got {expire}")
+    for key, least in _MINIMUM.items():
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < least:
+            problem(key, f"{key} must be at least {least}, got {value}")
 
     if problems:
         raise ConfigError(problems)

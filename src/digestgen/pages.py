@@ -26,7 +26,7 @@ from .fingerprint import Fingerprinter
 from .models import Digest, Entry, Story
 from .output import OutputFile
 from .render import render
-from .slugs import slugify
+from .slugs import slugify, unique_slugs
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ def sections(digest: Digest, config: Config) -> Sections:
     for entry in entries:
         by_outlet.setdefault(entry.source, []).append(entry)
     outlets = []
-    for name, slug in zip(sorted(by_outlet, key=str.casefold), _slugs(sorted(by_outlet, key=str.casefold), "source")):
+    names = sorted(by_outlet, key=str.casefold)
+    for name, slug in zip(names, unique_slugs(names, fallback="source")):
         stories = tuple(s for s in digest.stories if name in s.sources)
         outlets.append(Outlet(name, slug, tuple(by_outlet[name]), stories))
 
@@ -140,20 +141,6 @@ def sections(digest: Digest, config: Config) -> Sections:
             by_month.setdefault((local.year, local.month), []).append(story)
     months = tuple(Month(y, m, tuple(by_month[(y, m)])) for y, m in sorted(by_month, reverse=True))
     return Sections(tuple(outlets), tags, months, story_of)
-
-
-def _slugs(names: list[str], fallback: str) -> list[str]:
-    used: set[str] = set()
-    result = []
-    for name in names:
-        base = slugify(name, fallback=fallback)
-        slug, n = base, 1
-        while slug in used:
-            n += 1
-            slug = f"{base}-{n}"
-        used.add(slug)
-        result.append(slug)
-    return result
 
 
 # -- the plan ------------------------------------------------------------------------------------
