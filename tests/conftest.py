@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,6 +16,16 @@ from digestgen.build import build
 from digestgen.config import Paths
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _restore_digestgen_logger():
+    """cli.main() configures the 'digestgen' logger for a terminal; undo that after each test
+    so tests that read logs with caplog see them whatever ran before."""
+    logger = logging.getLogger("digestgen")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def browser_unavailable(reason: str) -> None:
