@@ -232,3 +232,41 @@ def test_headline_fragments_of_one_story_come_together():
     assert (0, 1, 2, 3) in res.stories
     assert (4, 8) in res.stories
     assert len(res.stories) == 5
+
+
+def test_a_chain_of_look_alikes_does_not_collapse_in_one_round():
+    """Agglomeration links each cluster to its nearest one; a link counts only
+    when it is mutual or goes to a bigger cluster.  Here 0~1 are close, 1~2
+    loosely alike through one shared term and 0, 2 share nothing: plain
+    nearest-neighbour linking would chain all three, but 2 is far from the
+    centroid of {0, 1} and stays apart."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digestgen.grouping._cluster import agglomerate
+
+    x = sp.csr_matrix(np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.0, 0.6, 0.8]]))
+    edges = np.array([0, 0, 1]), np.array([1, 2, 2])
+    labels = agglomerate(x, *edges, np.arange(3), threshold=0.3)
+    assert labels[0] == labels[1] != labels[2]
+    # a fragment close to the story's centroid still joins it
+    x = sp.csr_matrix(np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.6, 0.8, 0.0]]))
+    labels = agglomerate(x, *edges, np.arange(3), threshold=0.3)
+    assert labels[0] == labels[1] == labels[2]
+
+
+def test_pair_cosines_match_the_dense_products_on_both_paths():
+    """Rows of similar length take scipy's merge, very unequal ones the
+    binary-search walk; both must give the exact dot products."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digestgen.grouping._candidates import pair_cosines
+
+    rng = np.random.default_rng(0)
+    short = sp.random(60, 400, density=0.01, format="csr", random_state=1)
+    long = sp.random(40, 400, density=0.8, format="csr", random_state=2)
+    i, j = rng.integers(0, 60, 2000), rng.integers(0, 40, 2000)
+    for a, b, ia, jb in ((short, long, i, j), (long, short, j, i), (short, short, i, i[::-1])):
+        expected = np.asarray(a[ia].multiply(b[jb]).sum(axis=1)).ravel()
+        assert np.allclose(pair_cosines(a, b, ia, jb), expected, rtol=0, atol=1e-12)

@@ -100,11 +100,10 @@ def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarra
 
 def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
     """pair_cosines for pairs of very unequal rows: walk the shorter row and look
-    its terms up in the other by binary search over global (row, column) keys."""
+    its terms up in the other by binary search over (row, column) keys of the
+    looked-up rows only (a small, cache-friendly array; not the whole matrix)."""
     out = np.zeros(i.size)
     width = np.int64(max(a.shape[1], b.shape[1]))
-    keys_a = np.repeat(np.arange(a.shape[0], dtype=np.int64), len_a) * width + a.indices
-    keys_b = np.repeat(np.arange(b.shape[0], dtype=np.int64), len_b) * width + b.indices
     swap = len_a[i] > len_b[j]          # walk b's row, look up in a
     for s in range(0, i.size, _PAIR_CHUNK):
         e = min(i.size, s + _PAIR_CHUNK)
@@ -114,18 +113,29 @@ def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
                 continue
             walk, look = (b, a) if flip else (a, b)
             w_rows, l_rows = (j[sel], i[sel]) if flip else (i[sel], j[sel])
-            l_keys = keys_a if flip else keys_b
             counts = np.diff(walk.indptr)[w_rows]
             total = int(counts.sum())
             if total == 0:
                 continue
             pair = np.repeat(np.arange(sel.size), counts)
-            pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            pos += np.repeat(walk.indptr[w_rows], counts)
+            pos = _positions(walk.indptr, w_rows, counts, total)
             target = l_rows[pair].astype(np.int64) * width + walk.indices[pos]
+            rows = np.unique(l_rows)
+            l_counts = np.diff(look.indptr)[rows]
+            l_pos = _positions(look.indptr, rows, l_counts, int(l_counts.sum()))
+            if l_pos.size == 0:
+                continue
+            # rows ascending, columns sorted within rows: the keys are sorted
+            l_keys = np.repeat(rows.astype(np.int64), l_counts) * width + look.indices[l_pos]
             hit = np.searchsorted(l_keys, target)
             hit[hit >= l_keys.size] = 0
             found = l_keys[hit] == target
-            contrib = np.where(found, walk.data[pos] * look.data[hit], 0.0)
+            contrib = np.where(found, walk.data[pos] * look.data[l_pos[hit]], 0.0)
             out[sel] = np.bincount(pair, weights=contrib, minlength=sel.size)
     return out
+
+
+def _positions(indptr: np.ndarray, rows: np.ndarray, counts: np.ndarray, total: int) -> np.ndarray:
+    """Positions in .indices/.data of all entries of `rows`, row after row."""
+    pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pos + np.repeat(indptr[rows], counts)
