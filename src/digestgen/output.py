@@ -62,7 +62,7 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
         made: set[Path] = set()
         for file in sorted(files, key=lambda f: f.path):
             origin = file.origin
-            target = staging.joinpath(*PurePosixPath(file.path).parts)
+            target = staging / file.path  # checked above: relative, POSIX, no ".."
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)

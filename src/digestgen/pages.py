@@ -304,8 +304,7 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
     files: list[OutputFile | None] = []
     jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:
-        depth = len(PurePosixPath(page.path).parts) - 1
-        root = page.context.get("absolute_root") or "../" * depth
+        root = page.context.get("absolute_root") or "../" * page.path.count("/")
         context = {
             "site": config,
             "root": root,
@@ -363,7 +362,7 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
 
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
                 reusable: Reusable = Reusable(), salt: str = "",
-                search_words: Mapping[str, tuple[str, ...]] = {}) -> RenderedSite:
+                search_words: Mapping[str, str] = {}) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build.
 
     ``salt`` must change whenever templates or code change; then nothing is reused."""

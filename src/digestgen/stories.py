@@ -33,11 +33,12 @@ class StoryPlan:
 def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) -> tuple[Entry, ...]:
     """Give every entry its page slug: the published one if it has one, else one from its title."""
     ordered = sorted(entries, key=lambda e: e.source_path)
-    kept = {}
+    owner: dict[str, str] = {}  # published slug -> the one source path that keeps it
     for entry in ordered:
         slug = lock.articles.get(entry.source_path)
-        if slug and slug == slugify(slug) and slug not in kept.values():
-            kept[entry.source_path] = slug
+        if slug and slug not in owner and slug == slugify(slug):
+            owner[slug] = entry.source_path
+    kept = {path: slug for slug, path in owner.items()}
     fresh = [e for e in ordered if e.source_path not in kept]
     new = dict(zip((e.source_path for e in fresh), unique_slugs((e.title for e in fresh), kept.values(), "article")))
     return tuple(replace(e, slug=kept.get(e.source_path) or new[e.source_path]) for e in ordered)

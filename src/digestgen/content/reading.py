@@ -26,7 +26,7 @@ class Analysis:
     every core and cached with the article, instead of once per build for every article."""
 
     features: object  # grouping.prepare(title, text)
-    words: tuple[str, ...]  # search.entry_words(entry)
+    words: str  # search.entry_words(entry): distinct words, space-separated
 
 
 @dataclass(frozen=True)
