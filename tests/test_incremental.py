@@ -96,3 +96,20 @@ def test_an_edit_rerenders_only_what_shows_the_edited_article(news_site: Path):
     assert not untouched & rewritten
     assert "praised its crust" in bakery_page.read_text(encoding="utf-8")
     assert clean_build(news_site) == snapshot(out)
+
+
+def test_grouping_is_remembered_only_for_the_same_input(news_site: Path, monkeypatch):
+    import digestgen.build as build_module
+
+    calls = []
+    real = build_module.group
+    monkeypatch.setattr(build_module, "group", lambda docs, settings: calls.append(len(docs)) or real(docs, settings))
+    build_site(news_site)
+    write_site(news_site, {"templates/404.html": '{% extends "default/404.html" %}{% block title %}Lost{% endblock %}'})
+    build_site(news_site)
+    assert calls == [3]  # a template edit regroups nothing
+    with (news_site / "content" / "bakery.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nA new paragraph about rye.\n")
+    build_site(news_site)
+    assert calls == [3, 3]  # changed text is grouped again
+    assert clean_build(news_site) == snapshot(news_site / "output")

@@ -20,6 +20,7 @@ from .config import Config, Paths, load_config
 from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
+from .grouping import group
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import write_site
@@ -89,7 +90,8 @@ def build(
     lock = read_lock(paths.lock_file)
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
     entries = assign_entry_slugs(chosen, lock)
-    plan = build_stories(entries, config, read.story_files, lock, {p: a.features for p, a in read.analysis.items()})
+    features = {p: a.features for p, a in read.analysis.items()}
+    plan = build_stories(entries, config, read.story_files, lock, features, _remembered_grouping(paths.cache))
     digest = Digest(config.title, config.description, plan.stories, plan.redirects)
     timer.lap("group")
 
@@ -168,6 +170,22 @@ def _next_change(entries: Sequence[Entry], config: Config, now: datetime) -> flo
         life = timedelta(days=config.expire_after_days)
         moments += [(e.date + life).timestamp() for e in entries if e.date and e.date + life > now]
     return min(moments) if moments else None
+
+
+def _remembered_grouping(folder: Path):  # noqa: ANN202
+    """group(), skipped when its exact input (and digestgen's code) is what the last build
+    grouped: editing a template, the config, or an article's tags, links or summary
+    regroups nothing."""
+
+    def grouper(docs, settings, key):  # noqa: ANN001, ANN202
+        key = f"{cache.code_version()}:{key}"
+        grouping = cache.load_pickle(folder, "grouping.pickle", key)
+        if grouping is None:
+            grouping = group(docs, settings)
+            cache.save_pickle(folder, "grouping.pickle", key, grouping)
+        return grouping
+
+    return grouper
 
 
 def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future: bool, now: datetime) -> list[Entry]:

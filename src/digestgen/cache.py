@@ -107,6 +107,20 @@ def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry]
     _saving.start()
 
 
+def load_pickle(folder: Path, name: str, key: str) -> object | None:
+    """The value saved under ``name`` if it was saved for ``key``, else None."""
+    try:
+        with open(folder / name, "rb") as handle:
+            stored_key, value = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return value if stored_key == key else None
+
+
+def save_pickle(folder: Path, name: str, key: str, value: object) -> None:
+    _atomic_write(folder / name, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def finish_writing() -> None:
     """Wait for a cache write in progress (before forking workers: fork and threads don't mix)."""
     if _saving is not None:

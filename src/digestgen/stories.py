@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .config import Config
-from .grouping import Document, GroupingSettings, group
+from .fingerprint import Fingerprinter
+from .grouping import Document, Grouping, GroupingSettings, group
 from .models import Entry, Story, StoryFile, StoryLock
 from .slugs import slugify, unique_slugs
 
 BLURB_WORDS = 45
+
+# group(docs, settings), possibly remembered: the key names the documents and settings exactly.
+Grouper = Callable[[Sequence[Document], GroupingSettings, str], Grouping]
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,20 @@ def build_stories(
     story_files: Sequence[StoryFile] = (),
     lock: StoryLock = StoryLock(),
     features: Mapping[str, object] = {},
+    grouper: Grouper | None = None,
 ) -> StoryPlan:
     """Group ``entries`` (which must carry slugs) into stories. ``features`` maps source paths
-    to grouping.prepare() results already computed (by the reader, in parallel and cached)."""
+    to grouping.prepare() results already computed (by the reader, in parallel and cached);
+    ``grouper`` may stand in for grouping.group, given a key that names its exact input."""
     forced = _forced_membership(entries, story_files)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
-    grouping = group([Document(e.title, e.text, e.source, e.date, features.get(e.source_path)) for e in free], settings)
+    docs = [Document(e.title, e.text, e.source, e.date, features.get(e.source_path)) for e in free]
+    if grouper is None:
+        grouping = group(docs, settings)
+    else:
+        key = Fingerprinter()(settings, [(d.features or (d.title, d.text), d.source, d.date) for d in docs])
+        grouping = grouper(docs, settings, key)
 
     clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]
