@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 WORDS = ("minister parliament storm flood court verdict market shares election vote police arrest "
          "hospital vaccine football final satellite launch bridge collapse strike union border talks").split()

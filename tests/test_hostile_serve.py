@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from test_serve import WAIT, request, site, version_of, wait_for_rebuild  # noqa: F401  (site is a fixture)
+from test_serve import WAIT, request, version_of, wait_for_rebuild
+from test_serve import site  # noqa: F401  (a fixture, used by name)
 
 from digestgen.config import Paths
 from digestgen.serve import Preview

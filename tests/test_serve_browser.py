@@ -58,22 +58,13 @@ def browser():
             chromium.close()
 
 
+from test_serve import site  # noqa: E402,F401  (the same small site as the in-process tests)
+
+
 @pytest.fixture
-def preview(site: Paths):
+def preview(site: Paths):  # noqa: F811
     with Preview(site, port=0, debounce=0.05) as running:
         yield running
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Paths:
-    from test_serve import ARTICLES  # the same small site as the in-process tests
-
-    root = tmp_path / "site"
-    for rel, text in {"digestgen.toml": 'title = "Preview Test Digest"\n', **ARTICLES}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return Paths.for_site(root)
 
 
 def story_url(preview: Preview, text: str) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import REPO, write_site
-from publisher_site import CONFIG, build_publisher_site
+from conftest import REPO
+from publisher_site import build_publisher_site
 
 from digestgen.build import build
 from digestgen.config import Paths

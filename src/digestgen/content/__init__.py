@@ -1,14 +1,19 @@
-"""Reading the content folder into entries. The only stage that reads articles from disk."""
+"""Content: turning article files into entries.
+
+This module parses one file's bytes (pure; ``read_entry``); ``reading`` walks the content
+folder and parses every file, cached and in parallel. Together they are the only stage
+that reads articles from disk.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import ContentError, Problem
+from ..errors import Problem
 from ..models import UNKNOWN_OUTLET, Entry
 from .dates import parse_date
 from .decode import BinaryFileError, decode

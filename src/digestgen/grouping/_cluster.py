@@ -120,7 +120,7 @@ def agglomerate(
         new_labels, k_new = canonical(comp[labels])
         remap = np.empty(k, np.int64)
         remap[labels] = new_labels
-        labels, k_old, k = new_labels, k, k_new
+        labels, k = new_labels, k_new
         a, b, dot = _cluster_pairs(remap[a], remap[b], k, dot)
         # everything per cluster is updated from the old clusters, not the
         # docs: summing cluster rows is cheaper than re-summing all articles
