@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,6 +71,9 @@ def test_sigkill_at_any_point_leaves_the_previous_output(tmp_path):
     kills = 0
     outcomes = []
     for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
+        # Each attempt starts cold, like the reference: a killed build may have cached its
+        # parsed articles, and a warm build would finish before the later kill points.
+        shutil.rmtree(site / ".digestgen-cache", ignore_errors=True)
         proc = subprocess.Popen(_build_cmd(site), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)
         finished = proc.poll() is not None
