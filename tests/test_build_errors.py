@@ -97,3 +97,17 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(news_site: Path, tmp_pa
     result = run_cli("build", "--site", str(news_site), "--output", str(precious))
     assert result.returncode == 1 and "not a digestgen build" in result.stderr
     assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, capsys):
+    from digestgen import cli
+
+    monkeypatch.setattr(cli._Progress, "LONG", 1)  # the fixture is small; pretend it is long
+    assert cli.main(["build", "--site", str(news_site)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" (")[0] for line in lines if line.startswith("[")] == [
+        "[1/4] reading articles", "[2/4] grouping articles into stories", "[3/4] rendering pages", "[4/4] writing files",
+    ]
+    (news_site / "content" / "bakery.md").write_text("---\ntitle: Changed\n---\nNew body.\n", encoding="utf-8")
+    assert cli.main(["build", "--site", str(news_site), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

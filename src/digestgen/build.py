@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import cache
 from .assets import static_files
@@ -56,13 +56,16 @@ def build(
     future: bool = False,
     now: datetime | None = None,
     update_lock: bool = True,
+    progress: Callable[[str, int], None] | None = None,
 ) -> BuildResult:
     """Build the site at ``paths`` into ``paths.output``.
 
     ``now`` pins the build time (future-dated and expired entries are judged
     against it). ``update_lock=False``, used by the live preview, leaves the
     story lock alone so previewing never changes which URLs get published.
+    ``progress(stage, count)`` is told as each stage starts (for a progress display).
     """
+    tell = progress or (lambda stage, count: None)
     timer = _Timer()
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
@@ -74,6 +77,7 @@ def build(
         timer.lap("check")
         return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, 0, timer.laps)
 
+    tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
     env = make_environment(paths.templates, config.tzinfo)
     template_problems = check_templates(env)
@@ -87,6 +91,7 @@ def build(
         raise ContentError([replace(w, severity="error") for w in read.warnings])
     timer.lap("read")
 
+    tell("grouping articles into stories", len(read.entries))
     lock = read_lock(paths.lock_file)
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
     entries = assign_entry_slugs(chosen, lock)
@@ -95,6 +100,7 @@ def build(
     digest = Digest(config.title, config.description, plan.stories, plan.redirects)
     timer.lap("group")
 
+    tell("rendering pages", len(digest.stories) + len(entries))
     static, assets = static_files(theme_dir() / "static", paths.static)
     # Anything a template could read changes the salt; then every page renders afresh.
     salt = cache.inputs_fingerprint([cache.folder_signatures(paths.templates, theme_dir()), assets])
@@ -108,6 +114,7 @@ def build(
         raise ContentError([replace(w, severity="error") for w in site.warnings])
     timer.lap("render")
 
+    tell("writing files", len(files))
     write_site(files, paths.output)
     if update_lock:
         write_lock(paths.lock_file, plan.lock)

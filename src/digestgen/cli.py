@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -129,8 +130,9 @@ def _run_build(args: argparse.Namespace) -> int:
     log = logging.getLogger("digestgen")
     paths = _paths(args)
     try:
-        result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts,
-                       future=args.future)
+        with _Progress(enabled=not args.quiet) as progress:
+            result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts,
+                           future=args.future, progress=progress)
     except DigestgenError as exc:
         _print_problems(exc)
         return EXIT_BUILD_ERROR
@@ -146,6 +148,41 @@ def _run_build(args: argparse.Namespace) -> int:
         log.info("Built %d stories from %d articles into %s (%d files, %d of them new or changed, %.2f s)",
                  result.stories, result.entries, paths.output, result.files_written, result.files_rendered, total)
     return EXIT_OK
+
+
+class _Progress:
+    """Stage by stage progress of a long build: one line rewritten in place on a terminal,
+    plain lines otherwise; nothing for small sites or with --quiet."""
+
+    LONG = 500  # articles: below this a build takes about a second and needs no progress
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.shown, self.started = enabled, False, time.perf_counter()
+        self.stages = ("reading articles", "grouping articles into stories", "rendering pages", "writing files")
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, stage: str, count: int) -> None:
+        if stage == self.stages[0] and count < self.LONG:
+            self.enabled = False
+        if not self.enabled:
+            return
+        number = self.stages.index(stage) + 1 if stage in self.stages else 0
+        line = f"[{number}/{len(self.stages)}] {stage} ({count:,}) {time.perf_counter() - self.started:5.1f} s"
+        if self.tty:
+            bar = "#" * (number * 5) + "." * ((len(self.stages) - number) * 5)
+            sys.stderr.write(f"\r\x1b[K{bar} {line}")
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.shown = True
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown and self.tty:
+            sys.stderr.write("\r\x1b[K")  # clear the bar; the summary line follows
+            sys.stderr.flush()
 
 
 def _print_problems(exc: DigestgenError) -> None:
