@@ -106,7 +106,8 @@ def build(
     salt = cache.inputs_fingerprint([cache.folder_signatures(paths.templates, theme_dir()), assets])
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
-    site = render_site(env, digest, config, assets, reusable, salt, {p: a.words for p, a in read.analysis.items()})
+    site = render_site(env, digest, config, assets, reusable, salt,
+                       {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file))
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
     files = [*site.files, *redirects, digest_json(digest), *static]
     warnings = (*read.warnings, *site.warnings)
@@ -177,6 +178,14 @@ def _next_change(entries: Sequence[Entry], config: Config, now: datetime) -> flo
         life = timedelta(days=config.expire_after_days)
         moments += [(e.date + life).timestamp() for e in entries if e.date and e.date + life > now]
     return min(moments) if moments else None
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _remembered_grouping(folder: Path):  # noqa: ANN202

@@ -362,7 +362,7 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
 
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
                 reusable: Reusable = Reusable(), salt: str = "",
-                search_words: Mapping[str, str] = {}) -> RenderedSite:
+                search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml") -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build.
 
     ``salt`` must change whenever templates or code change; then nothing is reused."""
@@ -385,7 +385,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     warnings: tuple[Problem, ...] = ()
     if not config.base_url:
         warnings = (Problem(
-            "digestgen.toml", None,
+            config_path, None,
             "base_url is not set: feeds, the sitemap and canonical links use relative URLs, "
             "which feed readers and search engines may not resolve; set base_url to the site's public address",
             "warning",
