@@ -111,3 +111,18 @@ def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, ca
     (news_site / "content" / "bakery.md").write_text("---\ntitle: Changed\n---\nNew body.\n", encoding="utf-8")
     assert cli.main(["build", "--site", str(news_site), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_site: Path, monkeypatch):
+    import digestgen.build as build_module
+    from digestgen.config import Paths
+    from digestgen.errors import ContentError
+
+    real = build_module.discover
+    monkeypatch.setattr(build_module, "discover", lambda folder: [*real(folder), folder / "gone.md"])
+    try:
+        build_module.build(Paths.for_site(news_site))
+    except ContentError as exc:
+        assert [str(p) for p in exc.problems] == ["gone.md: cannot read file: No such file or directory"]
+    else:
+        raise AssertionError("a vanished file went unreported")

@@ -140,9 +140,9 @@ def _source_signatures(paths: Paths, article_files: list[Path]) -> list:
     config = paths.config_file
     return [
         str(paths.output),
-        [(str(p), cache.file_signature(p)) for p in article_files],
+        [(str(p), cache.signature_or_none(p)) for p in article_files],
         cache.folder_signatures(paths.content / STORIES_FOLDER, paths.templates, paths.static, theme_dir()),
-        (str(config), cache.file_signature(config) if config.is_file() else None),
+        (str(config), cache.signature_or_none(config)),
     ]
 
 

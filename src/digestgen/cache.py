@@ -60,6 +60,15 @@ def file_signature(path: Path) -> tuple[int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
+def signature_or_none(path: Path) -> tuple[int, int, int] | None:
+    """A file's signature, or None when it vanished or cannot be read (an editor's atomic
+    save can remove a file between listing and looking): the build that follows reports it."""
+    try:
+        return file_signature(path)
+    except OSError:
+        return None
+
+
 def content_hash(data: bytes, *salt: str) -> str:
     digest = hashlib.blake2b(data, digest_size=16)
     for part in salt:
@@ -148,14 +157,14 @@ def inputs_fingerprint(parts: Iterable[object]) -> str:
     return digest.hexdigest()
 
 
-def folder_signatures(*folders: Path) -> list[tuple[str, tuple[int, int, int]]]:
+def folder_signatures(*folders: Path) -> list[tuple[str, tuple[int, int, int] | None]]:
     """Signatures of every file under ``folders`` (missing folders give none)."""
     found = []
     for folder in folders:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    found.append((str(path), file_signature(path)))
+                    found.append((str(path), signature_or_none(path)))
     return found
 
 
