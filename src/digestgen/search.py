@@ -49,8 +49,12 @@ def entry_words(entry: Entry) -> str:
     """The distinct indexable words of one article, space-separated (one string pickles far
     faster than hundreds): computed where articles are read, in parallel and cached, since
     it depends on that article alone."""
-    text = " ".join([entry.title, entry.source, entry.author or "", *entry.tags, entry.text])
-    return " ".join(w for w in dict.fromkeys(words(text)) if w not in STOP_WORDS and len(w) > 1)
+    return " ".join(_indexable(" ".join([entry.title, entry.source, entry.author or "", *entry.tags, entry.text])))
+
+
+def _indexable(text: str) -> list[str]:
+    """Distinct words worth an index entry, in order of first appearance."""
+    return [w for w in dict.fromkeys(words(text)) if w not in STOP_WORDS and len(w) > 1]
 
 
 def _snippet(text: str) -> str:
@@ -76,8 +80,7 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {}) 
         count = len(story.entries)
         meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
-        texts.append([w for w in dict.fromkeys(words(" ".join([story.title, story.blurb, *story.sources])))
-                      if w not in STOP_WORDS and len(w) > 1])
+        texts.append(_indexable(" ".join([story.title, story.blurb, *story.sources])))
         for entry in story.entries:
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
                          _snippet(entry.summary or entry.lead)])

@@ -126,7 +126,7 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
 
 def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
     if len(todo) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [_parse_one(job, cached) for job in todo]
+        return [_parse_one(job, cached.get(job[1])) for job in todo]
     # fork is cheapest, but unsafe once other threads exist (the live preview has some)
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     workers = min(os.cpu_count() or 2, 8)
@@ -135,13 +135,11 @@ def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedE
         return list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
 
 
-def _parse_one(job: tuple[str, str, str], cached) -> tuple[str, cache.CachedEntry]:  # noqa: ANN001
+def _parse_one(job: tuple[str, str, str], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
     from . import MAX_FILE_BYTES, read_entry  # the per-file parser lives in the package facade
 
     path_text, rel, timezone = job
     path = Path(path_text)
-    if isinstance(cached, dict):
-        cached = cached.get(rel)
     try:
         signature = cache.file_signature(path)
         if signature[0] > MAX_FILE_BYTES:  # refuse before reading it all into memory
