@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,3 +114,31 @@ def test_grouping_is_remembered_only_for_the_same_input(news_site: Path, monkeyp
     build_site(news_site)
     assert calls == [3, 3]  # changed text is grouped again
     assert clean_build(news_site) == snapshot(news_site / "output")
+
+
+def _search_terms(site: Path) -> dict[str, dict]:
+    """Every term shard of the search index: word -> delta-encoded document numbers."""
+    shards = {}
+    for path in sorted((site / "output" / "static" / "search").glob("terms-*.js")):
+        text = path.read_text(encoding="utf-8")
+        shards.update(json.loads(text[text.index(",", text.index(",") + 1) + 1:-3]))
+    return shards
+
+
+def test_the_search_index_patched_after_edits_equals_a_fresh_one(news_site: Path):
+    """The next build patches the last search index instead of making it again: a word
+    must come and go with the article that has it, and nothing else may move."""
+    bakery = "content/bakery.md"
+    steps = [
+        {bakery: article("Town bakery wins prize", "Its zanzibarish rye loaf won the national award.", date="2021-05-14", source="County Gazette")},
+        {bakery: article("Town bakery wins prize", "Its rye loaf won the national award.", date="2021-05-14", source="County Gazette")},
+        {"content/later.md": article("Zanzibarish spice market reopens", "Traders returned to the market.", date="2021-07-01", source="Wire")},
+        {"content/earlier.md": article("Ferry timetable changes", "Ferries will run hourly.", date="2019-01-01", source="Wire")},
+    ]
+    build_site(news_site)
+    for number, step in enumerate(steps):
+        write_site(news_site, step)
+        build_site(news_site)
+        patched = snapshot(news_site / "output")
+        assert ("zanzibarish" in _search_terms(news_site)) == (number != 1), number
+        assert clean_build(news_site) == patched, number

@@ -30,6 +30,7 @@ from .render import check_templates, make_environment, theme_dir
 from .stories import assign_entry_slugs, build_stories
 
 log = logging.getLogger("digestgen")
+_SEARCH = "search.pickle"  # the last search index's postings, which the next build patches
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def build(
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     site = render_site(env, digest, config, assets, reusable, salt,
-                       {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file))
+                       {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
+                       cache.load_pickle(paths.cache, _SEARCH, cache.code_version()))
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
     files = [*site.files, *redirects, digest_json(digest), *static]
     warnings = (*read.warnings, *site.warnings)
@@ -119,6 +121,7 @@ def build(
     write_site(files, paths.output)
     if update_lock:
         write_lock(paths.lock_file, plan.lock)
+    cache.save_pickle(paths.cache, _SEARCH, cache.code_version(), site.search_postings)
     cache.save_build(paths.cache, paths.output, cache.BuildRecord(
         inputs=_inputs(sources, options, _lock_bytes(paths)),
         valid_until=_next_change(read.entries, config, now),

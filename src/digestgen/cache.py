@@ -116,8 +116,16 @@ def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry]
     _saving.start()
 
 
+# The newest value saved under each name, so the live preview does not unpickle what it
+# has just pickled: (folder, key, value).
+_remembered: dict[str, tuple[Path, str, object]] = {}
+
+
 def load_pickle(folder: Path, name: str, key: str) -> object | None:
     """The value saved under ``name`` if it was saved for ``key``, else None."""
+    remembered = _remembered.get(name)
+    if remembered and remembered[0] == folder and remembered[1] == key:
+        return remembered[2]
     try:
         with open(folder / name, "rb") as handle:
             stored_key, value = pickle.load(handle)
@@ -127,6 +135,7 @@ def load_pickle(folder: Path, name: str, key: str) -> object | None:
 
 
 def save_pickle(folder: Path, name: str, key: str, value: object) -> None:
+    _remembered[name] = (folder, key, value)
     _atomic_write(folder / name, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -268,6 +268,7 @@ class RenderedSite:
     warnings: tuple[Problem, ...]
     products: dict[str, tuple[str, ...]]  # for the next build's Reusable
     rendered: int  # outputs actually produced, not reused
+    search_postings: Any = None  # search.Postings, for the next build's search_index()
 
 
 class _Producer:
@@ -362,20 +363,22 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
 
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
                 reusable: Reusable = Reusable(), salt: str = "",
-                search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml") -> RenderedSite:
+                search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml",
+                search_postings: Any = None) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build.
 
-    ``salt`` must change whenever templates or code change; then nothing is reused."""
+    ``salt`` must change whenever templates or code change; then nothing is reused.
+    ``search_words`` and ``search_postings`` are what search_index() may start from."""
     from .feeds import atom_feed, json_feed, story_feed
     from .search import search_index
     from .sitemap import robots_txt, sitemap_xml
 
     producer = _Producer(reusable, salt)
     site = sections(digest, config)
-    index = producer.get("the search index", lambda: search_index(digest, config, search_words), "search", digest, config)
-    pages = plan_pages(digest, config, site, search_manifest=index[0].path)
+    index = search_index(digest, config, search_words, search_postings)
+    pages = plan_pages(digest, config, site, search_manifest=index.files[0].path)
     files = render_pages(env, pages, config, assets, site, producer)
-    files.extend(index)
+    files.extend(index.files)
     files.append(atom_feed(digest, config))
     files.append(json_feed(digest, config))
     for story in digest.stories:
@@ -390,7 +393,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
             "which feed readers and search engines may not resolve; set base_url to the site's public address",
             "warning",
         ),)
-    return RenderedSite(files, warnings, producer.products, producer.rendered)
+    return RenderedSite(files, warnings, producer.products, producer.rendered, index.postings)
 
 
 def digest_json(digest: Digest) -> OutputFile:

@@ -18,11 +18,14 @@ Same input, same bytes: documents and terms are emitted in a fixed order.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import operator
 import re
 import unicodedata
 from collections import defaultdict
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 from .config import Config
 from .models import Digest, Entry
@@ -69,57 +72,120 @@ def _entry_meta(entry: Entry, config: Config) -> str:
     return " · ".join(p for p in (entry.source, when) if p)
 
 
-def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {}) -> list[OutputFile]:
-    """The manifest first (the file the search page loads), then the document chunks and term shards.
+@dataclass(frozen=True)
+class Postings:
+    """The inverted index one build made, kept so the next can patch it rather than start over:
+    editing one article changes a few hundred words' postings, not the 150,000 of a 10k site."""
 
-    ``known`` maps an entry's source path to its entry_words(), where already computed."""
+    texts: tuple[str, ...] = ()  # per document number: its indexed words, space-separated
+    # word -> '"word":[document numbers, delta-encoded]', as its shard shows it; in word order
+    terms: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    files: list[OutputFile]  # the manifest first (the file the search page loads), then chunks and shards
+    postings: Postings  # for the next build
+
+
+# Patching costs about a millisecond per changed document; past this many, start over.
+PATCH_LIMIT = 200
+
+
+def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
+                 previous: Postings | None = None) -> SearchIndex:
+    """The search index of ``digest``; the same bytes however it is made.
+
+    ``known`` maps an entry's source path to its entry_words(), where already computed.
+    ``previous`` is the last build's Postings: when few documents changed, they are patched."""
     docs: list[list[str]] = []
-    texts: list[list[str]] = []
+    texts: list[str] = []
     for story in digest.stories:
         when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
-        texts.append(_indexable(" ".join([story.title, story.blurb, *story.sources])))
+        texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
         for entry in story.entries:
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
                          _snippet(entry.summary or entry.lead)])
-            texts.append((known.get(entry.source_path) or entry_words(entry)).split())
-
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for number, distinct in enumerate(texts):
-        for word in distinct:
-            postings[word].append(number)
+            texts.append(known.get(entry.source_path) or entry_words(entry))
+    terms = _patched(previous, texts) if previous is not None else None
+    postings = Postings(tuple(texts), _terms(texts) if terms is None else terms)
 
     files: list[OutputFile] = []
     doc_files = []
     for first in range(0, max(len(docs), 1), DOCS_PER_CHUNK):
-        chunk = files_for("docs", str(first // DOCS_PER_CHUNK), docs[first:first + DOCS_PER_CHUNK])
+        chunk = files_for("docs", str(first // DOCS_PER_CHUNK), _json(docs[first:first + DOCS_PER_CHUNK]))
         files.append(chunk)
         doc_files.append(chunk.path)
-    shards: dict[str, dict[str, list[int]]] = {}
-    for word in sorted(postings):
-        numbers = postings[word]
-        shards.setdefault(word[0], {})[word] = [numbers[0], *(b - a for a, b in zip(numbers, numbers[1:]))]
+    shards: dict[str, list[str]] = {}
+    for word, entry in postings.terms.items():
+        shards.setdefault(word[0], []).append(entry)
     term_files = {}
     for key in sorted(shards):
-        shard = files_for("terms", key, shards[key])
+        shard = files_for("terms", key, "{" + ",".join(shards[key]) + "}")
         files.append(shard)
         term_files[key] = shard.path
 
     manifest = {"stop": sorted(STOP_WORDS), "chunk": DOCS_PER_CHUNK, "count": len(docs),
                 "docs": doc_files, "terms": term_files}
-    files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", manifest, ";\n"))
-    return files
+    files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", _json(manifest), ";\n"))
+    return SearchIndex(files, postings)
 
 
-def files_for(kind: str, key: str, data: object) -> OutputFile:
-    return _script(f"search/{kind}-{key}", f"DIGESTGEN_SEARCH_LOADED({json.dumps(kind)},{json.dumps(key)},", data, ");\n")
+def _terms(texts: Sequence[str]) -> dict[str, str]:
+    numbers: defaultdict[str, list[int]] = defaultdict(list)
+    for number, text in enumerate(texts):
+        for word in text.split():
+            numbers[word].append(number)
+    return {word: _entry(word, numbers[word]) for word in sorted(numbers)}
 
 
-def _script(name: str, before: str, data: object, after: str) -> OutputFile:
+def _patched(previous: Postings, texts: Sequence[str]) -> dict[str, str] | None:
+    """previous.terms updated for ``texts``, or None when too much changed to be worth it.
+    Documents are compared by position, so this suits edits and additions at the end, not
+    insertions that renumber everything after them."""
+    old = previous.texts
+    changed = [n for n, (a, b) in enumerate(zip(old, texts)) if a != b]
+    changed += range(min(len(old), len(texts)), max(len(old), len(texts)))
+    if len(changed) > PATCH_LIMIT:
+        return None
+    terms = dict(previous.terms)
+    gone = set(changed)
+    now = {n: set(texts[n].split()) for n in changed if n < len(texts)}
+    touched = set().union(*now.values(), *(old[n].split() for n in changed if n < len(old)))
+    new_words = False
+    for word in touched:
+        kept = [n for n in _numbers(terms.get(word)) if n not in gone]
+        found = sorted(kept + [n for n, words in now.items() if word in words])
+        if found:
+            new_words = new_words or word not in terms
+            terms[word] = _entry(word, found)
+        else:
+            terms.pop(word, None)
+    return dict(sorted(terms.items())) if new_words else terms
+
+
+def _entry(word: str, numbers: list[int]) -> str:
+    # Words are [0-9a-z]+, so they need no escaping.
+    return f'"{word}":[' + ",".join(map(str, [numbers[0], *map(operator.sub, numbers[1:], numbers)])) + "]"
+
+
+def _numbers(entry: str | None) -> list[int]:
+    return list(itertools.accumulate(json.loads(entry[entry.index(":") + 1:]))) if entry else []
+
+
+def _json(data: object) -> str:
     # U+2028/2029 are valid JSON but end a line in older JavaScript engines.
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def files_for(kind: str, key: str, payload: str) -> OutputFile:
+    return _script(f"search/{kind}-{key}", f"DIGESTGEN_SEARCH_LOADED({json.dumps(kind)},{json.dumps(key)},", payload, ");\n")
+
+
+def _script(name: str, before: str, payload: str, after: str) -> OutputFile:
     script = f"{before}{payload}{after}".encode("utf-8")
     digest_hex = hashlib.sha256(script).hexdigest()[:10]
     return OutputFile(f"static/{name}.{digest_hex}.js", script, "the search index")
