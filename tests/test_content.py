@@ -124,3 +124,42 @@ def test_bad_yaml_is_an_error_with_the_file_line():
 )
 def test_dates_without_offset_are_read_in_the_site_timezone(value, expected):
     assert parse_date(value, ZoneInfo("America/New_York")).isoformat() == expected
+
+
+# -- the plain-prose shortcut past markdown-it -----------------------------------------------
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from digestgen.content import markdown as markdown_module  # noqa: E402
+
+# Every character that means something to CommonMark somewhere, plus whitespace of all kinds.
+_TRICKY = "#>-+*=~`|:_[]!<&;\\\"'().0123456789 \t\r\x00\x0b\x0c\xa0\u2028é"
+_LINE = st.lists(st.sampled_from([*_TRICKY, "word", "News", "AT&T", "&amp;", "&#35;", "1.", "- ", "  ", " _ ", "a_b", "é_1", "*a*"]), max_size=12).map("".join)
+
+
+def _by_markdown_it(body: str) -> tuple[str, tuple[str, ...]]:
+    tokens = markdown_module._md.parse(body)
+    paragraphs = tuple(p for i, t in enumerate(tokens) if t.type == "inline"
+                       and not (i and tokens[i - 1].type == "heading_open") for p in [markdown_module._plain(t)] if p)
+    return markdown_module._md.renderer.render(tokens, markdown_module._md.options, {}), paragraphs
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_LINE, st.just("")), max_size=8).map("\n".join))
+@example("Shares rose 5% on Monday & \"traders\" said > expected.\nA second line.\n\nNext paragraph.")
+@example("1999 was a year.")
+@example("Tom & Jerry &amp; friends")
+def test_the_plain_prose_shortcut_renders_exactly_what_markdown_it_renders(body: str):
+    shortcut = markdown_module.plain_prose(body)
+    if shortcut is not None:
+        assert shortcut == _by_markdown_it(body)
+
+
+def test_ordinary_news_prose_takes_the_shortcut():
+    body = ('WASHINGTON (Reuters) - The Senate voted 52-48 on Tuesday, officials said.\n\n'
+            'It was the "closest vote" in years; AT&T shares fell 2.5% after 10 a.m.\n'
+            "Analysts weren't surprised.\n")
+    html, paragraphs = markdown_module.plain_prose(body)
+    assert html == _by_markdown_it(body)[0]
+    assert paragraphs[1].startswith("It was the")

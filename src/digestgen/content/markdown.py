@@ -140,6 +140,9 @@ def parse_markdown(text: str) -> ParsedMarkdown:
             match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
             if match:
                 key_lines.setdefault(match.group(1), number)
+    prose = plain_prose(body)
+    if prose is not None:
+        return ParsedMarkdown(metadata, key_lines, prose[0], prose[1], None)
     tokens = _md.parse(body)
     heading = None
     paragraphs: list[str] = []
@@ -153,6 +156,39 @@ def parse_markdown(text: str) -> ParsedMarkdown:
             paragraphs.append(plain)
     html = _md.renderer.render(tokens, _md.options, {})
     return ParsedMarkdown(metadata, key_lines, html, tuple(paragraphs), heading)
+
+
+# Plain prose: paragraphs of text in which no Markdown construct can start. Most articles
+# are this, and markdown-it takes half the time of reading one; tests/test_content.py
+# checks the shortcut against markdown-it on generated text.
+# Inline syntax, entities, tables; "_" only where it could open or close emphasis (wire copy
+# uses " _ " as a dash, and handles like @Morning_Joe have it inside words: both are text).
+_MARKUP = re.compile(r"[\\`*\[\]<~|\x00\r]|&[#A-Za-z0-9]*;|(?<! )_|_(?! )")
+_LITERAL_UNDERSCORE = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
+_BLOCK_START = frozenset("#>-+*=~`|:0123456789")  # headings, quotes, lists, rules, fences, setext
+
+
+def plain_prose(body: str) -> tuple[str, tuple[str, ...]] | None:
+    """(HTML, paragraphs) exactly as markdown-it renders ``body``, when it is plain prose;
+    else None. Conservative: anything that might be Markdown is left to markdown-it."""
+    if _MARKUP.search(_LITERAL_UNDERSCORE.sub("a", body)):
+        return None
+    paragraphs: list[list[str]] = [[]]
+    for line in body.split("\n"):
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+        elif line[0].isspace() or line[-1].isspace() or line[0] in _BLOCK_START:
+            return None
+        else:
+            paragraphs[-1].append(line)
+    blocks = ["\n".join(lines) for lines in paragraphs if lines]
+    html = "".join(f"<p>{_escape(block)}</p>\n" for block in blocks)
+    return html, tuple(" ".join(block.split()) for block in blocks)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace('"', "&quot;")  # no "<" gets here
 
 
 def _load_front_matter(front: str) -> dict[str, Any]:
