@@ -108,7 +108,7 @@ def read_corpus(corpus: Path) -> tuple[list[str], list[Document]]:
     content = _content_dir(corpus)
     read = read_entries(discover(content), content, "UTC", None)
     paths = [e.source_path for e in read.entries]
-    return paths, [Document(e.title, e.text, e.source, e.date) for e in read.entries]
+    return paths, [Document(e.title, e.text, e.source, e.date, url=e.url) for e in read.entries]
 
 
 # ---------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def scale_child(size: int, sources: list[Path], settings: GroupingSettings) -> N
     # prepare() is what the build runs per article in its worker processes
     # (and caches); group() on prepared documents is the corpus-level rest.
     c0 = time.process_time()
-    prepared = [replace(d, features=prepare(d.title, d.text)) for d in docs]
+    prepared = [replace(d, features=prepare(d.title, d.text, d.url)) for d in docs]
     prep_cpu = time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
     result = group(prepared, settings)

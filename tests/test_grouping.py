@@ -270,3 +270,21 @@ def test_pair_cosines_match_the_dense_products_on_both_paths():
     for a, b, ia, jb in ((short, long, i, j), (long, short, j, i), (short, short, i, i[::-1])):
         expected = np.asarray(a[ia].multiply(b[jb]).sum(axis=1)).ravel()
         assert np.allclose(pair_cosines(a, b, ia, jb), expected, rtol=0, atol=1e-12)
+
+
+def test_the_words_of_an_article_address_count():
+    """A scraped feed item whose headline is debris joins its story through its URL's slug,
+    and only through it; dates, ids and the site's own path words do not count."""
+    stories = [doc(t, days=None) for t in (
+        "Chrysler to hire 1,000 part-time workers at Toledo Jeep plant",
+        "Jeep plant in Toledo adds part-time jobs",
+        "Sbarro files for bankruptcy again",
+        "Stacy Keibler marries Jared Pobre in Mexico",
+    )]
+    debris = doc("(click the phrases to see a list)", days=None)
+    slug = "http://example.com/view/story/6924426c31ba487887ed290415d95530/OH--Jeep-Plant-Part-time-Workers/"
+    with_url = group([*stories, replace(debris, url=slug)])
+    without = group([*stories, debris])
+    assert (0, 1, 4) in with_url.stories
+    assert (4,) in without.stories
+    assert prepare("t", "", "https://x.org/2014/03/10/a1b2c3/index.html?q=jeep") == prepare("t", "")

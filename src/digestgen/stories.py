@@ -61,11 +61,11 @@ def build_stories(
     forced = _forced_membership(entries, story_files)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
-    docs = [Document(e.title, e.text, e.source, e.date, features.get(e.source_path)) for e in free]
+    docs = [Document(e.title, e.text, e.source, e.date, features.get(e.source_path), e.url) for e in free]
     if grouper is None:
         grouping = group(docs, settings)
     else:
-        key = Fingerprinter()(settings, [(d.features or (d.title, d.text), d.source, d.date) for d in docs])
+        key = Fingerprinter()(settings, [(d.features or (d.title, d.text, d.url), d.source, d.date) for d in docs])
         grouping = grouper(docs, settings, key)
 
     clusters = [[free[i] for i in members] for members in grouping.stories]

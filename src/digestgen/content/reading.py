@@ -25,7 +25,7 @@ class Analysis:
     """Work later stages need that depends on one article alone, so it is done here, on
     every core and cached with the article, instead of once per build for every article."""
 
-    features: object  # grouping.prepare(title, text)
+    features: object  # grouping.prepare(title, text, url)
     words: str  # search.entry_words(entry): distinct words, space-separated
 
 
@@ -161,7 +161,7 @@ def _analyse(entry: Entry) -> Analysis:
     from ..grouping import prepare
     from ..search import entry_words
 
-    return Analysis(prepare(entry.title, entry.text), entry_words(entry))
+    return Analysis(prepare(entry.title, entry.text, entry.url), entry_words(entry))
 
 
 def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnings: list[Problem]) -> tuple[StoryFile, ...]:

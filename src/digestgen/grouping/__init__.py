@@ -51,9 +51,10 @@ class Document:
     text: str             # plain-text body, may be "" (headline-only feed items)
     source: str           # outlet name, e.g. "The New York Times"
     date: datetime | None # timezone-aware or None
-    # prepare(title, text), when the caller has it (e.g. from the build cache);
-    # group() computes it when None.  Must match title and text.
+    # prepare(title, text, url), when the caller has it (e.g. from the build cache);
+    # group() computes it when None.  Must match title, text and url.
     features: Features | None = None
+    url: str | None = None  # the article's address, whose path words count too
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections import Counter
 from functools import lru_cache
 from hashlib import blake2b
 from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 
 # Tokenising is the hottest loop at 10k articles, and Python's regex engine
 # manages ~20M chars/s.  Instead: lowercase, turn typographic punctuation and
@@ -88,7 +89,12 @@ def _stem(word: str) -> str:
 
 # Section weights.  The headline and the lead carry the event; long bodies end
 # in background and scraped debris, so the tail is cut off and counts less.
+# The words of the article's address (most news sites put a slug of the
+# headline there) count between the two: for a headline-only feed item, or a
+# scraped one whose headline is debris ("Phenomena:"), they are the only other
+# words about the event.
 TITLE_WEIGHT = 3.0
+URL_WEIGHT = 2.0
 LEAD_WEIGHT = 1.5
 LEAD_TOKENS = 60
 BODY_TOKENS = 400
@@ -127,11 +133,30 @@ def _key(token: str) -> int:
     return int.from_bytes(blake2b(stem.encode("utf-8"), digest_size=8).digest(), "little", signed=True) or 1
 
 
-def prepare(title: str, text: str) -> Features:
+# Path segments that name a site's machinery, not the story.
+_URL_BOILERPLATE = frozenset("htm html shtml php asp aspx jsp cms story stories article articles view index amp".split())
+
+
+def url_words(url: str | None) -> str:
+    """The words of a URL's path: "/2014/03/10/elephants-hear-age/" -> "elephants hear age".
+    Numbers and anything with a digit (dates, ids, hashes) are left out."""
+    if not url:
+        return ""
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return ""
+    words = tokenize(path)
+    return " ".join(w for w in words if w.isalpha() and len(w) > 2 and w not in _URL_BOILERPLATE)
+
+
+def prepare(title: str, text: str, url: str | None = None) -> Features:
     """Tokenise and weight one document; see Features."""
     body = tokenize(text, BODY_TOKENS)
     weight: dict[int, float] = {}
-    for tokens, w in ((tokenize(title), TITLE_WEIGHT), (body[:LEAD_TOKENS], LEAD_WEIGHT), (body[LEAD_TOKENS:], 1.0)):
+    sections = ((tokenize(title), TITLE_WEIGHT), (tokenize(url_words(url)), URL_WEIGHT),
+                (body[:LEAD_TOKENS], LEAD_WEIGHT), (body[LEAD_TOKENS:], 1.0))
+    for tokens, w in sections:
         for key, count in Counter(map(_key, tokens)).items():
             weight[key] = weight.get(key, 0.0) + w * count
     weight.pop(0, None)

@@ -31,7 +31,7 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     n = len(docs)
     if n == 0:
         return grouping_cls((), (), ())
-    raw = vectorize([d.features if d.features is not None else prepare(d.title, d.text) for d in docs])
+    raw = vectorize([d.features if d.features is not None else prepare(d.title, d.text, d.url) for d in docs])
     raw_i, raw_j = candidate_pairs(raw)
     days = _days(docs)
 
