@@ -25,7 +25,11 @@ class OutputFile:
     path: str  # POSIX, relative to the output root
     data: bytes
     origin: str  # what produced it, for error messages (a content file, a template)
-    reuse: Path | None = None  # an identical file of the previous build, linked instead of written
+    reuse: str | Path | None = None  # an identical file of the previous build, linked instead of written
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 
 
 def check_outputs(files: list[OutputFile]) -> None:
@@ -33,12 +37,13 @@ def check_outputs(files: list[OutputFile]) -> None:
     problems = []
     claimed: dict[str, OutputFile] = {}
     for file in files:
-        pure = PurePosixPath(file.path)
-        if pure.is_absolute() or ".." in pure.parts or "\\" in file.path or "\x00" in file.path or not pure.parts:
-            problems.append(Problem(file.origin, None, f"refusing to write outside the output folder: {file.path!r}"))
-            continue
+        if not _PLAIN_PATH.fullmatch(file.path) or _DOT_SEGMENT.search(file.path):  # the usual case, quickly
+            pure = PurePosixPath(file.path)
+            if pure.is_absolute() or ".." in pure.parts or "\\" in file.path or "\x00" in file.path or not pure.parts:
+                problems.append(Problem(file.origin, None, f"refusing to write outside the output folder: {file.path!r}"))
+                continue
         # Case-insensitive (Windows, macOS) and normalising (macOS) file systems would merge these.
-        key = unicodedata.normalize("NFC", file.path).casefold()
+        key = file.path.lower() if file.path.isascii() else unicodedata.normalize("NFC", file.path).casefold()
         if key in claimed:
             problems.append(Problem(
                 file.origin, None,
@@ -59,15 +64,18 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         _recover(output_dir)
         _remove(staging)
-        made: set[Path] = set()
+        made: set[str] = set()
+        root = str(staging)  # strings, not Paths: this loop runs once per file of the site
         for file in sorted(files, key=lambda f: f.path):
             origin = file.origin
-            target = staging / file.path  # checked above: relative, POSIX, no ".."
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            target = os.path.join(root, file.path)  # checked above: relative, POSIX, no ".."
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
             if file.reuse is None:
-                target.write_bytes(file.data)
+                with open(target, "wb") as handle:
+                    handle.write(file.data)
             elif not _link(file.reuse, target):
                 shutil.copyfile(file.reuse, target)
         origin = None
@@ -78,7 +86,7 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
         raise OutputError(Problem(str(output_dir), None, f"cannot write the site{where}: {exc}")) from None
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: str | Path, target: str) -> bool:
     """Hard-link an unchanged file of the previous build: no bytes rewritten, and the
     previous build keeps its own link until it is swapped out and removed."""
     try:

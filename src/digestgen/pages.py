@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -259,7 +259,7 @@ class Reusable:
     inputs have the same fingerprint is linked from there instead of rendered again."""
 
     products: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # fingerprint -> output paths
-    root: Path | None = None
+    root: Path | str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,8 @@ class _Producer:
         if paths is None or self.reusable.root is None:
             return None
         self.products[key] = paths
-        return [OutputFile(path, b"", origin, reuse=self.reusable.root / path) for path in paths]
+        root = str(self.reusable.root)  # str: a Path per reused file costs more than the reuse saves
+        return [OutputFile(path, b"", origin, reuse=os.path.join(root, path)) for path in paths]
 
     def made(self, key: str, files: list[OutputFile]) -> list[OutputFile]:
         self.products[key] = tuple(f.path for f in files)
@@ -434,7 +435,7 @@ def site_url(config: Config, target: str, from_path: str) -> str:
     (directory form), or relative to ``from_path`` (explicit ``index.html``) when no base_url is set."""
     if config.base_url:
         return config.base_url + _pretty(target)
-    depth = len(PurePosixPath(from_path).parts) - 1
+    depth = sum(1 for part in from_path.split("/") if part not in ("", ".")) - 1  # as PurePosixPath counts
     return "../" * depth + target
 
 

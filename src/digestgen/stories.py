@@ -44,7 +44,7 @@ def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) 
     kept = {path: slug for slug, path in owner.items()}
     fresh = [e for e in ordered if e.source_path not in kept]
     new = dict(zip((e.source_path for e in fresh), unique_slugs((e.title for e in fresh), kept.values(), "article")))
-    return tuple(replace(e, slug=kept.get(e.source_path) or new[e.source_path]) for e in ordered)
+    return tuple(e.with_slug(kept.get(e.source_path) or new[e.source_path]) for e in ordered)
 
 
 def build_stories(
