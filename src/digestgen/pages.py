@@ -38,6 +38,10 @@ class Page:
     lastmod: datetime | None = None  # for the sitemap
     in_sitemap: bool = True
     feed: str | None = None  # this page's own Atom feed, announced in its <head>
+    # Context keys that follow from the rest of the context, so its fingerprint need not
+    # walk them: an article's "others" are its story's entries but itself, and walking
+    # them on every article page made fingerprinting grow with the square of story size.
+    derived: tuple[str, ...] = ()
 
 
 # -- where things live ---------------------------------------------------------------------------
@@ -199,6 +203,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
                 entry.source_path,
                 lastmod=entry.sort_date,
                 feed=story_feed_path(story),
+                derived=("others",),
             ))
 
     pages.append(Page(SOURCES_INDEX, "sources.html", {"outlets": site.outlets, "meta": {"type": "website"}},
@@ -325,7 +330,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
             **page.context,
         }
         # Everything else in the context follows from the page's path and `common`.
-        key = producer.fingerprint(common, page.template, page.path, page.in_sitemap, page.feed, page.context)
+        inputs = {k: v for k, v in page.context.items() if k not in page.derived} if page.derived else page.context
+        key = producer.fingerprint(common, page.template, page.path, page.in_sitemap, page.feed, inputs)
         reused = producer.previous(key, page.origin)
         files.append(reused[0] if reused else None)
         if not reused:

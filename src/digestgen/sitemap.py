@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Iterable
 
 from .config import Config
@@ -15,17 +14,24 @@ MAX_URLS = 50_000  # the protocol's limit for one file
 
 
 def sitemap_xml(pages: Iterable[Page], config: Config) -> OutputFile:
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    # Written out directly rather than through ElementTree, which took a fifth of a second
+    # for 10,000 pages; the bytes are what ET.indent and ET.tostring gave (tests/golden).
     listed = [p for p in pages if p.in_sitemap and p.path.endswith(".html")]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for page in sorted(listed, key=lambda p: (p.path != "index.html", p.path))[:MAX_URLS]:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = site_url(config, page.path, SITEMAP)
+        lines += ["  <url>", f"    <loc>{_text(site_url(config, page.path, SITEMAP))}</loc>"]
         if page.lastmod:
             stamp = page.lastmod if page.lastmod.tzinfo else page.lastmod.replace(tzinfo=config.tzinfo)
-            ET.SubElement(url, "lastmod").text = stamp.astimezone(config.tzinfo).replace(microsecond=0).isoformat()
-    ET.indent(root, space="  ")
-    data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
-    return OutputFile(SITEMAP, data, "the sitemap")
+            lines.append(f"    <lastmod>{stamp.astimezone(config.tzinfo).replace(microsecond=0).isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    if len(lines) == 3:  # no pages: an empty element
+        lines[1:] = [f'<urlset xmlns="{SITEMAP_NS}" />']
+    return OutputFile(SITEMAP, ("\n".join(lines) + "\n").encode("utf-8"), "the sitemap")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def robots_txt(config: Config) -> OutputFile:
