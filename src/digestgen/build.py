@@ -80,7 +80,7 @@ def build(
 
     tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
-    env = make_environment(paths.templates, config.tzinfo)
+    env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates")
     template_problems = check_templates(env)
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache)

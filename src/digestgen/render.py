@@ -25,22 +25,42 @@ def theme_dir() -> Path:
 _environments: dict[tuple, jinja2.Environment] = {}
 
 
-def make_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
+def make_environment(site_templates: Path, tz: tzinfo, compiled: Path | None = None) -> jinja2.Environment:
     """A site's ``templates/`` overrides the theme file by file; ``default/…`` always names the theme.
 
     A long-lived process (the live preview) reuses the environment and its compiled
     templates: Jinja re-reads any template whose file changed, and a new set of site
     template files makes a new environment, since an override may shadow a cached template.
+    ``compiled`` is a folder where compiled templates are kept between runs (Jinja checks
+    each against its source), which saves a command-line build compiling the theme again.
     """
     names = tuple(sorted(p.as_posix() for p in site_templates.rglob("*"))) if site_templates.is_dir() else ()
-    key = (str(site_templates), repr(tz), names)
+    key = (str(site_templates), repr(tz), names, str(compiled))
     if key not in _environments:
         _environments.clear()
-        _environments[key] = _new_environment(site_templates, tz)
+        _environments[key] = _new_environment(site_templates, tz, _bytecode_cache(compiled))
     return _environments[key]
 
 
-def _new_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a cache that cannot be written only costs speed
+    return _QuietBytecodeCache(str(folder))
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # as above: only speed is lost
+
+
+def _new_environment(site_templates: Path, tz: tzinfo, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir())
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(site_templates), jinja2.PrefixLoader({"default": theme}), theme]
@@ -52,6 +72,7 @@ def _new_environment(site_templates: Path, tz: tzinfo) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
     env.filters["isodate"] = lambda d: _local(d, tz).replace(microsecond=0).isoformat() if d else ""
     env.filters["date"] = _date_filter(tz)

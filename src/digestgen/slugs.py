@@ -35,6 +35,16 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     return slug
 
 
+_PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_slug(text: str) -> bool:
+    """Is ``text`` a slug slugify() could have made (and would leave as it is)?"""
+    if _PLAIN_SLUG.fullmatch(text) and len(text) <= MAX_SLUG_LENGTH and text not in _RESERVED:
+        return True  # the usual case, without slugify's Unicode work
+    return bool(text) and slugify(text) == text
+
+
 def unique_slugs(texts: Iterable[str], taken: Iterable[str] = (), fallback: str = "untitled") -> list[str]:
     """Slugs for ``texts`` in order; a clash gets ``-2``, ``-3``… in input order."""
     used = set(taken)

@@ -18,7 +18,7 @@ from .config import Config
 from .fingerprint import Fingerprinter
 from .grouping import Document, Grouping, GroupingSettings, group
 from .models import Entry, Story, StoryFile, StoryLock
-from .slugs import slugify, unique_slugs
+from .slugs import is_slug, slugify, unique_slugs
 
 BLURB_WORDS = 45
 
@@ -39,7 +39,7 @@ def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) 
     owner: dict[str, str] = {}  # published slug -> the one source path that keeps it
     for entry in ordered:
         slug = lock.articles.get(entry.source_path)
-        if slug and slug not in owner and slug == slugify(slug):
+        if slug and slug not in owner and is_slug(slug):
             owner[slug] = entry.source_path
     kept = {path: slug for slug, path in owner.items()}
     fresh = [e for e in ordered if e.source_path not in kept]

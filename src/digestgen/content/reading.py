@@ -80,6 +80,9 @@ def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: se
 
 
 def relative_name(path: Path, content_dir: Path) -> str:
+    root, text = str(content_dir), str(path)
+    if text.startswith(root + os.sep) and os.sep == "/":  # discover()'s paths, quickly
+        return text[len(root) + 1:]
     return PurePosixPath(*path.relative_to(content_dir).parts).as_posix()
 
 
