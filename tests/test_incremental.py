@@ -142,3 +142,12 @@ def test_the_search_index_patched_after_edits_equals_a_fresh_one(news_site: Path
         patched = snapshot(news_site / "output")
         assert ("zanzibarish" in _search_terms(news_site)) == (number != 1), number
         assert clean_build(news_site) == patched, number
+
+
+def test_an_edited_template_is_never_served_from_the_compiled_cache(news_site: Path):
+    """Compiled templates are kept between builds; an edit of one must still show."""
+    for word in ("Lost", "Gone", "Lost"):
+        write_site(news_site, {"templates/404.html": f'{{% extends "default/404.html" %}}{{% block title %}}{word}{{% endblock %}}'})
+        build_site(news_site)
+        assert f"<title>{word}" in (news_site / "output" / "404.html").read_text(encoding="utf-8")
+    assert any((news_site / ".digestgen-cache" / "templates").iterdir())
