@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from conftest import REPO
-from publisher_site import build_publisher_site
+from publisher_site import NOW, build_publisher_site
 
 from digestgen.build import build
 from digestgen.config import Paths
@@ -229,3 +229,37 @@ def test_the_link_checker_catches_a_broken_link(tmp_path: Path, served):
     shutil.copytree(site, www / "news")
     _, broken = crawl(origin, "/news/index.html")
     assert any("(404)" in b for b in broken)
+
+
+def test_long_listings_come_in_pages_each_linking_its_neighbours(tmp_path: Path, monkeypatch):
+    """An outlet's and a tag's articles are paginated like the digest; a pager links the
+    first and last pages and the ones near, not every page, and every page is reachable."""
+    from conftest import article, write_site
+
+    import digestgen.pages
+
+    monkeypatch.setattr(digestgen.pages, "ARTICLES_PER_PAGE", 2)
+    write_site(tmp_path, {"digestgen.toml": 'title = "Paged"\npage_size = 1\n', **{
+        f"content/a{n:02d}.md": article(f"Harbour notice {n}: {subject}", f"{subject}. Notice {n} of the port.",
+                                        date=f"2021-03-{n + 1:02d}", source="Port Gazette", tags=["harbour"])
+        for n, subject in enumerate([
+            "Ferry timetable changes for winter", "Crane operators vote to strike", "Lighthouse keeper retires after forty years",
+            "Fish market reopens after flood repairs", "Cruise ship brings record visitors", "Customs seize counterfeit watches",
+            "Tugboat race raises money for charity", "New pilot boat named after local hero", "Seal pup rescued from slipway",
+            "Container terminal buys electric trucks", "Yacht club elects first woman commodore", "Oyster beds closed after algae bloom",
+        ])
+    }})
+    build(Paths.for_site(tmp_path), now=NOW)
+    site = tmp_path / "output"
+    every_page = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert every_page - check_on_disk(site, skip={"404.html"}) == {"404.html"}
+    outlet = [p for p in every_page if p.startswith("sources/port-gazette/")]
+    assert sorted(outlet) == ["sources/port-gazette/index.html"] + [f"sources/port-gazette/page/{n}/index.html" for n in range(2, 7)]
+    assert {f"tags/harbour/page/{n}/index.html" for n in range(2, 7)} <= every_page
+    first = (site / "sources/port-gazette/index.html").read_text(encoding="utf-8")
+    assert first.count('class="article-item"') == 2 and "12 articles" in first and 'rel="next"' in first
+    assert "Harbour notice 11" in first  # newest first
+    # The digest has twelve pages of one story: page 1 links 2-4 and 12, with a gap, not 5-11.
+    pager = (site / "index.html").read_text(encoding="utf-8").split('class="pager"')[1]
+    assert all(f'href="page/{n}/index.html"' in pager for n in (2, 3, 4, 12))
+    assert not any(f'href="page/{n}/index.html"' in pager for n in range(5, 12)) and "…" in pager

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -59,8 +59,13 @@ def article_path(entry: Entry) -> str:
     return f"articles/{entry.slug}/index.html"
 
 
+def listing_page_path(first: str, number: int) -> str:
+    """Page ``number`` of a paginated listing whose first page is ``first`` (``…/index.html``)."""
+    return first if number <= 1 else f"{first.removesuffix('index.html')}page/{number}/index.html"
+
+
 def digest_page_path(number: int) -> str:
-    return "index.html" if number <= 1 else f"page/{number}/index.html"
+    return listing_page_path("index.html", number)
 
 
 def outlet_path(outlet: Outlet) -> str:
@@ -75,6 +80,7 @@ def month_path(month: Month) -> str:
     return f"archive/{month.year:04d}/{month.month:02d}/index.html"
 
 
+ARTICLES_PER_PAGE = 100  # on an outlet's or a tag's pages
 SOURCES_INDEX = "sources/index.html"
 TAGS_INDEX = "tags/index.html"
 ARCHIVE_INDEX = "archive/index.html"
@@ -155,16 +161,8 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
     stories_by_slug = {s.slug: s for s in digest.stories}
     pages: list[Page] = []
 
-    size = max(1, config.page_size)
-    chunks = [digest.stories[i:i + size] for i in range(0, len(digest.stories), size)] or [()]
-    for number, chunk in enumerate(chunks, start=1):
-        pagination = {
-            "number": number,
-            "count": len(chunks),
-            "prev": digest_page_path(number - 1) if number > 1 else None,
-            "next": digest_page_path(number + 1) if number < len(chunks) else None,
-            "pages": [(n, digest_page_path(n)) for n in range(1, len(chunks) + 1)],
-        }
+    for chunk, pagination in _paginated(digest.stories, config.page_size, "index.html"):
+        number = pagination["number"]
         pages.append(Page(
             digest_page_path(number), "index.html",
             {"digest": digest, "stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
@@ -208,9 +206,18 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
 
     pages.append(Page(SOURCES_INDEX, "sources.html", {"outlets": site.outlets, "meta": {"type": "website"}},
                       "the list of sources", lastmod=_newest(e.sort_date for e in digest.entries)))
+    # An outlet's and a tag's articles come a page of ARTICLES_PER_PAGE at a time, each page
+    # holding only its own articles: a big outlet's page stays readable, and an edit
+    # re-renders the one page that lists the article.
     for outlet in site.outlets:
-        pages.append(Page(outlet_path(outlet), "source.html", {"outlet": outlet, "meta": {"type": "website"}},
-                          f"source {outlet.name!r}", lastmod=_newest(e.sort_date for e in outlet.entries)))
+        ref = outlet_ref[outlet.name]
+        for chunk, pagination in _paginated(outlet.entries, ARTICLES_PER_PAGE, outlet_path(outlet)):
+            pages.append(Page(
+                listing_page_path(outlet_path(outlet), pagination["number"]), "source.html",
+                {"outlet": ref, "entries": chunk, "story_of": {e.slug: site.story_of[e.slug] for e in chunk},
+                 "article_count": len(outlet.entries), "story_count": len(outlet.stories),
+                 "pagination": pagination, "meta": {"type": "website"}},
+                f"source {outlet.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
     pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "meta": {"type": "website"}},
                       "the archive", lastmod=_newest(s.updated or s.date for s in digest.stories)))
@@ -223,8 +230,12 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
         pages.append(Page(TAGS_INDEX, "tags.html", {"tags": site.tags, "meta": {"type": "website"}},
                           "the list of tags", lastmod=_newest(e.sort_date for t in site.tags for e in t.entries)))
         for tag in site.tags:
-            pages.append(Page(tag_path(tag), "tag.html", {"tag": tag, "meta": {"type": "website"}},
-                              f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in tag.entries)))
+            for chunk, pagination in _paginated(tag.entries, ARTICLES_PER_PAGE, tag_path(tag)):
+                pages.append(Page(
+                    listing_page_path(tag_path(tag), pagination["number"]), "tag.html",
+                    {"tag": Tag(tag.name, tag.slug, ()), "entries": chunk, "article_count": len(tag.entries),
+                     "pagination": pagination, "meta": {"type": "website"}},
+                    f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
     pages.append(Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}, "search_index": search_manifest},
                       "the search page", in_sitemap=False))
@@ -239,6 +250,40 @@ def absolute_root(config: Config) -> str:
     Only the 404 page uses it: a server shows that page at any depth, so relative links cannot work.
     """
     return (urlsplit(config.base_url).path or "/") if config.base_url else "/"
+
+
+def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[Sequence[Any], dict[str, Any]]]:
+    """``items`` in pages of ``size``, each with what a pager shows; one empty page for none.
+
+    A pager links the first and last pages and those near the current one, with a gap
+    (``(None, None)``) between: linking every page from every page would grow with the
+    square of the listing's length."""
+    size = max(1, size)
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [items[:0]]
+    paths = [listing_page_path(first, n) for n in range(1, len(chunks) + 1)]
+    return [
+        (chunk, {
+            "number": number,
+            "count": len(chunks),
+            "prev": paths[number - 2] if number > 1 else None,
+            "next": paths[number] if number < len(chunks) else None,
+            "pages": _pager_window(number, paths),
+        })
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+PAGER_NEIGHBOURS = 3  # pages linked on each side of the current one
+
+
+def _pager_window(number: int, paths: list[str]) -> list[tuple[int | None, str | None]]:
+    shown = sorted({1, len(paths), *range(max(1, number - PAGER_NEIGHBOURS), min(len(paths), number + PAGER_NEIGHBOURS) + 1)})
+    window: list[tuple[int | None, str | None]] = []
+    for n in shown:
+        if window and window[-1][0] is not None and n - window[-1][0] > 1:
+            window.append((None, None))
+        window.append((n, paths[n - 1]))
+    return window
 
 
 def _article_meta(published: datetime | None, modified: datetime | None, author: str | None = None) -> dict[str, Any]:
