@@ -151,3 +151,20 @@ def test_an_edited_template_is_never_served_from_the_compiled_cache(news_site: P
         build_site(news_site)
         assert f"<title>{word}" in (news_site / "output" / "404.html").read_text(encoding="utf-8")
     assert any((news_site / ".digestgen-cache" / "templates").iterdir())
+
+
+def test_a_new_story_leaves_the_older_search_chunks_as_they_were(news_site: Path, monkeypatch):
+    """Search documents are numbered oldest first, so a new story lands at the end: the
+    chunks before it keep their bytes and names (and browsers their cached copies)."""
+    import digestgen.search
+
+    monkeypatch.setattr(digestgen.search, "DOCS_PER_CHUNK", 2)
+    build_site(news_site)
+    chunks = lambda: sorted(p.name for p in (news_site / "output" / "static" / "search").glob("docs-*.js"))  # noqa: E731
+    before = chunks()
+    write_site(news_site, {"content/new.md": article("Library extends opening hours", "The central library will open until nine.", date="2021-06-01", source="Town Crier")})
+    build_site(news_site)
+    after = chunks()
+    assert len(before) >= 3 and before[:-1] == after[:len(before) - 1]
+    incremental = snapshot(news_site / "output")
+    assert clean_build(news_site) == incremental

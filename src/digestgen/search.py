@@ -9,8 +9,10 @@ static host, under any subpath, and from a site opened from disk (browsers refus
 * ``static/search/terms-<letter>.<hash>.js``: the inverted index, sharded by a word's first
   letter: word -> document numbers (ascending, delta-encoded);
 * ``static/search/docs-<n>.<hash>.js``: documents in chunks of 500, one row per story and per
-  article: ``[kind, path, title, meta, snippet]``, stories newest first, each followed by its
-  versions. Only the chunks holding the shown results are loaded.
+  article: ``[kind, path, title, meta, snippet]``, in the digest's order read backwards (the
+  newest story last, each story after its versions), so a new story lands at the end and
+  the next build patches the index instead of renumbering it. The script ranks higher
+  numbers first. Only the chunks holding the shown results are loaded.
 
 Same input, same bytes: documents and terms are emitted in a fixed order.
 """
@@ -100,16 +102,16 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
     ``previous`` is the last build's Postings: when few documents changed, they are patched."""
     docs: list[list[str]] = []
     texts: list[str] = []
-    for story in digest.stories:
+    for story in reversed(digest.stories):
+        for entry in reversed(story.entries):
+            docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
+                         _snippet(entry.summary or entry.lead)])
+            texts.append(known.get(entry.source_path) or entry_words(entry))
         when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
         texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
-        for entry in story.entries:
-            docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
-                         _snippet(entry.summary or entry.lead)])
-            texts.append(known.get(entry.source_path) or entry_words(entry))
     terms = _patched(previous, texts) if previous is not None else None
     postings = Postings(tuple(texts), _terms(texts) if terms is None else terms)
 

@@ -95,10 +95,11 @@
         Object.keys(hits).forEach(function (d) { if (set[d]) both[d] = true; });
         hits = both;
       });
-      var ids = Object.keys(hits).map(Number).sort(function (a, b) { return a - b; });
+      // Documents are numbered oldest first (see search.py): newest is the highest number.
+      var ids = Object.keys(hits).map(Number).sort(function (a, b) { return b - a; });
       var chunks = {};
       ids.forEach(function (id) { chunks[Math.floor(id / manifest.chunk)] = true; });
-      // Rank: title matches first, then newest (index order). Titles live in the doc chunks,
+      // Rank: title matches first, then newest (the digest's order). Titles live in the doc chunks,
       // so load the chunks of at most the first few hundred hits.
       var considered = ids.slice(0, 500);
       var needed = {};
@@ -106,7 +107,7 @@
       var jobs = Object.keys(needed).map(function (c) { return ["docs", c, manifest.docs[Number(c)]]; });
       loadAll(jobs, function () {
         if (mine !== generation) return;
-        considered.sort(function (a, b) { return titleScore(doc(b)[2], q) - titleScore(doc(a)[2], q) || a - b; });
+        considered.sort(function (a, b) { return titleScore(doc(b)[2], q) - titleScore(doc(a)[2], q) || b - a; });
         render(query, ids.length, considered.slice(0, MAX));
       });
     });

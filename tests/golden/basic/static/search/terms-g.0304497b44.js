@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","g",{"gazette":[3,1]});

@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","g",{"gazette":[2,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","h",{"hour":[0,1]});

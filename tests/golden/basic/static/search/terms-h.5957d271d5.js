@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","h",{"hour":[5,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","i",{"island":[5,1],"issued":[0]});

@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","j",{"jo":[3],"judges":[2,1]});

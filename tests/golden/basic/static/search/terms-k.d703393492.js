@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","k",{"kept":[3,1]});

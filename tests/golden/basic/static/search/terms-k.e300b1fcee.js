@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","k",{"kept":[2,1]});

@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","q",{"quake":[6]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","q",{"quake":[0]});

@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","s",{"said":[1,3,1],"santiago":[4,1,1],"saturday":[1],"services":[1],"shaking":[4,1],"sourdough":[2,1],"starter":[2,1],"stranded":[0,1],"strike":[0,1],"strikes":[4,1],"strong":[6],"struck":[4,1]});

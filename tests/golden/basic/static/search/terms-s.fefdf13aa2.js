@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","s",{"said":[1,1,3],"santiago":[0,1,1],"saturday":[5],"services":[5],"shaking":[1,1],"sourdough":[3,1],"starter":[3,1],"stranded":[5,1],"strike":[5,1],"strikes":[1,1],"strong":[0],"struck":[1,1]});

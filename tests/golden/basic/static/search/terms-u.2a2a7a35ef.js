@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","u",{"union":[0,1],"unknown":[0,1],"until":[1]});

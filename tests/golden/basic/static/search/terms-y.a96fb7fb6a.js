@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","y",{"years":[3,1]});

@@ -1,1 +1,0 @@
-DIGESTGEN_SEARCH_LOADED("terms","y",{"years":[2,1]});
