@@ -38,6 +38,18 @@ class Fingerprinter:
             for item in value:
                 self._feed(digest, item)
             digest.update(b"]")
+        elif kind is dict and all(type(key) is str for key in value):
+            digest.update(b"{")  # string keys sort as themselves, without repr()
+            for key in sorted(value):
+                self._feed(digest, key)
+                self._feed(digest, value[key])
+            digest.update(b"}")
+        elif kind is datetime:
+            zone = value.tzinfo
+            named = _ZONES.get(zone)
+            if named is None:
+                named = _ZONES[zone] = repr(zone).encode()
+            digest.update(b"d" + value.isoformat().encode() + named)
         else:
             self._feed_other(digest, value)
 
@@ -89,6 +101,7 @@ class Fingerprinter:
 
 
 _DATACLASS_TYPES: dict[type, bool] = {}
+_ZONES: dict[object, bytes] = {}  # tzinfo -> its repr, which for a ZoneInfo is slow to make
 
 
 def _is_dataclass(kind: type) -> bool:
