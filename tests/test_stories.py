@@ -90,3 +90,14 @@ def test_lock_text_is_deterministic_and_readable():
     text = lock_text(result.lock)
     assert text == lock_text(plan([CHESS, FLOOD_B, FLOOD_A]).lock)
     assert '"flood-a.md"' in text and text.endswith("\n")
+
+
+def test_a_carried_over_grouping_keeps_stories_and_topics_and_leaves_new_articles_alone():
+    """The live preview's quick look after an edit: no regrouping, articles stay where they were."""
+    from digestgen.grouping import Grouping
+    from digestgen.stories import carried_over
+
+    previous = Grouping(stories=((0, 1), (2,), (3,)), representative=(0, 2, 3), topics=((0, 1), (2,)))
+    result = carried_over(previous, ["a.md", "b.md", "c.md", "d.md"], ["b.md", "c.md", "e.md"])
+    # a.md and d.md are gone; b.md keeps its story (and becomes its headline), e.md stands alone
+    assert result == Grouping(stories=((0,), (1,), (2,)), representative=(0, 1, 2), topics=((0, 1), (2,)))

@@ -27,10 +27,11 @@ from .output import write_site
 from .pages import Reusable, digest_json, render_site
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
-from .stories import assign_entry_slugs, build_stories
+from .stories import assign_entry_slugs, build_stories, carried_over
 
 log = logging.getLogger("digestgen")
 _SEARCH = "search.pickle"  # the last search index's postings, which the next build patches
+_GROUPING = "grouping.pickle"  # the last group() result, with its input's key and article names
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class BuildResult:
     entries: int
     files_rendered: int = 0  # of files_written, those made afresh rather than kept from the last build
     timings: dict[str, float] = field(default_factory=dict)
+    provisional: bool = False  # stories carried over from the last grouping, not regrouped
 
     @property
     def unchanged(self) -> bool:
@@ -57,6 +59,7 @@ def build(
     future: bool = False,
     now: datetime | None = None,
     update_lock: bool = True,
+    provisional: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> BuildResult:
     """Build the site at ``paths`` into ``paths.output``.
@@ -64,6 +67,9 @@ def build(
     ``now`` pins the build time (future-dated and expired entries are judged
     against it). ``update_lock=False``, used by the live preview, leaves the
     story lock alone so previewing never changes which URLs get published.
+    ``provisional=True``, also for the preview, skips regrouping when articles changed:
+    each keeps the story the last grouping gave it and new ones stand alone, so an edit
+    shows at once; the result says so, and an exact build should follow.
     ``progress(stage, count)`` is told as each stage starts (for a progress display).
     """
     tell = progress or (lambda stage, count: None)
@@ -71,7 +77,7 @@ def build(
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
     article_files = discover(paths.content)
-    options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock)
+    options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional)
     sources = _source_signatures(paths, article_files)
     previous = cache.last_build(paths.cache, paths.output)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
@@ -97,7 +103,8 @@ def build(
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
     entries = assign_entry_slugs(chosen, lock)
     features = {p: a.features for p, a in read.analysis.items()}
-    plan = build_stories(entries, config, read.story_files, lock, features, _remembered_grouping(paths.cache))
+    grouper = _RememberedGrouping(paths.cache, provisional)
+    plan = build_stories(entries, config, read.story_files, lock, features, grouper)
     digest = Digest(config.title, config.description, plan.stories, plan.redirects)
     timer.lap("group")
 
@@ -134,7 +141,8 @@ def build(
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
-    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps)
+    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
+                       grouper.carried_over)
 
 
 def _source_signatures(paths: Paths, article_files: list[Path]) -> list:
@@ -191,20 +199,25 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _remembered_grouping(folder: Path):  # noqa: ANN202
-    """group(), skipped when its exact input (and digestgen's code) is what the last build
-    grouped: editing a template, the config, or an article's tags, links or summary
-    regroups nothing."""
+class _RememberedGrouping:
+    """group(), skipped when its exact input is what the last build grouped: editing a
+    template, the config, or an article's tags, links or summary regroups nothing. When
+    ``provisional``, a changed input is not regrouped either: the last grouping is carried
+    over (stories.carried_over) and ``carried_over`` says so."""
 
-    def grouper(docs, settings, key):  # noqa: ANN001, ANN202
-        key = f"{cache.code_version()}:{key}"
-        grouping = cache.load_pickle(folder, "grouping.pickle", key)
-        if grouping is None:
-            grouping = group(docs, settings)
-            cache.save_pickle(folder, "grouping.pickle", key, grouping)
+    def __init__(self, folder: Path, provisional: bool) -> None:
+        self.folder, self.provisional, self.carried_over = folder, provisional, False
+
+    def __call__(self, docs, settings, key, names):  # noqa: ANN001, ANN204
+        last = cache.load_pickle(self.folder, _GROUPING, cache.code_version())  # (key, names, grouping)
+        if last is not None and last[0] == key:
+            return last[2]
+        if last is not None and self.provisional:
+            self.carried_over = True
+            return carried_over(last[2], last[1], names)
+        grouping = group(docs, settings)
+        cache.save_pickle(self.folder, _GROUPING, cache.code_version(), (key, tuple(names), grouping))
         return grouping
-
-    return grouper
 
 
 def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future: bool, now: datetime) -> list[Entry]:

@@ -22,8 +22,9 @@ from .slugs import is_slug, slugify, unique_slugs
 
 BLURB_WORDS = 45
 
-# group(docs, settings), possibly remembered: the key names the documents and settings exactly.
-Grouper = Callable[[Sequence[Document], GroupingSettings, str], Grouping]
+# group(docs, settings), possibly remembered: the key names the documents and settings exactly,
+# and names[i] is the source path of docs[i].
+Grouper = Callable[[Sequence[Document], GroupingSettings, str, Sequence[str]], Grouping]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def build_stories(
         grouping = group(docs, settings)
     else:
         key = Fingerprinter()(settings, [(d.features or (d.title, d.text, d.url), d.source, d.date) for d in docs])
-        grouping = grouper(docs, settings, key)
+        grouping = grouper(docs, settings, key, [e.source_path for e in free])
 
     clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]
@@ -94,6 +95,31 @@ def build_stories(
         redirects=redirects,
     )
     return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
+
+
+def carried_over(previous: Grouping, previous_names: Sequence[str], names: Sequence[str]) -> Grouping:
+    """``previous`` (a grouping of the articles ``previous_names``) applied to ``names``: each
+    article keeps its story and its story's topic, articles that are gone leave theirs, and new
+    ones stand alone. A quick provisional look for the live preview, never a final result."""
+    index = {name: i for i, name in enumerate(names)}
+    stories: list[tuple[int, ...]] = []
+    representative: list[int] = []
+    renumbered: dict[int, int] = {}
+    for number, members in enumerate(previous.stories):
+        kept = tuple(sorted(index[previous_names[i]] for i in members if previous_names[i] in index))
+        if kept:
+            renumbered[number] = len(stories)
+            stories.append(kept)
+            chosen = previous_names[previous.representative[number]]
+            representative.append(index[chosen] if chosen in index else kept[0])
+    topics = [kept for topic in previous.topics if (kept := tuple(renumbered[s] for s in topic if s in renumbered))]
+    placed = {i for members in stories for i in members}
+    for i in range(len(names)):
+        if i not in placed:
+            topics.append((len(stories),))
+            stories.append((i,))
+            representative.append(i)
+    return Grouping(tuple(stories), tuple(representative), tuple(topics))
 
 
 def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile]) -> dict[str, str]:

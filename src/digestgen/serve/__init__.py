@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ..build import build
+from ..build import BuildResult, build
 from ..config import Paths
 from ..errors import DigestgenError, Problem
 from .server import PORT_TRIES, PreviewServer, bind
@@ -113,23 +113,37 @@ class Preview:
         self.stop()
 
     def rebuild(self, changes: list[Path] | tuple[Path, ...] = ()) -> Snapshot:
-        """Build into the preview folder and tell open tabs. Never raises for a build error."""
+        """Build into the preview folder and tell open tabs. Never raises for a build error.
+
+        After an edit, a first build keeps every article in the story it had (regrouping is
+        most of a rebuild's time), so the edit shows at once. When that left the grouping
+        out of date, the exact build follows, and tabs reload again only if the stories
+        came out different; unless more saves are already waiting (their rebuild will)."""
         with self._build_lock:
-            started = time.perf_counter()
-            try:
-                # update_lock=False: previewing must never change which story URLs get published.
-                result = build(replace(self.paths, output=self.root), update_lock=False, **self._build_options)
-            except DigestgenError as exc:
-                problems = tuple(exc.problems)
-            except Exception as exc:  # noqa: BLE001 - a bug in a build must not stop the preview
-                log.debug("unexpected build failure", exc_info=True)
-                problems = (Problem("digestgen", None, f"unexpected error: {type(exc).__name__}: {exc}"),)
-            else:
-                problems = ()
-                self._log_success(result, changes, time.perf_counter() - started)
-            if problems:
-                self._log_failure(problems)
-            return self.state.publish(problems)
+            quick, problems = self._build(changes, provisional=bool(changes))
+            snapshot = self.state.publish(problems)
+            if quick is not None and quick.provisional and not (self._debouncer and self._debouncer.has_pending()):
+                exact, problems = self._build(changes, provisional=False)
+                if exact is None or exact.digest != quick.digest:
+                    snapshot = self.state.publish(problems)
+            return snapshot
+
+    def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool) -> tuple[BuildResult | None, tuple[Problem, ...]]:
+        started = time.perf_counter()
+        try:
+            # update_lock=False: previewing must never change which story URLs get published.
+            result = build(replace(self.paths, output=self.root), update_lock=False, provisional=provisional,
+                           **self._build_options)
+        except DigestgenError as exc:
+            problems = tuple(exc.problems)
+        except Exception as exc:  # noqa: BLE001 - a bug in a build must not stop the preview
+            log.debug("unexpected build failure", exc_info=True)
+            problems = (Problem("digestgen", None, f"unexpected error: {type(exc).__name__}: {exc}"),)
+        else:
+            self._log_success(result, changes, time.perf_counter() - started)
+            return result, ()
+        self._log_failure(problems)
+        return None, problems
 
     def _log_success(self, result, changes, seconds: float) -> None:  # noqa: ANN001
         for warning in result.warnings:
@@ -139,7 +153,8 @@ class Preview:
         for stage, stage_seconds in result.timings.items():
             log.debug("%-8s %6.3f s", stage, stage_seconds)
         what = _describe(changes, self.paths)
-        log.info("%s in %.2f s", f"{what}: rebuilt" if what else "Built", seconds)
+        done = "rebuilt, stories as they were (regrouping next)" if result.provisional else "rebuilt"
+        log.info("%s in %.2f s", f"{what}: {done}" if what else "Built", seconds)
 
     def _log_failure(self, problems: tuple[Problem, ...]) -> None:
         for problem in problems:

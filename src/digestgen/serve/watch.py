@@ -95,6 +95,11 @@ class Debouncer:
             self._last = time.monotonic()
             self._cond.notify_all()
 
+    def has_pending(self) -> bool:
+        """Have saves arrived since the running action started?"""
+        with self._cond:
+            return bool(self._pending)
+
     def idle(self) -> bool:
         with self._cond:
             return not self._pending and not self._busy
