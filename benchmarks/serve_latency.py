@@ -6,7 +6,9 @@ Usage:
 
 Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
 repository), starts the preview in-process on a free port, then RUNS times: opens the page of
-one article, edits that article's first paragraph, and times save -> new text on the page.
+one article, edits that article's first paragraph, and times save -> new text on the page
+(each edit on its own: it waits for the preview to finish building first). It also says when
+the preview settled: after the quick first build, the exact regrouping that follows it.
 
 ``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
 headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
@@ -74,10 +76,17 @@ def edit(file: Path, first: str, marker: str) -> None:
     file.write_text(text.replace(first, f"{marker} {first}", 1), encoding="utf-8")
 
 
+def settle(preview: Preview) -> None:
+    """Wait until the preview has no build running or waiting: each run is one edit on its own."""
+    while not preview.idle():
+        time.sleep(0.01)
+
+
 def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
     times = []
     for number, (file, first, page) in enumerate(targets, 1):
         marker = f"EDITMARK{number}"
+        settle(preview)
         seen = preview.state.snapshot().version
         saved = time.perf_counter()
         edit(file, first, marker)
@@ -88,7 +97,8 @@ def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
                 if marker in reply.read().decode("utf-8"):
                     break
         times.append(time.perf_counter() - saved)
-        print(f"  run {number}: {times[-1]:.2f} s", flush=True)
+        settle(preview)
+        print(f"  run {number}: {times[-1]:.2f} s (preview settled after {time.perf_counter() - saved:.2f} s)", flush=True)
     return times
 
 
@@ -101,13 +111,15 @@ def measure_browser(preview: Preview, targets) -> list[float]:  # noqa: ANN001
         page = browser.new_page()
         for number, (file, first, url_path) in enumerate(targets, 1):
             marker = f"EDITMARK{number}"
+            settle(preview)
             page.goto(preview.url.rstrip("/") + url_path)
             expect(page.locator("body")).to_contain_text(first[:60])
             saved = time.perf_counter()
             edit(file, first, marker)
             expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
             times.append(time.perf_counter() - saved)
-            print(f"  run {number}: {times[-1]:.2f} s", flush=True)
+            settle(preview)  # the exact regrouping, when the quick first build skipped it
+            print(f"  run {number}: {times[-1]:.2f} s (preview settled after {time.perf_counter() - saved:.2f} s)", flush=True)
         browser.close()
     return times
 
@@ -130,16 +142,20 @@ def main() -> None:
             if preview.state.snapshot().problems:
                 raise SystemExit("the first build failed: " + "; ".join(map(str, preview.state.snapshot().problems)))
             targets = pick_articles(paths, preview.root, args.runs)
-            build_times.clear()
+            for kind in build_times.values():
+                kind.clear()
             times = (measure_browser if mode == "browser" else measure_http)(preview, targets)
     print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
           f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
-    print(f"of which build(): median {statistics.median(build_times):.2f} s over {len(build_times)} rebuilds")
+    for provisional, label in ((True, "quick first build() (stories as they were)"), (False, "exact build()")):
+        if build_times[provisional]:
+            print(f"{label}: median {statistics.median(build_times[provisional]):.2f} s over {len(build_times[provisional])}")
 
 
-def _time_builds() -> list[float]:
-    """Record how long each build() the preview runs takes, to tell build time from serving overhead."""
-    times: list[float] = []
+def _time_builds() -> dict[bool, list[float]]:
+    """How long each build() the preview runs takes, quick (provisional) and exact apart,
+    to tell build time from serving overhead."""
+    times: dict[bool, list[float]] = {True: [], False: []}
     build = digestgen.serve.build
 
     def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -147,7 +163,7 @@ def _time_builds() -> list[float]:
         try:
             return build(*args, **kwargs)
         finally:
-            times.append(time.perf_counter() - started)
+            times[kwargs.get("provisional", False)].append(time.perf_counter() - started)
 
     digestgen.serve.build = timed
     return times

@@ -129,11 +129,14 @@ def sections(digest: Digest, config: Config) -> Sections:
     by_outlet: dict[str, list[Entry]] = {}
     for entry in entries:
         by_outlet.setdefault(entry.source, []).append(entry)
+    stories_of: dict[str, list[Story]] = {}
+    for story in digest.stories:  # one pass, not one per outlet: a site can have thousands of outlets
+        for name in story.sources:
+            stories_of.setdefault(name, []).append(story)
     outlets = []
     names = sorted(by_outlet, key=str.casefold)
     for name, slug in zip(names, unique_slugs(names, fallback="source")):
-        stories = tuple(s for s in digest.stories if name in s.sources)
-        outlets.append(Outlet(name, slug, tuple(by_outlet[name]), stories))
+        outlets.append(Outlet(name, slug, tuple(by_outlet[name]), tuple(stories_of.get(name, ()))))
 
     by_tag: dict[str, tuple[str, list[Entry]]] = {}
     for entry in entries:
@@ -165,7 +168,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
         number = pagination["number"]
         pages.append(Page(
             digest_page_path(number), "index.html",
-            {"digest": digest, "stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
+            {"stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
             "the digest index" if number == 1 else f"digest page {number}",
             lastmod=_newest(s.updated or s.date for s in chunk),
         ))

@@ -106,6 +106,10 @@ class Preview:
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
+    def idle(self) -> bool:
+        """No build running and no save waiting for one."""
+        return self._debouncer is None or self._debouncer.idle()
+
     def __enter__(self) -> Preview:
         return self.start()
 
