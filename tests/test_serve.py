@@ -673,3 +673,26 @@ def test_cli_help_lists_serve() -> None:
     assert out.returncode == 0
     for option in ("--site", "--host", "--port", "--poll"):
         assert option in out.stdout
+
+
+def test_the_preview_goes_to_memory_when_there_is_room_and_cleans_up_after_killed_ones(
+    site: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    abandoned = ram / f"digestgen-serve-{dead.pid}-abc123"
+    (abandoned / "site").mkdir(parents=True)
+    someone_elses = ram / "digestgen-serve-notes"
+    someone_elses.mkdir()
+    monkeypatch.setattr(serve_module, "_RAM_FOLDER", ram)
+    with Preview(site, port=0, poll_timeout=WAIT) as preview:
+        assert preview.root is not None and preview.root.is_relative_to(ram)
+        assert (preview.root / "index.html").is_file()
+    assert not abandoned.exists() and someone_elses.exists()
+    assert [p.name for p in ram.iterdir()] == ["digestgen-serve-notes"]  # its own folder went when it stopped
+
+    monkeypatch.setattr(serve_module, "_has_room", lambda folder, content: False)
+    with Preview(site, port=0, poll_timeout=WAIT) as preview:
+        assert preview.root is not None and not preview.root.is_relative_to(ram)

@@ -117,7 +117,7 @@ def _recover(output_dir: Path) -> None:
     ours = re.compile(rf"\.{re.escape(output_dir.name)}\.(building|previous|trash)-(\d+)(-\d+)?")
     for name in sorted(os.listdir(output_dir.parent)):
         match = ours.fullmatch(name)
-        if not match or int(match.group(2)) == os.getpid() or _alive(int(match.group(2))):
+        if not match or int(match.group(2)) == os.getpid() or process_alive(int(match.group(2))):
             continue
         kind, path = match.group(1), output_dir.parent / name
         if kind == "previous" and not output_dir.exists() and path.is_dir() and not path.is_symlink():
@@ -128,7 +128,7 @@ def _recover(output_dir: Path) -> None:
             _remove(path)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

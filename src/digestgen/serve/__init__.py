@@ -7,8 +7,11 @@ site in place and is shown over the page; the server itself never stops on a bui
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
+import os
+import re
 import shutil
 import signal
 import sys
@@ -21,6 +24,7 @@ from pathlib import Path
 from ..build import BuildResult, build
 from ..config import Paths
 from ..errors import DigestgenError, Problem
+from ..output import process_alive
 from .server import PORT_TRIES, PreviewServer, bind
 from .state import LiveState, Snapshot
 from .watch import Debouncer, SourceWatcher
@@ -71,7 +75,7 @@ class Preview:
 
     def start(self) -> Preview:
         """Listen, watch, build once, then serve. Raises OSError if no port can be had."""
-        self._workdir = Path(tempfile.mkdtemp(prefix="digestgen-serve-"))
+        self._workdir = _make_workdir(self.paths)
         self.root = self._workdir / "site"  # what is served; write_site swaps each build in whole
         try:
             self._server = bind(self._host, self._port, self.root, self.state, **self._server_options)
@@ -168,6 +172,47 @@ class Preview:
             "Build failed: %d error%s; %s", count, "s" if count != 1 else "",
             "still serving the last good build." if self.state.snapshot().has_site else "nothing to serve yet.",
         )
+
+
+# A preview rewrites its whole folder on every save (a fresh tree of links, then the old
+# one removed): on a disk that took 1-2 s a rebuild at 2,000 articles, in memory 0.1 s.
+# Like `hugo server`, which renders to memory, the preview goes to /dev/shm where there is
+# room for it; else to the system's temporary folder.
+_RAM_FOLDER = Path("/dev/shm")
+_WORKDIR_PREFIX = "digestgen-serve-"
+
+
+def _make_workdir(paths: Paths) -> Path:
+    parent = _RAM_FOLDER if _has_room(_RAM_FOLDER, paths.content) else Path(tempfile.gettempdir())
+    _remove_abandoned(parent)
+    return Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _has_room(folder: Path, content: Path) -> bool:
+    """Room for a preview: ten times the content (a site is about five times its articles,
+    and two builds overlap while the old one is removed), and never less than 1 GiB."""
+    try:
+        if not (folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)):
+            return False
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return False
+    size = 0
+    for root, _, names in os.walk(content):
+        for name in names:
+            with contextlib.suppress(OSError):
+                size += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
+    return free >= max(1 << 30, 10 * size)
+
+
+def _remove_abandoned(parent: Path) -> None:
+    """Delete preview folders left by a preview that was killed (its process is gone)."""
+    pattern = re.compile(rf"{re.escape(_WORKDIR_PREFIX)}(\d+)-\w+")
+    with contextlib.suppress(OSError):
+        for name in os.listdir(parent):
+            match = pattern.fullmatch(name)
+            if match and int(match.group(1)) != os.getpid() and not process_alive(int(match.group(1))):
+                shutil.rmtree(parent / name, ignore_errors=True)
 
 
 def serve(
