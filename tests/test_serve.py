@@ -437,62 +437,6 @@ class TestLiveReload:
         wait_for_rebuild(preview, seen)
         assert "Renamed Digest" in request(preview.url, "/").text
 
-    def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
-        self, preview: Preview, site: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """A save is first built with every article in the story it had and new ones on
-        their own (no regrouping, so it shows at once); the exact build follows, and the
-        preview ends as a clean build of the same content would be."""
-        builds: list[tuple[bool, dict]] = []
-        real_build = serve_module.build
-
-        def recording(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            result = real_build(*args, **kwargs)
-            builds.append((result.provisional, json.loads((preview.root / "digest.json").read_text(encoding="utf-8"))))
-            return result
-
-        monkeypatch.setattr(serve_module, "build", recording)
-        seen = preview.state.snapshot().version
-        (site.content / "bakery-2.md").write_text(article(
-            "Miller Street bakery takes national sourdough prize",
-            "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
-            date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
-        ), encoding="utf-8")
-        wait_for_rebuild(preview, seen)
-        deadline = time.monotonic() + WAIT
-        while not (builds and not builds[-1][0] and preview._debouncer.idle()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-
-        def story_of(digest: dict, path: str) -> list[str]:
-            return next(sorted(e["source_path"] for e in s["entries"]) for s in digest["stories"]
-                        if path in [e["source_path"] for e in s["entries"]])
-
-        provisional = [digest for carried, digest in builds if carried]
-        assert provisional and story_of(provisional[0], "bakery-2.md") == ["bakery-2.md"]
-        assert story_of(builds[-1][1], "bakery-2.md") == ["bakery-2.md", "bakery.md"]
-        assert len(builds) >= 2  # each published: open tabs reload for the quick look, then again
-        exact = build(Paths.for_site(site.site, output=tmp_path / "exact"), update_lock=False)
-        assert exact.stories == len(builds[-1][1]["stories"])
-        assert snapshot_of(preview.root) == snapshot_of(tmp_path / "exact")
-
-    def test_when_regrouping_changes_nothing_tabs_reload_once(
-        self, preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        builds: list[bool] = []
-        real_build = serve_module.build
-        monkeypatch.setattr(serve_module, "build", lambda *a, **k: builds.append(k["provisional"]) or real_build(*a, **k))
-        publishes: list[tuple] = []
-        real_publish = preview.state.publish
-        monkeypatch.setattr(preview.state, "publish", lambda problems: publishes.append(problems) or real_publish(problems))
-
-        bakery = site.content / "bakery.md"
-        bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
-        deadline = time.monotonic() + WAIT
-        while not (builds[-2:] == [True, False] and preview._debouncer.idle()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert builds[-2:] == [True, False]  # the words changed, so the exact grouping ran too
-        assert publishes == [()]  # but it gave the same stories: one reload, not two
-
     def test_a_broken_template_shows_the_error_keeps_the_site_and_recovers(
         self, preview: Preview, site: Paths
     ) -> None:
@@ -696,3 +640,66 @@ def test_the_preview_goes_to_memory_when_there_is_room_and_cleans_up_after_kille
     monkeypatch.setattr(serve_module, "_has_room", lambda folder, content: False)
     with Preview(site, port=0, poll_timeout=WAIT) as preview:
         assert preview.root is not None and not preview.root.is_relative_to(ram)
+
+
+@pytest.fixture
+def quiet_preview(site: Paths):
+    """A preview whose watcher never fires (it polls once an hour): the test calls rebuild()
+    itself, so each save makes exactly the builds under test."""
+    with Preview(site, port=0, poll=True, poll_interval=3600, poll_timeout=WAIT) as running:
+        yield running
+
+
+def _record_builds(monkeypatch: pytest.MonkeyPatch, preview: Preview) -> tuple[list, list]:
+    builds: list[tuple[bool, dict]] = []  # (provisional, digest.json) of each build, in order
+    publishes: list[tuple] = []
+    real_build, real_publish = serve_module.build, preview.state.publish
+
+    def recording(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = real_build(*args, **kwargs)
+        builds.append((result.provisional, json.loads((preview.root / "digest.json").read_text(encoding="utf-8"))))
+        return result
+
+    monkeypatch.setattr(serve_module, "build", recording)
+    monkeypatch.setattr(preview.state, "publish", lambda problems: publishes.append(problems) or real_publish(problems))
+    return builds, publishes
+
+
+def _story_of(digest: dict, path: str) -> list[str]:
+    return next(sorted(e["source_path"] for e in s["entries"]) for s in digest["stories"]
+                if path in [e["source_path"] for e in s["entries"]])
+
+
+def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
+    quiet_preview: Preview, site: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save is first built with every article in the story it had and new ones on their
+    own (no regrouping, so it shows at once), and published; the exact build follows and is
+    published too, and the preview ends as a clean build of the same content would be."""
+    builds, publishes = _record_builds(monkeypatch, quiet_preview)
+    new = site.content / "bakery-2.md"
+    new.write_text(article(
+        "Miller Street bakery takes national sourdough prize",
+        "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
+        date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
+    ), encoding="utf-8")
+    quiet_preview.rebuild([new])
+
+    assert [provisional for provisional, _ in builds] == [True, False]
+    assert _story_of(builds[0][1], "bakery-2.md") == ["bakery-2.md"]
+    assert _story_of(builds[1][1], "bakery-2.md") == ["bakery-2.md", "bakery.md"]
+    assert publishes == [(), ()]  # open tabs reload for the quick look, then for the stories
+    exact = tmp_path / "exact"
+    build(Paths.for_site(site.site, output=exact), update_lock=False)
+    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
+
+
+def test_when_regrouping_changes_nothing_tabs_reload_once(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds, publishes = _record_builds(monkeypatch, quiet_preview)
+    bakery = site.content / "bakery.md"
+    bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])
+    assert [provisional for provisional, _ in builds] == [True, False]  # new words: the exact grouping ran
+    assert publishes == [()]  # but gave the same stories: one reload, not two
