@@ -168,3 +168,26 @@ def test_a_new_story_leaves_the_older_search_chunks_as_they_were(news_site: Path
     assert len(before) >= 3 and before[:-1] == after[:len(before) - 1]
     incremental = snapshot(news_site / "output")
     assert clean_build(news_site) == incremental
+
+
+def test_a_template_edit_re_renders_the_pages_that_use_it_and_only_those(news_site: Path):
+    build_site(news_site)
+    before = snapshot(news_site / "output")
+    write_site(news_site, {"templates/story.html": '{% extends "default/story.html" %}{% block title %}Story: {{ story.title }}{% endblock %}'})
+    build_site(news_site)
+    after = snapshot(news_site / "output")
+    changed = {name for name in after if before.get(name) != after[name]}
+    stories = {name for name in after if name.startswith("stories/") and name.endswith("index.html")}
+    assert stories and stories <= changed
+    assert not any(name.startswith(("articles/", "sources/")) or name == "index.html" for name in changed)
+    assert all("<title>Story: " in after[name].decode() for name in stories)
+    # base.html is used by every page: editing it re-renders them all
+    from digestgen.render import theme_dir
+
+    base = (theme_dir() / "base.html").read_text(encoding="utf-8").replace("</body>", "<!-- edited -->\n</body>")
+    write_site(news_site, {"templates/base.html": base})
+    build_site(news_site)
+    pages = [name for name in snapshot(news_site / "output") if name.endswith(".html")]
+    assert all(b"<!-- edited -->" in (news_site / "output" / name).read_bytes() for name in pages)
+    incremental = snapshot(news_site / "output")
+    assert clean_build(news_site) == incremental

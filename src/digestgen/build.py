@@ -110,8 +110,9 @@ def build(
 
     tell("rendering pages", len(digest.stories) + len(entries))
     static, assets = static_files(theme_dir() / "static", paths.static)
-    # Anything a template could read changes the salt; then every page renders afresh.
-    salt = cache.inputs_fingerprint([cache.folder_signatures(paths.templates, theme_dir()), assets])
+    # Pages also carry their templates' versions (render.template_versions): a template
+    # edit re-renders the pages that use it, and the static files any page may link.
+    salt = cache.inputs_fingerprint([assets])
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     site = render_site(env, digest, config, assets, reusable, salt,

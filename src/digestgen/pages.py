@@ -25,7 +25,7 @@ from .errors import Problem
 from .fingerprint import Fingerprinter
 from .models import Digest, Entry, Story
 from .output import OutputFile
-from .render import render
+from .render import render, template_versions
 from .slugs import slugify, unique_slugs
 
 
@@ -356,6 +356,7 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
     producer = producer or _Producer(Reusable(), "")
     nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
     common = producer.fingerprint(config, dict(assets), nav_tags)
+    versions = template_versions(env)
     files: list[OutputFile | None] = []
     jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:
@@ -379,7 +380,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
         }
         # Everything else in the context follows from the page's path and `common`.
         inputs = {k: v for k, v in page.context.items() if k not in page.derived} if page.derived else page.context
-        key = producer.fingerprint(common, page.template, page.path, page.in_sitemap, page.feed, inputs)
+        key = producer.fingerprint(common, page.template, versions.get(page.template, ""), page.path,
+                                   page.in_sitemap, page.feed, inputs)
         reused = producer.previous(key, page.origin)
         files.append(reused[0] if reused else None)
         if not reused:
@@ -422,7 +424,8 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
                 search_postings: Any = None) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt and the search index; plus warnings for the build.
 
-    ``salt`` must change whenever templates or code change; then nothing is reused.
+    ``salt`` must change whenever code changes; then nothing is reused. A page is also
+    rendered again when its template or any template it uses changed (template_versions).
     ``search_words`` and ``search_postings`` are what search_index() may start from."""
     from .feeds import atom_feed, json_feed, story_feed
     from .search import search_index

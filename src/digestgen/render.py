@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import jinja2
+import jinja2.meta
 
 from .errors import Problem, TemplateError
 
@@ -92,6 +94,47 @@ def check_templates(env: jinja2.Environment) -> list[Problem]:
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(_display(exc.filename or name), exc.lineno, exc.message or str(exc)))
     return sorted(set(problems))
+
+
+def template_versions(env: jinja2.Environment) -> dict[str, str]:
+    """Each template's version: a hash of its source and of every template it extends,
+    includes or imports, through any depth. A page whose template's version is unchanged
+    renders as before, so editing story.html re-renders story pages, not articles. A
+    template that names another by a variable could reach any: its version covers all."""
+    sources: dict[str, str] = {}
+    uses: dict[str, set[str] | None] = {}  # None: it may use any template
+    for name in env.list_templates():
+        try:
+            sources[name] = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            found = set(jinja2.meta.find_referenced_templates(env.parse(sources[name])))
+        except Exception:  # noqa: BLE001 - unreadable or broken (check_templates reports it): assume the worst
+            sources.setdefault(name, "\0unreadable")
+            uses[name] = None
+            continue
+        uses[name] = None if None in found else {n for n in found if isinstance(n, str)}
+
+    def version(names: Iterable[str]) -> str:
+        text = "".join(f"{n}\0{sources.get(n, '')}\0" for n in sorted(names))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    everything = version(sources)
+    versions = {}
+    for name in sources:
+        reached: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in reached:
+                continue
+            reached.add(current)
+            if current in uses and uses[current] is None:
+                break
+            todo.extend(uses.get(current) or ())
+        else:
+            versions[name] = version(reached)
+            continue
+        versions[name] = everything
+    return versions
 
 
 def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
