@@ -29,8 +29,7 @@ class Fingerprinter:
         # and this runs a few hundred thousand times a build.
         kind = type(value)
         if kind is str:
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"s" + len(data).to_bytes(8, "little") + data)
+            digest.update(_text(value))
         elif _is_dataclass(kind):
             digest.update(self._object(value))
         elif kind is list or kind is tuple:
@@ -45,11 +44,7 @@ class Fingerprinter:
                 self._feed(digest, value[key])
             digest.update(b"}")
         elif kind is datetime:
-            zone = value.tzinfo
-            named = _ZONES.get(zone)
-            if named is None:
-                named = _ZONES[zone] = repr(zone).encode()
-            digest.update(b"d" + value.isoformat().encode() + named)
+            digest.update(_moment(value))
         else:
             self._feed_other(digest, value)
 
@@ -57,12 +52,11 @@ class Fingerprinter:
         if value is None or isinstance(value, (bool, int, float, Enum)):
             digest.update(repr(value).encode() + b"\x00")
         elif isinstance(value, str):
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"s" + len(data).to_bytes(8, "little") + data)
+            digest.update(_text(value))
         elif isinstance(value, bytes):
             digest.update(b"b" + len(value).to_bytes(8, "little") + value)
         elif isinstance(value, (datetime, date)):
-            digest.update(b"d" + value.isoformat().encode() + repr(getattr(value, "tzinfo", None)).encode())
+            digest.update(_moment(value))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             digest.update(self._object(value))
         elif isinstance(value, Mapping):
@@ -102,6 +96,19 @@ class Fingerprinter:
 
 _DATACLASS_TYPES: dict[type, bool] = {}
 _ZONES: dict[object, bytes] = {}  # tzinfo -> its repr, which for a ZoneInfo is slow to make
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s" + len(data).to_bytes(8, "little") + data
+
+
+def _moment(value: date) -> bytes:
+    zone = getattr(value, "tzinfo", None)
+    named = _ZONES.get(zone)
+    if named is None:
+        named = _ZONES[zone] = repr(zone).encode()
+    return b"d" + value.isoformat().encode() + named
 
 
 def _is_dataclass(kind: type) -> bool:

@@ -164,10 +164,10 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
     stories_by_slug = {s.slug: s for s in digest.stories}
     pages: list[Page] = []
 
-    for chunk, pagination in _paginated(digest.stories, config.page_size, "index.html"):
+    for path, chunk, pagination in _paginated(digest.stories, config.page_size, digest_page_path(1)):
         number = pagination["number"]
         pages.append(Page(
-            digest_page_path(number), "index.html",
+            path, "index.html",
             {"stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
             "the digest index" if number == 1 else f"digest page {number}",
             lastmod=_newest(s.updated or s.date for s in chunk),
@@ -214,9 +214,9 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
     # re-renders the one page that lists the article.
     for outlet in site.outlets:
         ref = outlet_ref[outlet.name]
-        for chunk, pagination in _paginated(outlet.entries, ARTICLES_PER_PAGE, outlet_path(outlet)):
+        for path, chunk, pagination in _paginated(outlet.entries, ARTICLES_PER_PAGE, outlet_path(outlet)):
             pages.append(Page(
-                listing_page_path(outlet_path(outlet), pagination["number"]), "source.html",
+                path, "source.html",
                 {"outlet": ref, "entries": chunk, "story_of": {e.slug: site.story_of[e.slug] for e in chunk},
                  "article_count": len(outlet.entries), "story_count": len(outlet.stories),
                  "pagination": pagination, "meta": {"type": "website"}},
@@ -233,9 +233,9 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
         pages.append(Page(TAGS_INDEX, "tags.html", {"tags": site.tags, "meta": {"type": "website"}},
                           "the list of tags", lastmod=_newest(e.sort_date for t in site.tags for e in t.entries)))
         for tag in site.tags:
-            for chunk, pagination in _paginated(tag.entries, ARTICLES_PER_PAGE, tag_path(tag)):
+            for path, chunk, pagination in _paginated(tag.entries, ARTICLES_PER_PAGE, tag_path(tag)):
                 pages.append(Page(
-                    listing_page_path(tag_path(tag), pagination["number"]), "tag.html",
+                    path, "tag.html",
                     {"tag": Tag(tag.name, tag.slug, ()), "entries": chunk, "article_count": len(tag.entries),
                      "pagination": pagination, "meta": {"type": "website"}},
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
@@ -255,8 +255,9 @@ def absolute_root(config: Config) -> str:
     return (urlsplit(config.base_url).path or "/") if config.base_url else "/"
 
 
-def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[Sequence[Any], dict[str, Any]]]:
-    """``items`` in pages of ``size``, each with what a pager shows; one empty page for none.
+def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[str, Sequence[Any], dict[str, Any]]]:
+    """``items`` in pages of ``size``: each page's path, its items and what its pager shows;
+    one empty page for none.
 
     A pager links the first and last pages and those near the current one, with a gap
     (``(None, None)``) between: linking every page from every page would grow with the
@@ -265,7 +266,7 @@ def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[Sequen
     chunks = [items[i:i + size] for i in range(0, len(items), size)] or [items[:0]]
     paths = [listing_page_path(first, n) for n in range(1, len(chunks) + 1)]
     return [
-        (chunk, {
+        (paths[number - 1], chunk, {
             "number": number,
             "count": len(chunks),
             "prev": paths[number - 2] if number > 1 else None,
@@ -356,7 +357,7 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
     producer = producer or _Producer(Reusable(), "")
     nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
     common = producer.fingerprint(config, dict(assets), nav_tags)
-    versions = template_versions(env)
+    versions = template_versions(env, {page.template for page in pages})
     files: list[OutputFile | None] = []
     jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:

@@ -96,45 +96,57 @@ def check_templates(env: jinja2.Environment) -> list[Problem]:
     return sorted(set(problems))
 
 
-def template_versions(env: jinja2.Environment) -> dict[str, str]:
-    """Each template's version: a hash of its source and of every template it extends,
-    includes or imports, through any depth. A page whose template's version is unchanged
-    renders as before, so editing story.html re-renders story pages, not articles. A
-    template that names another by a variable could reach any: its version covers all."""
+def template_versions(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
+    """The version of each template in ``names``: a hash of its source and of every template
+    it extends, includes or imports, through any depth. A page whose template's version is
+    unchanged renders as before, so editing story.html re-renders story pages, not articles.
+    A template that names another by a variable could reach any: its version covers all.
+    Only templates reached from ``names`` are parsed."""
     sources: dict[str, str] = {}
-    uses: dict[str, set[str] | None] = {}  # None: it may use any template
     for name in env.list_templates():
         try:
             sources[name] = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-            found = set(jinja2.meta.find_referenced_templates(env.parse(sources[name])))
-        except Exception:  # noqa: BLE001 - unreadable or broken (check_templates reports it): assume the worst
-            sources.setdefault(name, "\0unreadable")
-            uses[name] = None
-            continue
-        uses[name] = None if None in found else {n for n in found if isinstance(n, str)}
+        except Exception:  # noqa: BLE001 - unreadable (check_templates reports it)
+            sources[name] = "\0unreadable"
 
-    def version(names: Iterable[str]) -> str:
-        text = "".join(f"{n}\0{sources.get(n, '')}\0" for n in sorted(names))
+    def version(reached: Iterable[str]) -> str:
+        text = "".join(f"{n}\0{sources.get(n, '')}\0" for n in sorted(reached))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    everything = version(sources)
     versions = {}
-    for name in sources:
+    for name in names:
         reached: set[str] = set()
         todo = [name]
         while todo:
             current = todo.pop()
-            if current in reached:
+            if current in reached or current not in sources:
                 continue
             reached.add(current)
-            if current in uses and uses[current] is None:
+            used = _templates_used(env, sources[current])
+            if used is None:
                 break
-            todo.extend(uses.get(current) or ())
+            todo.extend(used)
         else:
             versions[name] = version(reached)
             continue
-        versions[name] = everything
+        versions[name] = version(sources)
     return versions
+
+
+_USES: dict[str, frozenset[str] | None] = {}  # template source -> the templates it names
+
+
+def _templates_used(env: jinja2.Environment, source: str) -> frozenset[str] | None:
+    """The templates ``source`` extends, includes or imports; None when it names one by a
+    variable or does not parse (then it may use any). Remembered by source: the live
+    preview parses each version of a template once."""
+    if source not in _USES:
+        try:
+            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            found = {None}
+        _USES[source] = None if None in found else frozenset(n for n in found if isinstance(n, str))
+    return _USES[source]
 
 
 def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:

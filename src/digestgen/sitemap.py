@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Iterable
+from xml.sax.saxutils import escape
 
 from .config import Config
 from .output import OutputFile
@@ -19,7 +20,7 @@ def sitemap_xml(pages: Iterable[Page], config: Config) -> OutputFile:
     listed = [p for p in pages if p.in_sitemap and p.path.endswith(".html")]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for page in sorted(listed, key=lambda p: (p.path != "index.html", p.path))[:MAX_URLS]:
-        lines += ["  <url>", f"    <loc>{_text(site_url(config, page.path, SITEMAP))}</loc>"]
+        lines += ["  <url>", f"    <loc>{escape(site_url(config, page.path, SITEMAP))}</loc>"]
         if page.lastmod:
             stamp = page.lastmod if page.lastmod.tzinfo else page.lastmod.replace(tzinfo=config.tzinfo)
             lines.append(f"    <lastmod>{stamp.astimezone(config.tzinfo).replace(microsecond=0).isoformat()}</lastmod>")
@@ -28,10 +29,6 @@ def sitemap_xml(pages: Iterable[Page], config: Config) -> OutputFile:
     if len(lines) == 3:  # no pages: an empty element
         lines[1:] = [f'<urlset xmlns="{SITEMAP_NS}" />']
     return OutputFile(SITEMAP, ("\n".join(lines) + "\n").encode("utf-8"), "the sitemap")
-
-
-def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def robots_txt(config: Config) -> OutputFile:
