@@ -6,6 +6,8 @@ is written until every page has rendered, so a failed build changes nothing.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import logging
 import time
@@ -50,6 +52,26 @@ class BuildResult:
         return self.digest is None
 
 
+def _cycle_collection_paused(function: Callable) -> Callable:
+    """Python's cycle collector walks every live object each time enough new ones pile
+    up. A build makes millions of objects (entries, stories, contexts, strings) that live
+    until it ends, so those walks found nothing and cost a fifth of a 10,000-article
+    rebuild. They resume when the build returns; the few cycles it made are collected then."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_cycle_collection_paused
 def build(
     paths: Paths,
     *,
