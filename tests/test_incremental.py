@@ -113,6 +113,10 @@ def test_grouping_is_remembered_only_for_the_same_input(news_site: Path, monkeyp
         handle.write("\nA new paragraph about rye.\n")
     build_site(news_site)
     assert calls == [3, 3]  # changed text is grouped again
+    bakery = news_site / "content" / "bakery.md"
+    bakery.write_text(bakery.read_text(encoding="utf-8").replace("2021-05-14", "2021-08-14"), encoding="utf-8")
+    build_site(news_site)
+    assert calls == [3, 3, 3]  # so is a changed date: it weighs in the grouping
     assert clean_build(news_site) == snapshot(news_site / "output")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from hashlib import blake2b
 from typing import Callable, Mapping, Sequence
 
 from .config import Config
@@ -62,12 +63,17 @@ def build_stories(
     forced = _forced_membership(entries, story_files)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
-    docs = [Document(e.title, e.text, e.source, e.date, features.get(e.source_path), e.url) for e in free]
+    # Where features are known, group() reads them and not the text (joining every body
+    # again costs a tenth of a second at 10,000 articles).
+    docs = [
+        Document(e.title, "", e.source, e.date, f, e.url) if (f := features.get(e.source_path)) is not None
+        else Document(e.title, e.text, e.source, e.date, None, e.url)
+        for e in free
+    ]
     if grouper is None:
         grouping = group(docs, settings)
     else:
-        key = Fingerprinter()(settings, [(d.features or (d.title, d.text, d.url), d.source, d.date) for d in docs])
-        grouping = grouper(docs, settings, key, [e.source_path for e in free])
+        grouping = grouper(docs, settings, _grouping_key(docs, settings), [e.source_path for e in free])
 
     clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]
@@ -95,6 +101,20 @@ def build_stories(
         redirects=redirects,
     )
     return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
+
+
+def _grouping_key(docs: Sequence[Document], settings: GroupingSettings) -> str:
+    """A name for group()'s exact input: everything of each document that group() reads.
+    (Hashed directly: the general Fingerprinter takes twice as long on 10,000 documents.)"""
+    digest = blake2b(repr(settings).encode(), digest_size=16)
+    for doc in docs:
+        if doc.features is None:
+            digest.update(Fingerprinter()(doc.title, doc.text, doc.url).encode())
+        else:
+            digest.update(doc.features.keys + b"|" + doc.features.weights)
+        stamp = repr(doc.date.timestamp()) if doc.date is not None else "-"
+        digest.update(f"|{len(doc.source)}:{doc.source}|{stamp}|{bool(doc.title.strip())}\n".encode())
+    return digest.hexdigest()
 
 
 def carried_over(previous: Grouping, previous_names: Sequence[str], names: Sequence[str]) -> Grouping:

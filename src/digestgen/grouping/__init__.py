@@ -52,7 +52,8 @@ class Document:
     source: str           # outlet name, e.g. "The New York Times"
     date: datetime | None # timezone-aware or None
     # prepare(title, text, url), when the caller has it (e.g. from the build cache);
-    # group() computes it when None.  Must match title, text and url.
+    # group() computes it when None.  Must match title, text and url; given it, group()
+    # reads neither text nor url, so a caller may leave them empty.
     features: Features | None = None
     url: str | None = None  # the article's address, whose path words count too
 
