@@ -73,6 +73,24 @@ def test_site_template_overrides_and_extends_the_default(news_site: Path):
     assert "Valparaiso" in index  # the default index body is still there
 
 
+def test_a_theme_using_the_date_macros_shows_the_same_dates_as_the_default(news_site: Path):
+    """when() and when_exact() stay in _macros.html for themes that import them."""
+    import re
+
+    build_ok(news_site)
+    default = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    write_site(news_site, {"templates/index.html": (
+        '{% extends "default/index.html" %}{% from "_macros.html" import when, when_exact with context %}'
+        '{% block main %}{% for story in stories %}<p>{{ when(story.updated or story.date) }}|{{ when_exact(story.date) }}</p>'
+        '{% endfor %}{% endblock %}'
+    )})
+    build_ok(news_site)
+    themed = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    shown = re.findall(r"<p>(<time [^|]*</time>)\|(<time .*?</time>)</p>", themed)
+    assert shown and all(date in default for date, _ in shown)
+    assert all(re.fullmatch(r'<time datetime="[^"]+">\d{1,2} \w+ \d{4}, \d\d:\d\d</time>', exact) for _, exact in shown)
+
+
 def test_usage_errors_exit_2(tmp_path: Path):
     assert run_cli("build", "--no-such-option").returncode == 2
     assert run_cli("frobnicate").returncode == 2

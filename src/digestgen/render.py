@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import jinja2
 import jinja2.meta
+from markupsafe import Markup, escape
 
 from .errors import Problem, TemplateError
 
@@ -81,6 +82,7 @@ def _new_environment(site_templates: Path, tz: tzinfo, bytecode_cache: jinja2.By
     env.filters["month_name"] = _month_filter
     env.filters["datetime"] = _datetime_filter(tz)
     env.globals["url"] = _url
+    env.globals["time_tag"] = _time_tag(env.filters["isodate"], env.filters["date"], env.filters["datetime"])
     return env
 
 
@@ -214,6 +216,23 @@ def _date_filter(tz: tzinfo):  # noqa: ANN202
         return human_date(_local(value, tz), getattr(site, "language", "en"))
 
     return date
+
+
+def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
+    """``time_tag(value)``: ``<time datetime="2021-03-02T11:40:00+00:00">2 March 2021</time>``, or
+    nothing for no date; ``exact=True`` adds the time of day. A function rather than a macro:
+    an article page lists the date of every other version, and a Jinja macro call costs
+    several times as much as the rest of that line."""
+
+    @jinja2.pass_context
+    def time_tag(context: jinja2.runtime.Context, value: datetime | None, exact: bool = False) -> Markup:
+        if not value:
+            return Markup("")
+        shown = datetime_(context, value) if exact else date(context, value)
+        # (Markup.format runs string.Formatter in Python: slower than the rest of the tag)
+        return Markup(f'<time datetime="{escape(isodate(value))}">{escape(shown)}</time>')
+
+    return time_tag
 
 
 def _datetime_filter(tz: tzinfo):  # noqa: ANN202
