@@ -420,7 +420,11 @@ class TestLiveReload:
             for number in range(4):
                 seen = preview.state.snapshot().version
                 text = original.replace("Miller Street", "Baker Lane") if number % 2 == 0 else original
-                bakery.write_text(text, encoding="utf-8")
+                # Saved atomically, as many editors do: this test is about the output, and a
+                # build that reads a half-saved file rightly shows what it read.
+                saving = bakery.with_suffix(".tmp")
+                saving.write_text(text, encoding="utf-8")
+                os.replace(saving, bakery)
                 assert wait_for_rebuild(preview, seen)["ok"] is True
         finally:
             done.set()
