@@ -13,9 +13,9 @@ Pipeline (each step in its own private module):
    story threshold, date-penalised), so short headlines of one story share
    vocabulary.
 5. ``_cluster``: threshold-bounded agglomeration on size-aware centroid
-   similarity, with date distance as a soft penalty; at story level a link
-   must be mutual or go to a cluster twice the size, so look-alike stories
-   do not chain into one.
+   similarity, with date distance as a soft penalty; a link must be mutual
+   or go to a cluster twice the size, so look-alike stories (and
+   neighbouring topics) do not chain into one.
 6. ``_refine``: one nearest-centroid reassignment step of every article.
 
 Stories are steps 4-6 on the smoothed vectors; topics (related stories) are

@@ -40,8 +40,9 @@ DATE_PENALTY = (3.0, 30.0, 0.3)  # (grace days, span days, floor factor)
 # round although A and C may have nothing in common; with full texts such
 # chains glue neighbouring stories (and then neighbouring topics) together.
 # Fragments of a headline story still join it, since the story is bigger.
-# Story level only: a topic is a chain of related stories by nature, and the
-# topic pass links clusters by plain first neighbours (join_ratio=None).
+# Both levels: at topic level plain first-neighbour chains glue neighbouring
+# topics in a round where no link between them was mutual;
+# a topic still grows into a chain of stories over several rounds.
 JOIN_RATIO = 2.0
 
 

@@ -42,10 +42,11 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     story, k = canonical(refine(x, raw_i, raw_j, story, threshold, days))
 
     # Topics: coarser, on the raw vectors (smoothing would blur neighbouring
-    # topics into each other), date-free (topics span years).  Articles are
+    # topics into each other), date-free (topics span years), with the same
+    # mutual-or-bigger link rule as stories (see JOIN_RATIO).  Articles are
     # refined one by one, then each story goes whole to its majority topic.
     if k > 1:
-        topic_doc = agglomerate(raw, raw_i, raw_j, story, related_threshold, None, join_ratio=None)
+        topic_doc = agglomerate(raw, raw_i, raw_j, story, related_threshold, None)
         topic_doc = refine(raw, raw_i, raw_j, topic_doc, related_threshold, None)
         topic_of_story, kt = canonical(majority(story, topic_doc))
     else:
