@@ -80,7 +80,6 @@ def agglomerate(
     threshold: float,
     days: np.ndarray | None = None,
     date_params: tuple[float, float, float] = DATE_PENALTY,
-    join_ratio: float | None = JOIN_RATIO,
 ) -> np.ndarray:
     """Merge clusters (initial `labels`) along candidate doc edges; return labels.
 
@@ -112,8 +111,7 @@ def agglomerate(
         tied = (s2 == best[src]) & (s2 >= threshold)
         nearest = np.full(k, k)
         np.minimum.at(nearest, src[tied], dst[tied])
-        if join_ratio is not None:
-            nearest = _keep_links(nearest, size, k, join_ratio)
+        nearest = _keep_links(nearest, size, k, JOIN_RATIO)
         if not (nearest < k).any():
             break
         comp = _first_neighbour_components(nearest, k)
