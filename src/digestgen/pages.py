@@ -13,6 +13,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -326,40 +327,44 @@ class RenderedSite:
 
 
 class _Producer:
-    """Makes outputs, or reuses the previous build's when their fingerprint is unchanged."""
+    """Makes outputs, or reuses the previous build's when their fingerprint is unchanged.
+    Outputs are added one by one; finish() makes the new ones, on every core when there
+    are enough of them, and returns every output in the order added."""
 
     def __init__(self, reusable: Reusable, salt: str) -> None:
         self.reusable = reusable
         self.fingerprint = Fingerprinter(salt)
         self.products: dict[str, tuple[str, ...]] = {}
         self.rendered = 0
+        self._files: list[OutputFile | None] = []
+        self._jobs: list[tuple[int, str, str, str, Callable[[], bytes]]] = []  # (slot, key, path, origin, make)
 
-    def previous(self, key: str, origin: str) -> list[OutputFile] | None:
-        paths = self.reusable.products.get(key)
-        if paths is None or self.reusable.root is None:
-            return None
-        self.products[key] = paths
-        root = str(self.reusable.root)  # str: a Path per reused file costs more than the reuse saves
-        return [OutputFile(path, b"", origin, reuse=os.path.join(root, path)) for path in paths]
-
-    def made(self, key: str, files: list[OutputFile]) -> list[OutputFile]:
-        self.products[key] = tuple(f.path for f in files)
-        self.rendered += len(files)
-        return files
-
-    def get(self, origin: str, produce: Callable[[], list[OutputFile]], *inputs: Any) -> list[OutputFile]:
+    def add(self, path: str, origin: str, make: Callable[[], bytes], *inputs: Any) -> None:
+        """The output at ``path``: the previous build's if ``inputs`` are as they were, else ``make()``'s bytes."""
         key = self.fingerprint(*inputs)
-        return self.previous(key, origin) or self.made(key, produce())
+        before = self.reusable.products.get(key)
+        if before is not None and self.reusable.root is not None:
+            self.products[key] = before
+            # str: a Path per reused file costs more than the reuse saves
+            self._files.append(OutputFile(path, b"", origin, reuse=os.path.join(str(self.reusable.root), before[0])))
+        else:
+            self._jobs.append((len(self._files), key, path, origin, make))
+            self._files.append(None)
+
+    def finish(self) -> list[OutputFile]:
+        for (slot, key, path, origin, _), data in zip(self._jobs, _make_all([job[4] for job in self._jobs])):
+            self._files[slot] = OutputFile(path, data, origin)
+            self.products[key] = (path,)
+        self.rendered += len(self._jobs)
+        self._jobs = []
+        return self._files  # type: ignore[return-value]
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str],
-                 site: Sections | None = None, producer: _Producer | None = None) -> list[OutputFile]:
-    producer = producer or _Producer(Reusable(), "")
-    nav_tags = bool(site.tags) if site is not None else any(p.path == TAGS_INDEX for p in pages)
+def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str],
+               site: Sections, producer: _Producer) -> None:
+    nav_tags = bool(site.tags)
     common = producer.fingerprint(config, dict(assets), nav_tags)
     versions = template_versions(env, {page.template for page in pages})
-    files: list[OutputFile | None] = []
-    jobs: list[tuple[int, str, str, dict[str, Any]]] = []
     for page in pages:
         root = page.context.get("absolute_root") or "../" * page.path.count("/")
         context = {
@@ -381,42 +386,38 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: Config, ass
         }
         # Everything else in the context follows from the page's path and `common`.
         inputs = {k: v for k, v in page.context.items() if k not in page.derived} if page.derived else page.context
-        key = producer.fingerprint(common, page.template, versions.get(page.template, ""), page.path,
-                                   page.in_sitemap, page.feed, inputs)
-        reused = producer.previous(key, page.origin)
-        files.append(reused[0] if reused else None)
-        if not reused:
-            jobs.append((len(files) - 1, key, page.template, context))
-    for (index, key, template, _), data in zip(jobs, _render_all(env, jobs)):
-        files[index] = producer.made(key, [OutputFile(pages[index].path, data, pages[index].origin)])[0]
-    return files  # type: ignore[return-value]
+        producer.add(page.path, page.origin, partial(_render_bytes, env, page.template, context),
+                     common, page.template, versions.get(page.template, ""), page.path, page.in_sitemap, page.feed, inputs)
 
 
-_PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
-_fork_jobs: tuple[jinja2.Environment, list] | None = None
+def _render_bytes(env: jinja2.Environment, template: str, context: dict[str, Any]) -> bytes:
+    return render(env, template, context).encode("utf-8")
 
 
-def _render_all(env: jinja2.Environment, jobs: list[tuple[int, str, str, dict[str, Any]]]) -> list[bytes]:
-    """Render on every core when there is enough to do. Workers are forked, so they inherit
-    the environment and the contexts instead of receiving them pickled."""
+_PARALLEL_FROM = 400  # outputs; below this, starting workers costs more than it saves
+_fork_jobs: list[Callable[[], bytes]] | None = None
+
+
+def _make_all(jobs: list[Callable[[], bytes]]) -> list[bytes]:
+    """Run every job, on every core when there is enough to do. Workers are forked, so they
+    inherit the jobs (templates, contexts, stories) instead of receiving them pickled."""
     global _fork_jobs
     workers = min(os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if len(jobs) < _PARALLEL_FROM or workers < 2 or not forkable:
-        return [render(env, template, context).encode("utf-8") for _, _, template, context in jobs]
-    _fork_jobs = (env, jobs)
+        return [make() for make in jobs]
+    _fork_jobs = jobs
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [data for chunk in pool.map(_render_range, ranges) for data in chunk]
+            return [data for chunk in pool.map(_make_range, ranges) for data in chunk]
     finally:
         _fork_jobs = None
 
 
-def _render_range(bounds: tuple[int, int]) -> list[bytes]:
-    env, jobs = _fork_jobs  # type: ignore[misc]
-    return [render(env, template, context).encode("utf-8") for _, _, template, context in jobs[bounds[0]:bounds[1]]]
+def _make_range(bounds: tuple[int, int]) -> list[bytes]:
+    return [make() for make in _fork_jobs[bounds[0]:bounds[1]]]  # type: ignore[index]
 
 
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
@@ -428,7 +429,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     ``salt`` must change whenever code changes; then nothing is reused. A page is also
     rendered again when its template or any template it uses changed (template_versions).
     ``search_words`` and ``search_postings`` are what search_index() may start from."""
-    from .feeds import atom_feed, json_feed, story_feed
+    from .feeds import atom_feed, json_feed
     from .search import search_index
     from .sitemap import robots_txt, sitemap_xml
 
@@ -436,12 +437,14 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     site = sections(digest, config)
     index = search_index(digest, config, search_words, search_postings)
     pages = plan_pages(digest, config, site, search_manifest=index.files[0].path)
-    files = render_pages(env, pages, config, assets, site, producer)
+    _add_pages(env, pages, config, assets, site, producer)
+    for story in digest.stories:  # rendered with the pages, in parallel: each holds every version's text
+        producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
+                     partial(_feed_bytes, story, config), "feed", story, config)
+    files = producer.finish()
     files.extend(index.files)
     files.append(atom_feed(digest, config))
     files.append(json_feed(digest, config))
-    for story in digest.stories:
-        files.extend(producer.get(f"the feed of story {story.slug!r}", lambda s=story: [story_feed(s, config)], "feed", story, config))
     files.append(sitemap_xml(pages, config))
     files.append(robots_txt(config))
     warnings: tuple[Problem, ...] = ()
@@ -453,6 +456,12 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
             "warning",
         ),)
     return RenderedSite(files, warnings, producer.products, producer.rendered, index.postings)
+
+
+def _feed_bytes(story: Story, config: Config) -> bytes:
+    from .feeds import story_feed
+
+    return story_feed(story, config).data
 
 
 def digest_json(digest: Digest) -> OutputFile:
