@@ -67,11 +67,30 @@ def test_a_future_entry_goes_live_when_its_time_comes_without_other_changes(news
 
 def test_a_corrupt_cache_is_ignored(news_site: Path):
     build_site(news_site)
-    for path in (news_site / ".digestgen-cache").iterdir():
+    for path in (news_site / ".digestgen-cache").rglob("*"):
         if path.is_file() and path.name != ".gitignore":
             path.write_bytes(b"garbage")
     (news_site / "content" / "bakery.md").touch()
     assert not build_site(news_site).unchanged
+    assert clean_build(news_site) == snapshot(news_site / "output")
+
+
+def test_an_edit_rewrites_one_shard_of_the_entry_cache(news_site: Path):
+    """The parsed-entry cache is kept in shards: an edit must not rewrite every entry."""
+    from digestgen import cache
+
+    build_site(news_site)
+    cache.finish_writing()
+    shards = news_site / ".digestgen-cache" / "entries"
+    before = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
+    assert len(before) >= 2  # the fixture's articles land in more than one shard
+    with (news_site / "content" / "bakery.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nA new paragraph about rye.\n")
+    build_site(news_site)
+    cache.finish_writing()
+    after = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
+    assert after.keys() == before.keys()
+    assert sum(after[name] != before[name] for name in after) == 1
     assert clean_build(news_site) == snapshot(news_site / "output")
 
 
@@ -109,11 +128,14 @@ def test_grouping_is_remembered_only_for_the_same_input(news_site: Path, monkeyp
     write_site(news_site, {"templates/404.html": '{% extends "default/404.html" %}{% block title %}Lost{% endblock %}'})
     build_site(news_site)
     assert calls == [3]  # a template edit regroups nothing
+    bakery = news_site / "content" / "bakery.md"
+    bakery.write_text(bakery.read_text(encoding="utf-8").replace('source: "County Gazette"', 'source: "County Gazette"\ntags: ["bread"]'), encoding="utf-8")
+    assert not build_site(news_site).unchanged
+    assert calls == [3]  # nor does tagging an article: tags are not what grouping reads
     with (news_site / "content" / "bakery.md").open("a", encoding="utf-8") as handle:
         handle.write("\nA new paragraph about rye.\n")
     build_site(news_site)
     assert calls == [3, 3]  # changed text is grouped again
-    bakery = news_site / "content" / "bakery.md"
     bakery.write_text(bakery.read_text(encoding="utf-8").replace("2021-05-14", "2021-08-14"), encoding="utf-8")
     build_site(news_site)
     assert calls == [3, 3, 3]  # so is a changed date: it weighs in the grouping

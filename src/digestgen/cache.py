@@ -32,7 +32,11 @@ def _read_only(data: dict) -> MappingProxyType:
 copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 CACHE_DIRNAME = ".digestgen-cache"
-_ENTRIES = "entries.pickle"
+# Parsed entries, in shards by path, so an edit rewrites one shard, not every entry: at
+# 10,000 articles the whole cache is 140 MB, which took 0.35 s to pickle on every build.
+_ENTRIES = "entries"
+_SHARDS = 256
+_OLD_ENTRIES = "entries.pickle"  # the single file earlier versions wrote, removed when seen
 
 
 @dataclass(frozen=True)
@@ -85,34 +89,66 @@ def load_entries(folder: Path | None, salt: str) -> dict[str, CachedEntry]:
     """source path -> cached parse, or empty when there is no usable cache."""
     if folder is None:
         return {}
-    path = folder / _ENTRIES
-    remembered = _in_memory.get(path)
+    shards = folder / _ENTRIES
+    remembered = _in_memory.get(shards)
     if remembered and remembered[0] == salt:
         return remembered[1]
+    entries: dict[str, CachedEntry] = {}
     try:
-        with open(path, "rb") as handle:
-            stored_salt, entries = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        names = sorted(os.listdir(shards))
+    except OSError:
         return {}
-    return entries if stored_salt == salt else {}
+    for name in names:
+        if not name.endswith(".pickle"):
+            continue
+        try:
+            with open(shards / name, "rb") as handle:
+                stored_salt, shard = pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            continue  # its entries are parsed again, and the shard rewritten
+        if stored_salt == salt:
+            entries.update(shard)
+    return entries
+
+
+@lru_cache(maxsize=1 << 17)
+def _shard_of(path: str) -> int:
+    return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=4).digest()[0] % _SHARDS
 
 
 _saving: threading.Thread | None = None
 
 
-def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry]) -> None:
-    """Remember ``entries`` now; write them to disk on a thread while the build goes on
-    (it is not a daemon, so a command-line build still finishes writing before it exits)."""
+def save_entries(folder: Path | None, salt: str, entries: dict[str, CachedEntry],
+                 changed: Iterable[str] | None = None) -> None:
+    """Remember ``entries`` now; write the shards holding the ``changed`` paths (all when
+    None) on a thread while the build goes on (not a daemon: a command-line build still
+    finishes writing before it exits)."""
     global _saving
     if folder is None:
         return
-    _in_memory[folder / _ENTRIES] = (salt, entries)
+    shards = folder / _ENTRIES
+    _in_memory[shards] = (salt, entries)
+    dirty = set(range(_SHARDS)) if changed is None else {_shard_of(path) for path in changed}
+    if not dirty:
+        return
+    parts: dict[int, dict[str, CachedEntry]] = {number: {} for number in dirty}
+    for path, item in entries.items():
+        part = parts.get(_shard_of(path))
+        if part is not None:
+            part[path] = item
     if _saving is not None:
         _saving.join()  # one writer at a time; the newest state wins
-    _saving = threading.Thread(
-        target=lambda: _atomic_write(folder / _ENTRIES, pickle.dumps((salt, entries), protocol=pickle.HIGHEST_PROTOCOL)),
-        name="digestgen-cache-writer",
-    )
+
+    def write() -> None:
+        for number, part in sorted(parts.items()):
+            _atomic_write(shards / f"{number:02x}.pickle", pickle.dumps((salt, part), protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            (folder / _OLD_ENTRIES).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    _saving = threading.Thread(target=write, name="digestgen-cache-writer")
     _saving.start()
 
 

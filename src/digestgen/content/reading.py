@@ -119,7 +119,8 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
             entries.append(item.entry)
             analysis[rel] = item.analysis
     if todo or len(fresh) != len(cached):
-        cache.save_entries(cache_dir, salt, fresh)
+        gone = [rel for rel in cached if rel not in fresh]
+        cache.save_entries(cache_dir, salt, fresh, [rel for _, rel, _ in todo] + gone)
 
     story_files = _read_story_files(root, {e.source_path for e in entries}, errors, warnings)
     if errors:
