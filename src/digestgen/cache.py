@@ -15,7 +15,7 @@ import json
 import os
 import pickle
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -238,7 +238,10 @@ def last_build(folder: Path, output: Path) -> BuildRecord | None:
 
 
 def save_build(folder: Path, output: Path, record: BuildRecord) -> None:
-    _atomic_write(_record_path(folder, output), json.dumps(asdict(record), sort_keys=True).encode("utf-8"))
+    # A shallow dict, not dataclasses.asdict, which deep-copies every product's path list
+    # (0.1 s at 10,000 articles); json writes the tuples as lists all the same.
+    data = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    _atomic_write(_record_path(folder, output), json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
