@@ -170,9 +170,11 @@ def load_pickle(folder: Path, name: str, key: str) -> object | None:
     return value if stored_key == key else None
 
 
-def save_pickle(folder: Path, name: str, key: str, value: object) -> None:
+def save_pickle(folder: Path, name: str, key: str, value: object, *, persist: bool = True) -> None:
+    """Save ``value`` under ``name`` for ``key``; with ``persist=False`` for this process only."""
     _remembered[name] = (folder, key, value)
-    _atomic_write(folder / name, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+    if persist:
+        _atomic_write(folder / name, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def finish_writing() -> None:
