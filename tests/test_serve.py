@@ -340,6 +340,17 @@ class TestServing:
         script = request(preview.url, SCRIPT_PATH)
         assert script.status == 200 and script.headers["content-type"].startswith("text/javascript")
 
+    def test_only_files_named_by_their_hash_may_be_kept_by_the_browser(self, preview: Preview) -> None:
+        """A reload then fetches the page alone; anything else is always fetched afresh."""
+        styles = sorted((preview.root / "static").glob("*.css"))
+        assert styles
+        for style in styles:
+            kept = request(preview.url, "/static/" + style.name)
+            assert kept.status == 200 and kept.headers["cache-control"] == "max-age=31536000, immutable"
+        assert request(preview.url, "/digest.json").headers["cache-control"] == "no-store"
+        missing = request(preview.url, "/static/site.0123456789.css")  # the 404 page, not a hashed file
+        assert missing.status == 404 and missing.headers["cache-control"] == "no-store"
+
     def test_head_sends_the_headers_of_get_without_a_body(self, preview: Preview) -> None:
         for path in ("/", "/digest.json", "/no-such-page"):
             got, head = request(preview.url, path), request(preview.url, path, method="HEAD")
