@@ -100,7 +100,8 @@ def build(
     _check_layout(paths)
     article_files = discover(paths.content)
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional)
-    sources = _source_signatures(paths, article_files)
+    signatures = {str(p): cache.signature_or_none(p) for p in article_files}
+    sources = _source_signatures(paths, signatures)
     previous = cache.last_build(paths.cache, paths.output)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
@@ -111,7 +112,7 @@ def build(
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates")
     template_problems = check_templates(env)
     try:
-        read = read_entries(article_files, paths.content, config.timezone, paths.cache)
+        read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures)
     except ContentError as exc:
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:
@@ -171,13 +172,13 @@ def build(
                        grouper.carried_over)
 
 
-def _source_signatures(paths: Paths, article_files: list[Path]) -> list:
+def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:
     """Signatures (size, mtime, inode) of every file a build reads but the story lock: enough
     to recognise an unchanged site in milliseconds, without parsing anything."""
     config = paths.config_file
     return [
         str(paths.output),
-        [(str(p), cache.signature_or_none(p)) for p in article_files],
+        list(articles.items()),
         cache.folder_signatures(paths.content / STORIES_FOLDER, paths.templates, paths.static, theme_dir()),
         (str(config), cache.signature_or_none(config)),
     ]

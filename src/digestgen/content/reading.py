@@ -86,9 +86,11 @@ def relative_name(path: Path, content_dir: Path) -> str:
     return PurePosixPath(*path.relative_to(content_dir).parts).as_posix()
 
 
-def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir: Path | None = None) -> ReadResult:
+def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir: Path | None = None,
+                 signatures: Mapping[str, tuple[int, int, int] | None] = {}) -> ReadResult:
     """Parse every file (from the cache where its bytes are unchanged); collect every error
-    before failing, so a user fixes them all in one go."""
+    before failing, so a user fixes them all in one go. ``signatures`` may give files'
+    signatures the caller has just taken (str(path) -> signature), to spare a second stat."""
     root = content_dir.resolve()
     salt = f"{cache.code_version()}:{timezone}"
     cached = cache.load_entries(cache_dir, salt)
@@ -98,7 +100,7 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
     for path in paths:
         rel = relative_name(path, root)
         try:
-            signature = cache.file_signature(path)
+            signature = signatures.get(str(path)) or cache.file_signature(path)
         except OSError as exc:
             errors.append(Problem(rel, None, f"cannot read file: {exc.strerror or exc}"))
             continue
