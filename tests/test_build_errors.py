@@ -96,6 +96,21 @@ def test_usage_errors_exit_2(tmp_path: Path):
     assert run_cli("frobnicate").returncode == 2
 
 
+def test_the_command_reports_every_stage_and_its_summary_before_it_exits(news_site: Path):
+    """The command leaves without tearing down its objects (cli.run): what it logged must
+    still all come out, and the exit code with it."""
+    import re
+
+    result = run_cli("build", "--site", str(news_site), "--profile")
+    assert result.returncode == 0, result.stderr
+    for stage in ("read", "group", "render", "write"):
+        assert re.search(rf"^{stage} +\d+\.\d{{3}} s$", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(r"^Built \d+ stories from \d+ articles into ", result.stderr, re.MULTILINE)
+    write_site(news_site, {"content/broken.md": '---\ntitle: "Fine"\nsource: [oops\n---\nBody.\n'})
+    failed = run_cli("build", "--site", str(news_site))
+    assert failed.returncode == 1 and "broken.md:" in failed.stderr
+
+
 def test_help_explains_itself():
     top = run_cli("--help")
     assert top.returncode == 0 and "build" in top.stdout

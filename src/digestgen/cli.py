@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import CONFIG_FILENAME, Paths
@@ -202,5 +204,20 @@ def _configure_logging(quiet: bool, verbose: bool) -> None:
     logger.propagate = False
 
 
+def run() -> NoReturn:
+    """The ``digestgen`` command: main(), then leave at once. A big build ends holding
+    hundreds of MB of objects, and freeing them one by one as the interpreter shuts down
+    took a quarter of a second at 10,000 articles; the system reclaims them in one go.
+    (Errors and interrupts leave the ordinary way.)"""
+    code = main()
+    from .cache import finish_writing
+
+    finish_writing()  # the entry cache's writer thread
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
