@@ -113,7 +113,7 @@ def load_entries(folder: Path | None, salt: str) -> dict[str, CachedEntry]:
 
 @lru_cache(maxsize=1 << 17)
 def _shard_of(path: str) -> int:
-    return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=4).digest()[0] % _SHARDS
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little") % _SHARDS
 
 
 _saving: threading.Thread | None = None
