@@ -194,7 +194,7 @@ class BuildRecord:
     entries: int
     files: int
     warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
-    products: dict[str, tuple[str, ...]] = field(default_factory=dict)  # render fingerprint -> output paths
+    products: dict[str, str] = field(default_factory=dict)  # render fingerprint -> output path
 
 
 def inputs_fingerprint(parts: Iterable[object]) -> str:
@@ -233,7 +233,6 @@ def last_build(folder: Path, output: Path) -> BuildRecord | None:
     try:
         data = json.loads(_record_path(folder, output).read_text(encoding="utf-8"))
         data["output"] = tuple(data["output"])
-        data["products"] = {key: tuple(paths) for key, paths in data.get("products", {}).items()}
         return BuildRecord(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None

@@ -313,7 +313,7 @@ class Reusable:
     """What the previous build made from which inputs, and where its output lies: a page whose
     inputs have the same fingerprint is linked from there instead of rendered again."""
 
-    products: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # fingerprint -> output paths
+    products: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> output path
     root: Path | str | None = None
 
 
@@ -321,8 +321,7 @@ class Reusable:
 class RenderedSite:
     files: list[OutputFile]
     warnings: tuple[Problem, ...]
-    products: dict[str, tuple[str, ...]]  # for the next build's Reusable
-    rendered: int  # outputs actually produced, not reused
+    products: dict[str, str]  # for the next build's Reusable
     search_postings: Any = None  # search.Postings, for the next build's search_index()
 
 
@@ -333,9 +332,10 @@ class _Producer:
 
     def __init__(self, reusable: Reusable, salt: str) -> None:
         self.reusable = reusable
+        # str: a Path per reused file costs more than the reuse saves
+        self._root = str(reusable.root) if reusable.root is not None else None
         self.fingerprint = Fingerprinter(salt)
-        self.products: dict[str, tuple[str, ...]] = {}
-        self.rendered = 0
+        self.products: dict[str, str] = {}
         self._files: list[OutputFile | None] = []
         self._jobs: list[tuple[int, str, str, str, Callable[[], bytes]]] = []  # (slot, key, path, origin, make)
 
@@ -343,10 +343,9 @@ class _Producer:
         """The output at ``path``: the previous build's if ``inputs`` are as they were, else ``make()``'s bytes."""
         key = self.fingerprint(*inputs)
         before = self.reusable.products.get(key)
-        if before is not None and self.reusable.root is not None:
+        if before is not None and self._root is not None:
             self.products[key] = before
-            # str: a Path per reused file costs more than the reuse saves
-            self._files.append(OutputFile(path, b"", origin, reuse=os.path.join(str(self.reusable.root), before[0])))
+            self._files.append(OutputFile(path, b"", origin, reuse=os.path.join(self._root, before)))
         else:
             self._jobs.append((len(self._files), key, path, origin, make))
             self._files.append(None)
@@ -354,8 +353,7 @@ class _Producer:
     def finish(self) -> list[OutputFile]:
         for (slot, key, path, origin, _), data in zip(self._jobs, _make_all([job[4] for job in self._jobs])):
             self._files[slot] = OutputFile(path, data, origin)
-            self.products[key] = (path,)
-        self.rendered += len(self._jobs)
+            self.products[key] = path
         self._jobs = []
         return self._files  # type: ignore[return-value]
 
@@ -455,7 +453,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
             "which feed readers and search engines may not resolve; set base_url to the site's public address",
             "warning",
         ),)
-    return RenderedSite(files, warnings, producer.products, producer.rendered, index.postings)
+    return RenderedSite(files, warnings, producer.products, index.postings)
 
 
 def _feed_bytes(story: Story, config: Config) -> bytes:
