@@ -219,6 +219,15 @@ def test_dates_carry_offsets_and_show_in_the_site_language(tmp_path: Path):
     assert '<time datetime="2021-05-07T22:30:00+01:00">7. Mai 2021</time>' in page
 
 
+def test_a_language_change_shows_in_the_next_build_of_the_same_process(tmp_path: Path):
+    # The renderer remembers the date tags it made; a new language must not get the old ones.
+    build_publisher_site(tmp_path)
+    assert ">7 May 2021</time>" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', 'language = "de"'))
+    page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert ">7. Mai 2021</time>" in page and "May 2021" not in page
+
+
 def test_identical_input_gives_identical_bytes(tmp_path: Path):
     one, two = tmp_path / "one", tmp_path / "two"
     build_publisher_site(one)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -28,6 +28,8 @@ from .models import Digest, Entry, Story
 from .output import OutputFile
 from .render import render, template_versions
 from .slugs import slugify, unique_slugs
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,8 @@ def sections(digest: Digest, config: Config) -> Sections:
 # -- the plan ------------------------------------------------------------------------------------
 
 
-def plan_pages(digest: Digest, config: Config, site: Sections | None = None, search_manifest: str = "") -> list[Page]:
+def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> list[Page]:
+    """Every page but the search page, which names the search index (search_page())."""
     site = site or sections(digest, config)
     stories_by_slug = {s.slug: s for s in digest.stories}
     pages: list[Page] = []
@@ -241,11 +244,15 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None, sea
                      "pagination": pagination, "meta": {"type": "website"}},
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
-    pages.append(Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}, "search_index": search_manifest},
-                      "the search page", in_sitemap=False))
     pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
                       "the 404 page", in_sitemap=False))
     return pages
+
+
+def search_page(search_manifest: str) -> Page:
+    """The search page, which loads the search index's manifest (search.search_index)."""
+    return Page(SEARCH_PAGE, "search.html", {"meta": {"type": "website"}, "search_index": search_manifest},
+                "the search page", in_sitemap=False)
 
 
 def absolute_root(config: Config) -> str:
@@ -350,11 +357,18 @@ class _Producer:
             self._jobs.append((len(self._files), key, path, origin, make))
             self._files.append(None)
 
-    def finish(self) -> list[OutputFile]:
-        for (slot, key, path, origin, _), data in zip(self._jobs, _make_all([job[4] for job in self._jobs])):
+    def make(self, meanwhile: Callable[[], T]) -> T:
+        """Make the outputs added so far, and return ``meanwhile()``, which runs in this
+        process while worker processes make them."""
+        jobs, self._jobs = self._jobs, []
+        made, result = _make_all([job[4] for job in jobs], meanwhile)
+        for (slot, key, path, origin, _), data in zip(jobs, made):
             self._files[slot] = OutputFile(path, data, origin)
             self.products[key] = path
-        self._jobs = []
+        return result
+
+    def finish(self) -> list[OutputFile]:
+        self.make(lambda: None)
         return self._files  # type: ignore[return-value]
 
 
@@ -396,20 +410,23 @@ _PARALLEL_FROM = 400  # outputs; below this, starting workers costs more than it
 _fork_jobs: list[Callable[[], bytes]] | None = None
 
 
-def _make_all(jobs: list[Callable[[], bytes]]) -> list[bytes]:
-    """Run every job, on every core when there is enough to do. Workers are forked, so they
-    inherit the jobs (templates, contexts, stories) instead of receiving them pickled."""
+def _make_all(jobs: list[Callable[[], bytes]], meanwhile: Callable[[], T]) -> tuple[list[bytes], T]:
+    """Run every job, on every core when there is enough to do, and ``meanwhile()`` in this
+    process. Workers are forked, so they inherit the jobs (templates, contexts, stories)
+    instead of receiving them pickled."""
     global _fork_jobs
     workers = min(os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if len(jobs) < _PARALLEL_FROM or workers < 2 or not forkable:
-        return [make() for make in jobs]
+        return [make() for make in jobs], meanwhile()
     _fork_jobs = jobs
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [data for chunk in pool.map(_make_range, ranges) for data in chunk]
+            chunks = pool.map(_make_range, ranges)  # submits every range before it returns
+            result = meanwhile()
+            return [data for chunk in chunks for data in chunk], result
     finally:
         _fork_jobs = None
 
@@ -433,12 +450,15 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
 
     producer = _Producer(reusable, salt)
     site = sections(digest, config)
-    index = search_index(digest, config, search_words, search_postings)
-    pages = plan_pages(digest, config, site, search_manifest=index.files[0].path)
+    pages = plan_pages(digest, config, site)
     _add_pages(env, pages, config, assets, site, producer)
     for story in digest.stories:  # rendered with the pages, in parallel: each holds every version's text
         producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
                      partial(_feed_bytes, story, config), "feed", story, config)
+    # The search index needs no page, so it is built while workers render them: this
+    # process would otherwise only wait. The search page, which names it, comes after.
+    index = producer.make(lambda: search_index(digest, config, search_words, search_postings))
+    _add_pages(env, [search_page(index.files[0].path)], config, assets, site, producer)
     files = producer.finish()
     files.extend(index.files)
     files.append(atom_feed(digest, config))

@@ -224,15 +224,30 @@ def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
     an article page lists the date of every other version, and a Jinja macro call costs
     several times as much as the rest of that line."""
 
+    # An article page shows the dates of all its story's versions, so a story of n versions
+    # asks for the same n dates n times over: each tag is made once per (rendering) process.
+    made: dict[tuple, Markup] = {}
+
     @jinja2.pass_context
     def time_tag(context: jinja2.runtime.Context, value: datetime | None, exact: bool = False) -> Markup:
         if not value:
             return Markup("")
-        shown = datetime_(context, value) if exact else date(context, value)
-        # (Markup.format runs string.Formatter in Python: slower than the rest of the tag)
-        return Markup(f'<time datetime="{escape(isodate(value))}">{escape(shown)}</time>')
+        # fold: equal naive times can still fall on either side of a clock change
+        key = (value, value.fold, exact, getattr(context.get("site"), "language", "en"))
+        tag = made.get(key)
+        if tag is None:
+            shown = datetime_(context, value) if exact else date(context, value)
+            # (Markup.format runs string.Formatter in Python: slower than the rest of the tag)
+            tag = Markup(f'<time datetime="{escape(isodate(value))}">{escape(shown)}</time>')
+            if len(made) >= _TIME_TAGS_KEPT:
+                made.clear()
+            made[key] = tag
+        return tag
 
     return time_tag
+
+
+_TIME_TAGS_KEPT = 50_000
 
 
 def _datetime_filter(tz: tzinfo):  # noqa: ANN202
