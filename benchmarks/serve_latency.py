@@ -2,13 +2,14 @@
 
 Usage:
     python benchmarks/serve_latency.py [--articles 2000] [--runs 5] [--mode browser|http]
-        [--corpora /work/shared/corpora]
+        [--corpora /work/shared/corpora] [--replicate]
 
 Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
-repository), starts the preview in-process on a free port, then RUNS times: opens the page of
+repository; with --replicate, makes the site as benchmarks/build.py does, so ARTICLES may be
+more than the corpora hold: 10000 and up), starts the preview in-process on a free port, then RUNS times: opens the page of
 one article, edits that article's first paragraph, and times save -> new text on the page
 (each edit on its own: it waits for the preview to finish building first). It also says when
-the preview settled: after the quick first build, the exact regrouping that follows it.
+the preview settled: after the quick first build or patch, the exact build that follows it.
 
 ``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
 headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
@@ -50,6 +51,14 @@ def make_site(root: Path, corpora: Path, count: int) -> Paths:
     for source in sources[:count]:
         shutil.copyfile(source, root / "content" / f"{source.parents[1].name}-{source.name}")
     return Paths.for_site(root)
+
+
+def replicated_site(root: Path, count: int) -> Paths:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import build as build_benchmark  # benchmarks/build.py
+
+    build_benchmark.make_site(root, count, build_benchmark.load_articles())
+    return Paths.for_site(root / "digest")
 
 
 def pick_articles(paths: Paths, preview_root: Path, runs: int) -> list[tuple[Path, str, str]]:
@@ -123,7 +132,7 @@ def measure_browser(preview: Preview, targets) -> list[float]:  # noqa: ANN001
                 "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
             ) / 1000
             times.append(ready - saved_wall)
-            settle(preview)  # the exact regrouping, when the quick first build skipped it
+            settle(preview)  # the exact build that follows a patch or a quick first build
             print(f"  run {number}: {times[-1]:.2f} s (preview settled after {time.perf_counter() - saved:.2f} s)", flush=True)
         browser.close()
     return times
@@ -135,12 +144,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpora", type=Path, default=Path("/work/shared/corpora"))
     parser.add_argument("--mode", choices=["browser", "http"], default=None)
+    parser.add_argument("--replicate", action="store_true", help="make the site as benchmarks/build.py does")
     args = parser.parse_args()
     mode = args.mode or ("browser" if _browser_available() else "http")
 
     build_times = _time_builds()
     with tempfile.TemporaryDirectory(prefix="digestgen-serve-bench-") as tmp:
-        paths = make_site(Path(tmp) / "site", args.corpora, args.articles)
+        if args.replicate:
+            paths = replicated_site(Path(tmp), args.articles)
+        else:
+            paths = make_site(Path(tmp) / "site", args.corpora, args.articles)
         started = time.perf_counter()
         with Preview(paths, port=0) as preview:
             print(f"{args.articles} articles; first build {time.perf_counter() - started:.2f} s; mode {mode}")
@@ -152,25 +165,33 @@ def main() -> None:
             times = (measure_browser if mode == "browser" else measure_http)(preview, targets)
     print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
           f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
-    for provisional, label in ((True, "quick first build() (stories as they were)"), (False, "exact build()")):
-        if build_times[provisional]:
-            print(f"{label}: median {statistics.median(build_times[provisional]):.2f} s over {len(build_times[provisional])}")
+    for kind, label in (("patch", "patch (the edit patched in, stories as they were)"),
+                        ("quick", "quick first build() (stories as they were)"), ("exact", "exact build()")):
+        if build_times[kind]:
+            print(f"{label}: median {statistics.median(build_times[kind]):.3f} s over {len(build_times[kind])}")
 
 
-def _time_builds() -> dict[bool, list[float]]:
-    """How long each build() the preview runs takes, quick (provisional) and exact apart,
-    to tell build time from serving overhead."""
-    times: dict[bool, list[float]] = {True: [], False: []}
-    build = digestgen.serve.build
+def _time_builds() -> dict[str, list[float]]:
+    """How long each patch() and build() the preview runs takes (quick, provisional builds and
+    exact ones apart), to tell them from serving overhead."""
+    times: dict[str, list[float]] = {"patch": [], "quick": [], "exact": []}
+    build, patch = digestgen.serve.build, Preview._patch
 
-    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def timed_build(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         started = time.perf_counter()
         try:
             return build(*args, **kwargs)
         finally:
-            times[kwargs.get("provisional", False)].append(time.perf_counter() - started)
+            times["quick" if kwargs.get("provisional", False) else "exact"].append(time.perf_counter() - started)
 
-    digestgen.serve.build = timed
+    def timed_patch(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started = time.perf_counter()
+        patched = patch(*args, **kwargs)
+        if patched is not None:
+            times["patch"].append(time.perf_counter() - started)
+        return patched
+
+    digestgen.serve.build, Preview._patch = timed_build, timed_patch
     return times
 
 

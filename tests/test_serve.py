@@ -709,12 +709,31 @@ def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
     assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
 
 
-def test_when_regrouping_changes_nothing_tabs_reload_once(
-    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    builds, publishes = _record_builds(monkeypatch, quiet_preview)
+    """An edit to an article's text alone is patched into the served site (no build), and
+    published; the exact build follows, and as it gives the same stories, tabs reload once."""
+    story = quiet_preview.root / story_page(quiet_preview.root, "Miller Street").strip("/") / "index.html"
+    builds, _ = _record_builds(monkeypatch, quiet_preview)
+    published_pages: list[str] = []  # the story page as each publish found it
+    recorded_publish = quiet_preview.state.publish
+    monkeypatch.setattr(quiet_preview.state, "publish", lambda problems: published_pages.append(
+        story.read_text(encoding="utf-8")) or recorded_publish(problems))
     bakery = site.content / "bakery.md"
     bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])
+    assert len(published_pages) == 1 and "Baker Lane" in published_pages[0]  # patched, then published
+    assert [provisional for provisional, _ in builds] == [False]  # then the exact build: same stories
+    exact = tmp_path / "exact"
+    build(Paths.for_site(site.site, output=exact), update_lock=False)
+    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
+
+
+def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    builds, publishes = _record_builds(monkeypatch, quiet_preview)
+    bakery = site.content / "bakery.md"
+    bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
     quiet_preview.rebuild([bakery])
     assert [provisional for provisional, _ in builds] == [True, False]  # new words: the exact grouping ran
     assert publishes == [()]  # but gave the same stories: one reload, not two

@@ -6,8 +6,6 @@ is written until every page has rendered, so a failed build changes nothing.
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import logging
 import time
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import cache
+from ._gc import cycle_collection_paused
 from .assets import static_files
 from .config import Config, Paths, load_config
 from .content import discover, read_entries
@@ -27,6 +26,7 @@ from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import write_site
 from .pages import Reusable, digest_json, render_site
+from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
 from .stories import assign_entry_slugs, build_stories, carried_over
@@ -46,32 +46,14 @@ class BuildResult:
     files_rendered: int = 0  # of files_written, those made afresh rather than kept from the last build
     timings: dict[str, float] = field(default_factory=dict)
     provisional: bool = False  # stories carried over from the last grouping, not regrouped
+    state: SiteState | None = None  # what the site was made from, for patch.patch()
 
     @property
     def unchanged(self) -> bool:
         return self.digest is None
 
 
-def _cycle_collection_paused(function: Callable) -> Callable:
-    """Python's cycle collector walks every live object each time enough new ones pile
-    up. A build makes millions of objects (entries, stories, contexts, strings) that live
-    until it ends, so those walks found nothing and cost a fifth of a 10,000-article
-    rebuild. They resume when the build returns; the few cycles it made are collected then."""
-
-    @functools.wraps(function)
-    def paused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_cycle_collection_paused
+@cycle_collection_paused
 def build(
     paths: Paths,
     *,
@@ -168,8 +150,10 @@ def build(
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
+    state = SiteState(paths, config, env, dict(assets), salt, digest,
+                      {f.slug: f.summary for f in read.story_files if f.summary}, frozenset(w.path for w in warnings))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
-                       grouper.carried_over)
+                       grouper.carried_over, state)
 
 
 def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:

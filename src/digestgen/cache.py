@@ -15,7 +15,7 @@ import json
 import os
 import pickle
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -243,6 +243,18 @@ def save_build(folder: Path, output: Path, record: BuildRecord) -> None:
     # (0.1 s at 10,000 articles); json writes the tuples as lists all the same.
     data = {name: getattr(record, name) for name in record.__dataclass_fields__}
     _atomic_write(_record_path(folder, output), json.dumps(data, sort_keys=True).encode("utf-8"))
+
+
+def forget_outputs(folder: Path, output: Path, paths: set[str]) -> None:
+    """The files at ``paths`` in ``output`` were rewritten outside a build (the live preview's
+    patches): the next build must neither reuse them for what they held before nor take
+    the folder for the one it recorded as current."""
+    record = last_build(folder, output)
+    if record is not None:
+        save_build(folder, output, replace(
+            record, inputs="", output=output_signature(output) or record.output,
+            products={key: path for key, path in record.products.items() if path not in paths},
+        ))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

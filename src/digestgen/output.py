@@ -7,6 +7,7 @@ deleted articles never linger.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import os
@@ -53,6 +54,31 @@ def check_outputs(files: list[OutputFile]) -> None:
             claimed[key] = file
     if problems:
         raise OutputError(problems)
+
+
+def replace_files(files: list[OutputFile], output_dir: Path) -> None:
+    """Put ``files`` into the site at ``output_dir`` in place, for the live preview's patches
+    (a build writes a whole new folder: write_site). Every file is written beside its target
+    first, then all are renamed over their targets at once: a reader gets each file old or
+    new, never in part, and the moment when some are new and some old is as short as can be."""
+    check_outputs(files)
+    output_dir = output_dir.resolve()
+    ready: list[tuple[str, str]] = []
+    try:
+        for file in files:
+            target = os.path.join(output_dir, file.path)  # checked above: relative, POSIX, no ".."
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}.tmp")
+            with open(temporary, "wb") as handle:
+                handle.write(file.data if file.reuse is None else Path(file.reuse).read_bytes())
+            ready.append((temporary, target))
+        for temporary, target in ready:
+            os.replace(temporary, target)
+    except OSError as exc:
+        for temporary, _ in ready:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise OutputError(Problem(str(output_dir), None, f"cannot update the site: {exc.strerror or exc}")) from None
 
 
 def write_site(files: list[OutputFile], output_dir: Path) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Container, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -162,8 +162,10 @@ def sections(digest: Digest, config: Config) -> Sections:
 # -- the plan ------------------------------------------------------------------------------------
 
 
-def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> list[Page]:
-    """Every page but the search page, which names the search index (search_page())."""
+def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
+               only: Container[str] | None = None) -> list[Page]:
+    """Every page but the search page, which names the search index (search_page()); or,
+    given ``only``, the pages at those paths."""
     site = site or sections(digest, config)
     stories_by_slug = {s.slug: s for s in digest.stories}
     pages: list[Page] = []
@@ -185,19 +187,23 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> 
     for tag in site.tags:
         for tagged in tag.entries:
             tags_of.setdefault(tagged.slug, []).append(Tag(tag.name, tag.slug, ()))
+    wanted = (lambda path: True) if only is None else only.__contains__
     for story in digest.stories:
-        related = [stories_by_slug[slug] for slug in story.related if slug in stories_by_slug]
-        pages.append(Page(
-            story_path(story), "story.html",
-            {"story": story, "related": related,
-             "outlets": [outlet_ref[name] for name in story.sources if name in outlet_ref],
-             "story_month": month_of.get(story.slug),
-             "meta": _article_meta(story.date, story.updated)},
-            f"story {story.slug!r}",
-            lastmod=story.updated or story.date,
-            feed=story_feed_path(story),
-        ))
+        if wanted(story_path(story)):
+            related = [stories_by_slug[slug] for slug in story.related if slug in stories_by_slug]
+            pages.append(Page(
+                story_path(story), "story.html",
+                {"story": story, "related": related,
+                 "outlets": [outlet_ref[name] for name in story.sources if name in outlet_ref],
+                 "story_month": month_of.get(story.slug),
+                 "meta": _article_meta(story.date, story.updated)},
+                f"story {story.slug!r}",
+                lastmod=story.updated or story.date,
+                feed=story_feed_path(story),
+            ))
         for entry in story.entries:
+            if not wanted(article_path(entry)):
+                continue  # (the one loop that grows with the site: the others are a few pages)
             others = [e for e in story.entries if e is not entry]
             pages.append(Page(
                 article_path(entry), "article.html",
@@ -246,7 +252,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None) -> 
 
     pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
                       "the 404 page", in_sitemap=False))
-    return pages
+    return pages if only is None else [page for page in pages if page.path in only]
 
 
 def search_page(search_manifest: str) -> Page:
@@ -337,8 +343,9 @@ class _Producer:
     Outputs are added one by one; finish() makes the new ones, on every core when there
     are enough of them, and returns every output in the order added."""
 
-    def __init__(self, reusable: Reusable, salt: str) -> None:
+    def __init__(self, reusable: Reusable, salt: str, fingerprints: bool = True) -> None:
         self.reusable = reusable
+        self._fingerprints = fingerprints  # False: everything is made, and nothing recorded for reuse
         # str: a Path per reused file costs more than the reuse saves
         self._root = str(reusable.root) if reusable.root is not None else None
         self.fingerprint = Fingerprinter(salt)
@@ -348,7 +355,7 @@ class _Producer:
 
     def add(self, path: str, origin: str, make: Callable[[], bytes], *inputs: Any) -> None:
         """The output at ``path``: the previous build's if ``inputs`` are as they were, else ``make()``'s bytes."""
-        key = self.fingerprint(*inputs)
+        key = self.fingerprint(*inputs) if self._fingerprints else ""
         before = self.reusable.products.get(key)
         if before is not None and self._root is not None:
             self.products[key] = before
@@ -364,7 +371,8 @@ class _Producer:
         made, result = _make_all([job[4] for job in jobs], meanwhile)
         for (slot, key, path, origin, _), data in zip(jobs, made):
             self._files[slot] = OutputFile(path, data, origin)
-            self.products[key] = path
+            if key:
+                self.products[key] = path
         return result
 
     def finish(self) -> list[OutputFile]:
@@ -474,6 +482,64 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
             "warning",
         ),)
     return RenderedSite(files, warnings, producer.products, index.postings)
+
+
+# -- what shows what, for the live preview's patches ---------------------------------------------
+
+
+def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
+    """Which outputs show each story and each article: ``story:<slug>`` and ``entry:<source
+    path>`` -> the output paths whose inputs hold it (the search index aside). When a story
+    or an article changes but nothing that orders or names the site does, those outputs
+    are the ones to make again (render_outputs)."""
+    from .feeds import _newest_stories
+
+    shown: dict[str, set[str]] = {}
+    for page in plan_pages(digest, config):
+        found: set[str] = set()
+        _references(page.context, found)
+        for key in found:
+            shown.setdefault(key, set()).add(page.path)
+    for story in digest.stories:
+        shown.setdefault(f"story:{story.slug}", set()).add(story_feed_path(story))
+    for story in _newest_stories(digest, config):
+        shown[f"story:{story.slug}"] |= {FEED_ATOM, FEED_JSON}
+    return shown
+
+
+def _references(value: Any, found: set[str]) -> None:
+    kind = type(value)
+    if kind is Story:
+        found.add(f"story:{value.slug}")  # its articles are in it: a page showing it shows them
+    elif kind is Entry:
+        found.add(f"entry:{value.source_path}")
+    elif kind is list or kind is tuple:
+        for item in value:
+            _references(item, found)
+    elif kind is dict:
+        for item in value.values():
+            _references(item, found)
+    elif kind in (Outlet, Tag, Month):
+        for name in kind.__dataclass_fields__:
+            _references(getattr(value, name), found)
+
+
+def render_outputs(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
+                   salt: str, wanted: set[str]) -> list[OutputFile]:
+    """The pages and feeds at the ``wanted`` paths, made afresh, as render_site makes them."""
+    from .feeds import atom_feed, json_feed
+
+    producer = _Producer(Reusable(), salt, fingerprints=False)
+    site = sections(digest, config)
+    pages = plan_pages(digest, config, site, only=wanted)
+    _add_pages(env, pages, config, assets, site, producer)
+    for story in digest.stories:
+        if story_feed_path(story) in wanted:
+            producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
+                         partial(_feed_bytes, story, config), "feed", story, config)
+    files = producer.finish()
+    files += [feed(digest, config) for path, feed in ((FEED_ATOM, atom_feed), (FEED_JSON, json_feed)) if path in wanted]
+    return files
 
 
 def _feed_bytes(story: Story, config: Config) -> bytes:

@@ -144,6 +144,30 @@ def carried_over(previous: Grouping, previous_names: Sequence[str], names: Seque
     return Grouping(tuple(stories), tuple(representative), tuple(topics))
 
 
+def with_revised_entries(stories: Sequence[Story], revised: Mapping[str, Entry],
+                         editor_summaries: Mapping[str, str] = {}) -> tuple[Story, ...]:
+    """``stories`` with the entries named in ``revised`` (source path -> entry) replaced,
+    each story as build_stories would make it from the same members: for the live
+    preview's edits that change no title, date or other field a story is ordered or named
+    by. ``editor_summaries`` are the story files' summaries, which win over any blurb."""
+    changed = {s.slug for s in stories if any(e.source_path in revised for e in s.entries)}
+    new = {
+        s.slug: _revised(s, revised, editor_summaries.get(s.slug))
+        for s in stories if s.slug in changed
+    }
+    return tuple(new.get(s.slug, s) for s in stories)
+
+
+def _revised(story: Story, revised: Mapping[str, Entry], editor_summary: str | None) -> Story:
+    representative = revised.get(story.representative.source_path, story.representative)
+    return replace(
+        story,
+        entries=tuple(revised.get(e.source_path, e) for e in story.entries),
+        representative=representative,
+        blurb=editor_summary or representative.summary or blurb(representative.lead),
+    )
+
+
 def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile]) -> dict[str, str]:
     """source path -> story slug, for entries the editor placed (story files beat pins)."""
     forced = {e.source_path: slugify(e.story, "story") for e in entries if e.story}

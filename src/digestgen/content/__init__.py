@@ -19,9 +19,9 @@ from .dates import parse_date
 from .decode import BinaryFileError, decode
 from .markdown import FrontMatterError, parse_markdown
 from .text import first_sentence, parse_text
-from .reading import ARTICLE_SUFFIXES, ReadResult, discover, read_entries, relative_name  # noqa: E402
+from .reading import ARTICLE_SUFFIXES, ReadResult, discover, read_article, read_entries, relative_name  # noqa: E402
 
-__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "read_entries", "read_entry", "relative_name"]
+__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "read_article", "read_entries", "read_entry", "relative_name"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # no article is this long: refuse before reading it
 # markdown-it reads hostile Markdown at well under 1 MB/s, so Markdown gets a tighter bound.

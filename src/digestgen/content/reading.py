@@ -130,6 +130,14 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
     return ReadResult(tuple(entries), tuple(warnings), story_files, analysis, len(todo))
 
 
+def read_article(path: Path, content_dir: Path, timezone: str) -> tuple[Entry | None, tuple[Problem, ...]]:
+    """One article file, parsed now (no cache): for the live preview, which patches its site
+    after an edit to one article without reading the rest."""
+    rel = relative_name(path, content_dir.resolve())
+    _, result = _parse_one((str(path), rel, timezone), None)
+    return result.entry, result.problems
+
+
 def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
     if len(todo) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return [_parse_one(job, cached.get(job[1])) for job in todo]

@@ -1,0 +1,144 @@
+"""Patching a built site after an edit to articles' text, for the live preview.
+
+Saving an article whose title, date, outlet, tags and other fields are unchanged (a
+fixed typo, a new paragraph) changes that article, its story, and the pages and feeds
+that show either of them: at 10,000 articles, a few dozen files out of 13,000. A build
+would still read, plan and fingerprint everything; a patch re-parses the saved files
+and makes only those outputs again, with every article kept in the story it had, as
+a provisional build would (build(provisional=True)). The search index is left as it
+was: the exact build that the preview runs next brings it, and any regrouping, up to date.
+
+Anything else (a new or deleted file, a changed title or date, a template, a warning)
+is not a patch: :func:`patch` returns None and the caller builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from . import cache
+from ._gc import cycle_collection_paused
+from .config import Config, Paths
+from .content import ARTICLE_SUFFIXES, read_article, relative_name
+from .content.story_files import STORIES_FOLDER
+from .models import Digest, Entry
+from .output import replace_files
+from .pages import render_outputs, shown_by
+from .stories import with_revised_entries
+
+# What an edit may change and still be patched: the article's text, and what follows from it.
+_TEXT_FIELDS = frozenset({"body_html", "paragraphs", "key"})
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """What a build made the site from: enough to patch it."""
+
+    paths: Paths
+    config: Config
+    environment: Any  # jinja2.Environment
+    assets: Mapping[str, str]
+    salt: str
+    digest: Digest
+    editor_summaries: Mapping[str, str]  # story slug -> its story file's summary
+    warned: frozenset[str]  # source paths the build warned about
+
+
+@dataclass(frozen=True)
+class ShownIndex:
+    """pages.shown_by() of a site, with what it depends on: the site's shape, not its texts."""
+
+    shape: tuple
+    shown: Mapping[str, set[str]]
+
+
+def shape(state: SiteState) -> tuple:
+    """Everything the plan of pages follows from, but the articles' texts."""
+    return (repr(state.config), tuple(
+        (s.slug, s.topic, s.related, s.featured, s.date, s.updated, tuple(
+            (e.source_path, e.slug, e.source, e.tags, e.date, e.updated) for e in s.entries))
+        for s in state.digest.stories
+    ))
+
+
+@cycle_collection_paused
+def shown_index(state: SiteState, known: ShownIndex | None) -> ShownIndex:
+    """``known`` if the site still has its shape, else the index made again (a fifth of a
+    second at 10,000 articles)."""
+    current = shape(state)
+    if known is not None and known.shape == current:
+        return known
+    return ShownIndex(current, shown_by(state.digest, state.config))
+
+
+@dataclass(frozen=True)
+class Patched:
+    state: SiteState
+    files: tuple[str, ...]  # the output paths made again
+
+
+@cycle_collection_paused
+def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patched | None:
+    """The site after ``changes`` (saved files), patched in place; None when they are not
+    edits to published articles' text alone, and a build must run instead."""
+    revised = _revised_entries(state, changes)
+    if not revised:
+        return None
+    old = {s.slug: s for s in state.digest.stories}
+    stories = with_revised_entries(state.digest.stories, revised, state.editor_summaries)
+    touched = [s for s in stories if s is not old[s.slug]]
+    wanted: set[str] = set()
+    for key in [*(f"entry:{path}" for path in revised), *(f"story:{s.slug}" for s in touched)]:
+        wanted |= index.shown.get(key, set())
+    digest = replace(state.digest, stories=stories)
+    files = render_outputs(state.environment, digest, state.config, state.assets, state.salt, wanted)
+    replace_files(files, state.paths.output)
+    cache.forget_outputs(state.paths.cache, state.paths.output, {f.path for f in files})
+    return Patched(replace(state, digest=digest), tuple(sorted(f.path for f in files)))
+
+
+def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Entry] | None:
+    content = state.paths.content.resolve()
+    published = {e.source_path: e for s in state.digest.stories for e in s.entries}
+    revised: dict[str, Entry] = {}
+    for path in dict.fromkeys(Path(c) for c in changes):
+        if not _article_file(path, content):
+            return None
+        rel = relative_name(path, content)
+        before = published.get(rel)
+        if before is None or rel in state.warned:
+            return None
+        entry, problems = read_article(path, content, state.config.timezone)
+        if entry is None or problems:
+            return None
+        entry = entry.with_slug(before.slug)
+        if not text_only(before, entry):
+            return None
+        if entry != before:
+            revised[rel] = entry
+    return revised or None
+
+
+def text_only(before: Entry, after: Entry) -> bool:
+    """Do two versions of an article differ in their text at most?"""
+    return all(
+        getattr(before, f.name) == getattr(after, f.name)
+        for f in dataclasses.fields(Entry) if f.name not in _TEXT_FIELDS
+    )
+
+
+def _article_file(path: Path, content: Path) -> bool:
+    """An article file discover() would find (symlinks left to builds)."""
+    try:
+        parts = path.relative_to(content).parts
+    except ValueError:
+        return False
+    return (
+        path.suffix.lower() in ARTICLE_SUFFIXES
+        and parts[0] != STORIES_FOLDER
+        and not any(part.startswith((".", "_")) for part in parts)
+        and path.is_file() and not path.is_symlink()
+    )

@@ -1,0 +1,115 @@
+"""The live preview's patches: after an edit to articles' text, only what shows them is made
+again, and the site is what a build with the stories as they were would make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import snapshot
+from publisher_site import NOW, build_publisher_site
+
+from digestgen.build import BuildResult, build
+from digestgen.config import Paths
+from digestgen.patch import ShownIndex, patch, shown_index
+
+
+def _articles(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "content").rglob("*.md") if "stories" not in p.parts)
+
+
+def _append(path: Path, sentence: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
+
+
+def _search_files(path: str) -> bool:
+    # The search index is left to the exact build that follows every patch.
+    return path.startswith(("static/search", "search/"))
+
+
+def _without_search(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in files.items() if not _search_files(path)}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, BuildResult]:
+    root = tmp_path / "site"
+    return root, build_publisher_site(root)
+
+
+def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built, tmp_path: Path) -> None:
+    """Each patch must make again every output that shows the edited article or its story
+    (article pages, story pages and feeds, listings, related stories, the site's feeds):
+    one it missed would differ from the build's."""
+    root, result = built
+    state, index = result.state, None
+    assert state is not None
+    for number, path in enumerate(_articles(root)):
+        if path.stem in ("draft", "future"):
+            continue  # not published: not patched (tested below)
+        _append(path, f"Late addition number {number} mentions zeppelins.")
+        index = shown_index(state, index)
+        patched = patch(state, [path], index)
+        assert patched is not None, path.name
+        assert 0 < len(patched.files) < len(snapshot(root / "output")) // 2
+        state = patched.state
+        provisional = tmp_path / f"provisional-{number}"
+        build(Paths.for_site(root, output=provisional), provisional=True, update_lock=False, now=NOW)
+        assert _without_search(snapshot(root / "output")) == _without_search(snapshot(provisional)), path.name
+        assert b"zeppelins" in (root / "output" / patched.files[0]).read_bytes() or any(
+            b"zeppelins" in (root / "output" / f).read_bytes() for f in patched.files)
+
+
+def test_a_build_after_a_patch_and_a_revert_equals_a_clean_build(built, tmp_path: Path) -> None:
+    """Patched files must never be taken for what they held before: the next build may
+    not reuse them, whatever the content goes back to."""
+    root, result = built
+    path = _articles(root)[0]
+    original = path.read_text(encoding="utf-8")
+    _append(path, "A paragraph that will be taken back.")
+    first = patch(result.state, [path], shown_index(result.state, None))
+    assert first is not None
+    path.write_text(original, encoding="utf-8")  # back as it was when the output was built
+    build(Paths.for_site(root), now=NOW)
+    clean = tmp_path / "clean"
+    build(Paths.for_site(root, output=clean), now=NOW)
+    assert snapshot(root / "output") == snapshot(clean)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace('title: "', 'title: "Updated: ', 1),  # the title names pages
+    lambda text: text.replace("date: ", "date: 2021-05-30 #", 1),  # the date orders them
+    lambda text: text.replace("---\n", "---\ntags: \"new tag\"\n", 1),  # tags make listings
+    lambda text: "",  # an empty file is left out, with a warning
+])
+def test_edits_to_more_than_the_text_are_built_not_patched(built, edit) -> None:
+    root, result = built
+    path = _articles(root)[0]
+    before = snapshot(root / "output")
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert patch(result.state, [path], shown_index(result.state, None)) is None
+    assert snapshot(root / "output") == before
+
+
+def test_new_unpublished_and_non_article_files_are_built_not_patched(built) -> None:
+    root, result = built
+    index: ShownIndex = shown_index(result.state, None)
+    new = root / "content" / "brand-new.md"
+    new.write_text('---\ntitle: "A new article"\n---\n\nIt is new.\n', encoding="utf-8")
+    unpublished = [p for p in _articles(root) if p.stem in ("draft", "future")]
+    assert unpublished
+    for change in [new, *unpublished, root / "digestgen.toml", root / "templates" / "article.html"]:
+        assert patch(result.state, [change], index) is None, change.name
+    published = [p for p in _articles(root) if p.stem not in ("draft", "future")][0]
+    _append(published, "Text alone.")
+    assert patch(result.state, [published, new], index) is None  # one change that is not text spoils the lot
+
+
+def test_the_index_of_what_shows_what_is_kept_while_the_site_keeps_its_shape(built) -> None:
+    root, result = built
+    index = shown_index(result.state, None)
+    path = _articles(root)[0]
+    _append(path, "More text.")
+    patched = patch(result.state, [path], index)
+    assert patched is not None
+    assert shown_index(patched.state, index) is index
