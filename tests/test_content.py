@@ -135,7 +135,20 @@ from digestgen.content import markdown as markdown_module  # noqa: E402
 
 # Every character that means something to CommonMark somewhere, plus whitespace of all kinds.
 _TRICKY = "#>-+*=~`|:_[]!<&;\\\"'().0123456789 \t\r\x00\x0b\x0c\xa0\u2028é"
-_LINE = st.lists(st.sampled_from([*_TRICKY, "word", "News", "AT&T", "&amp;", "&#35;", "1.", "- ", "  ", " _ ", "a_b", "é_1", "*a*"]), max_size=12).map("".join)
+_TOKENS = [*_TRICKY, "word", "News", "AT&T", "&amp;", "&#35;", "1.", "- ", "  ", " _ ", "a_b", "é_1", "*a*"]
+_LINE = st.lists(st.sampled_from(_TOKENS), max_size=12).map("".join)
+# Wire copy's ``quotes'': backtick strings of several lengths among words and spaces, with a
+# few of the characters the shortcut lets through, so that code spans open, close, cross
+# lines and paragraphs, hold only spaces, or find no closer. _LINE alone would rarely make
+# a body that takes the shortcut and has a code span in it. (Lines are stripped: one with
+# space at either end never takes the shortcut.)
+_QUOTING = ["`", "``", "```", "`", "``", "''", "'''", " ", "  ", "a b", " said. ", "Quote,", "word",
+            "&", ">", '"', " _ ", "a_b", "\t", "\x0c", "\xa0", "\u2028", "\u3000", "é", "-"]
+_QUOTED_LINE = st.lists(st.sampled_from(_QUOTING), max_size=12).map(lambda tokens: "".join(tokens).strip())
+
+
+def _body(line: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.lists(st.one_of(line, st.just("")), max_size=8).map("\n".join)
 
 
 def _by_markdown_it(body: str) -> tuple[str, tuple[str, ...]]:
@@ -146,10 +159,19 @@ def _by_markdown_it(body: str) -> tuple[str, tuple[str, ...]]:
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(_LINE, st.just("")), max_size=8).map("\n".join))
+@given(st.one_of(_body(_LINE), _body(_QUOTED_LINE)))
 @example("Shares rose 5% on Monday & \"traders\" said > expected.\nA second line.\n\nNext paragraph.")
 @example("1999 was a year.")
 @example("Tom & Jerry &amp; friends")
+@example("``Quote across\nlines,'' he said. ``Another\none.''\n\n``New paragraph,'' she said.")
+@example("``Opened in one paragraph\n\nis not closed in the next,'' he said.")
+@example("An unmatched ` backtick, and `` two, and ``` three.")
+@example("Runs ``of `one` and ``` lengths `` close ``` by length ````.")
+@example("a`b``c`d``e")
+@example("` spaced ` and `  ` and ` ` and `` `tick` `` and `\xa0x\xa0`")
+@example("` `\n\n`\u3000`\n\nText.")
+@example("`& \" > a_b _ x`")
+@example("`` `\n`` and ``\n``")
 def test_the_plain_prose_shortcut_renders_exactly_what_markdown_it_renders(body: str):
     shortcut = markdown_module.plain_prose(body)
     if shortcut is not None:
@@ -163,3 +185,17 @@ def test_ordinary_news_prose_takes_the_shortcut():
     html, paragraphs = markdown_module.plain_prose(body)
     assert html == _by_markdown_it(body)[0]
     assert paragraphs[1].startswith("It was the")
+
+
+def test_newswire_quotes_take_the_shortcut():
+    # Old wire copy quotes ``like this'', and CommonMark reads the backticks as code spans.
+    body = ("WASHINGTON _ ``We will not back down,'' the senator said Tuesday. ``Not now,\n"
+            "not ever.''\n\n``It's a fight,'' said one aide, who asked not to be named.\n")
+    shortcut = markdown_module.plain_prose(body)
+    assert shortcut is not None
+    assert shortcut == _by_markdown_it(body)
+    assert shortcut[0].startswith("<p>WASHINGTON _ <code>We will not back down,'' the senator")
+
+
+def test_a_line_opening_with_three_backticks_is_left_to_markdown_it():
+    assert markdown_module.plain_prose("Before.\n```\nfenced\n```") is None
