@@ -104,7 +104,8 @@ def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Ent
     content = state.paths.content.resolve()
     published = {e.source_path: e for s in state.digest.stories for e in s.entries}
     revised: dict[str, Entry] = {}
-    for path in dict.fromkeys(Path(c) for c in changes):
+    # The watcher names files under the content folder as given, which may be a symlink.
+    for path in dict.fromkeys(Path(c).parent.resolve() / Path(c).name for c in changes):
         if not _article_file(path, content):
             return None
         rel = relative_name(path, content)
