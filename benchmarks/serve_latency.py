@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/serve_latency.py [--articles 2000] [--runs 5] [--mode browser|http]
-        [--corpora /work/shared/corpora] [--replicate]
+        [--corpora /work/shared/corpora] [--replicate] [--gap SECONDS]
 
 Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
 repository; with --replicate, makes the site as benchmarks/build.py does, so ARTICLES may be
@@ -10,6 +10,8 @@ more than the corpora hold: 10000 and up), starts the preview in-process on a fr
 one article, edits that article's first paragraph, and times save -> new text on the page
 (each edit on its own: it waits for the preview to finish building first). It also says when
 the preview settled: after the quick first build or patch, the exact build that follows it.
+With --gap, each article is saved a second time GAP seconds after the first save, while the
+exact build of the first runs, and the second save is the one timed.
 
 ``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
 headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
@@ -111,8 +113,19 @@ def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
     return times
 
 
-def measure_browser(preview: Preview, targets) -> list[float]:  # noqa: ANN001
+def measure_browser(preview: Preview, targets, gap: float | None = None) -> list[float]:  # noqa: ANN001
     from playwright.sync_api import expect, sync_playwright
+
+    def save_and_time(file: Path, old: str, marker: str) -> float:
+        saved_wall = time.time()
+        edit(file, old, marker)
+        expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
+        # expect() polls at growing intervals (100, 250, 500 ms...), which would round the
+        # latency up; the reloaded document says itself when its content was ready.
+        ready = page.evaluate(
+            "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+        ) / 1000
+        return ready - saved_wall
 
     times = []
     with sync_playwright() as playwright:
@@ -123,15 +136,11 @@ def measure_browser(preview: Preview, targets) -> list[float]:  # noqa: ANN001
             settle(preview)
             page.goto(preview.url.rstrip("/") + url_path)
             expect(page.locator("body")).to_contain_text(first[:60])
-            saved, saved_wall = time.perf_counter(), time.time()
-            edit(file, first, marker)
-            expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
-            # expect() polls at growing intervals (100, 250, 500 ms...), which would round the
-            # latency up; the reloaded document says itself when its content was ready.
-            ready = page.evaluate(
-                "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
-            ) / 1000
-            times.append(ready - saved_wall)
+            saved = time.perf_counter()
+            times.append(save_and_time(file, first, marker))
+            if gap is not None:  # a second save while the first's exact build runs: time that one
+                time.sleep(max(0.0, saved + gap - time.perf_counter()))
+                times[-1] = save_and_time(file, marker, f"{marker}B")
             settle(preview)  # the exact build that follows a patch or a quick first build
             print(f"  run {number}: {times[-1]:.2f} s (preview settled after {time.perf_counter() - saved:.2f} s)", flush=True)
         browser.close()
@@ -145,6 +154,8 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=Path("/work/shared/corpora"))
     parser.add_argument("--mode", choices=["browser", "http"], default=None)
     parser.add_argument("--replicate", action="store_true", help="make the site as benchmarks/build.py does")
+    parser.add_argument("--gap", type=float, default=None,
+                        help="save each article twice, GAP seconds apart, and time the second save (browser mode)")
     args = parser.parse_args()
     mode = args.mode or ("browser" if _browser_available() else "http")
 
@@ -162,7 +173,9 @@ def main() -> None:
             targets = pick_articles(paths, preview.root, args.runs)
             for kind in build_times.values():
                 kind.clear()
-            times = (measure_browser if mode == "browser" else measure_http)(preview, targets)
+            if args.gap is not None and mode != "browser":
+                raise SystemExit("--gap needs the browser mode")
+            times = measure_browser(preview, targets, args.gap) if mode == "browser" else measure_http(preview, targets)
     print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
           f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
     for kind, label in (("patch", "patch (the edit patched in, stories as they were)"),

@@ -730,6 +730,28 @@ def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
     assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
 
 
+def test_the_exact_build_gives_way_to_newer_saves(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that arrives while the exact build runs stops it at its next stage (without
+    writing), and nothing is published for it: the newer save's rebuild comes at once."""
+    builds, publishes = _record_builds(monkeypatch, quiet_preview)
+    stages: list[str] = []
+    checks = iter([False, False, False])  # a save arrives while the exact build groups
+    monkeypatch.setattr(quiet_preview, "_saves_waiting", lambda: next(checks, True))
+    real_stop = quiet_preview._stop_when_saves_wait
+    monkeypatch.setattr(quiet_preview, "_stop_when_saves_wait", lambda stage, count: stages.append(stage) or real_stop(stage, count))
+    bakery = site.content / "bakery.md"
+    before = snapshot_of(quiet_preview.root)
+    bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])
+    assert [provisional for provisional, _ in builds] == [True]  # the quick build; the exact one gave way
+    assert publishes == [()]
+    assert stages == ["reading articles", "grouping articles into stories", "rendering pages"]
+    after = snapshot_of(quiet_preview.root)
+    assert after != before and any(b"Town bakery takes" in data for data in after.values())
+
+
 def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
     builds, publishes = _record_builds(monkeypatch, quiet_preview)
     bakery = site.content / "bakery.md"

@@ -74,7 +74,8 @@ def build(
     ``provisional=True``, also for the preview, skips regrouping when articles changed:
     each keeps the story the last grouping gave it and new ones stand alone, so an edit
     shows at once; the result says so, and an exact build should follow.
-    ``progress(stage, count)`` is told as each stage starts (for a progress display).
+    ``progress(stage, count)`` is told as each stage starts (for a progress display); an
+    exception it raises stops the build there, with the output as it was.
     """
     tell = progress or (lambda stage, count: None)
     timer = _Timer()

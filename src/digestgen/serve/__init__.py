@@ -133,7 +133,9 @@ class Preview:
         (regrouping is most of a rebuild's time), so the edit shows at once. When either
         left the site short of a build's (the grouping, the search index), the exact build
         follows, and tabs reload again only if the stories came out different; unless more
-        saves are already waiting (their rebuild will)."""
+        saves are already waiting (their rebuild will): the exact build also gives way to
+        them between its stages, so a second save shows without waiting for the first's
+        regrouping to be written."""
         with self._build_lock:
             patched = self._patch(changes)
             if patched is not None:
@@ -144,7 +146,11 @@ class Preview:
                 snapshot = self.state.publish(problems)
                 quick_digest, follow = (quick.digest, quick.provisional) if quick is not None else (None, False)
             if follow and not self._saves_waiting():
-                exact, problems = self._build(changes, provisional=False)
+                try:
+                    exact, problems = self._build(changes, provisional=False, give_way=True)
+                except _Superseded:
+                    log.info("Newer saves are waiting: building those first.")
+                    return snapshot
                 if exact is None or exact.digest != quick_digest:
                     snapshot = self.state.publish(problems)
             if not self._saves_waiting():
@@ -160,6 +166,10 @@ class Preview:
 
     def _saves_waiting(self) -> bool:
         return bool(self._debouncer and self._debouncer.has_pending())
+
+    def _stop_when_saves_wait(self, stage: str, count: int) -> None:
+        if self._saves_waiting():
+            raise _Superseded(stage)
 
     def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | None:
         """After edits to articles' text alone, the site patched in place (patch.patch); else None."""
@@ -180,12 +190,18 @@ class Preview:
                  len(patched.files), "s" if len(patched.files) != 1 else "", time.perf_counter() - started)
         return patched.state
 
-    def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool) -> tuple[BuildResult | None, tuple[Problem, ...]]:
+    def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool,
+               give_way: bool = False) -> tuple[BuildResult | None, tuple[Problem, ...]]:
+        """Build; ``give_way``: raise _Superseded between stages once more saves are waiting
+        (nothing is written before the last stage, so the served site stays as it was)."""
         started = time.perf_counter()
+        progress = self._stop_when_saves_wait if give_way else None
         try:
             # update_lock=False: previewing must never change which story URLs get published.
             result = build(replace(self.paths, output=self.root), update_lock=False, provisional=provisional,
-                           **self._build_options)
+                           progress=progress, **self._build_options)
+        except _Superseded:
+            raise
         except DigestgenError as exc:
             self._site = None
             problems = tuple(exc.problems)
@@ -219,6 +235,10 @@ class Preview:
             "Build failed: %d error%s; %s", count, "s" if count != 1 else "",
             "still serving the last good build." if self.state.snapshot().has_site else "nothing to serve yet.",
         )
+
+
+class _Superseded(Exception):
+    """An exact build given up between stages, because newer saves are waiting."""
 
 
 # A preview rewrites its whole folder on every save (a fresh tree of links, then the old
