@@ -31,6 +31,7 @@ from digestgen.config import Paths
 from digestgen.errors import Problem
 from digestgen.serve import Preview
 from digestgen.serve.inject import OVERLAY_ID, POLL_PATH, SCRIPT_PATH, inject, overlay
+from digestgen.serve.latest import LatestOnly
 from digestgen.serve.server import bind, content_type, resolve_request_path
 from digestgen.serve.state import LiveState, Snapshot
 from digestgen.serve.watch import Debouncer, event_paths, should_rebuild
@@ -268,6 +269,38 @@ class TestDebouncer:
             assert "boom" in caplog.text
         finally:
             debouncer.stop(timeout=WAIT)
+
+
+def test_latest_only_runs_the_last_request_and_tells_the_running_job_it_is_stale() -> None:
+    started, release = threading.Event(), threading.Event()
+    ran: list[tuple[str, bool]] = []
+
+    def job(value: str, stale) -> None:  # noqa: ANN001
+        if value == "first":
+            started.set()
+            assert release.wait(WAIT)
+        ran.append((value, stale()))
+
+    worker = LatestOnly(job, name="test-latest")
+    try:
+        worker.request("first")
+        assert started.wait(WAIT)
+        worker.request("second")
+        worker.request("third")  # replaces "second", which never runs
+        assert not worker.idle()
+        release.set()
+        deadline = time.monotonic() + WAIT
+        while not worker.idle():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert ran == [("first", True), ("third", False)]
+        worker.request("fourth")
+        worker.cancel()  # dropped before it ran, or made stale if it had started
+        while not worker.idle():
+            time.sleep(0.01)
+        assert ran[2:] in ([], [("fourth", True)])
+    finally:
+        worker.stop(timeout=WAIT)
 
 
 class TestInjection:
@@ -680,6 +713,14 @@ def _record_builds(monkeypatch: pytest.MonkeyPatch, preview: Preview) -> tuple[l
     return builds, publishes
 
 
+def settle(preview: Preview) -> None:
+    """Wait until the exact build that follows a save (on its own thread) is done."""
+    deadline = time.monotonic() + WAIT
+    while not preview.idle():
+        assert time.monotonic() < deadline, "the preview did not settle"
+        time.sleep(0.01)
+
+
 def _story_of(digest: dict, path: str) -> list[str]:
     return next(sorted(e["source_path"] for e in s["entries"]) for s in digest["stories"]
                 if path in [e["source_path"] for e in s["entries"]])
@@ -699,6 +740,7 @@ def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
         date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
     ), encoding="utf-8")
     quiet_preview.rebuild([new])
+    settle(quiet_preview)
 
     assert [provisional for provisional, _ in builds] == [True, False]
     assert _story_of(builds[0][1], "bakery-2.md") == ["bakery-2.md"]
@@ -723,6 +765,7 @@ def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
     bakery = site.content / "bakery.md"
     bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
     quiet_preview.rebuild([bakery])
+    settle(quiet_preview)
     assert len(published_pages) == 1 and "Baker Lane" in published_pages[0]  # patched, then published
     assert [provisional for provisional, _ in builds] == [False]  # then the exact build: same stories
     exact = tmp_path / "exact"
@@ -730,26 +773,46 @@ def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
     assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
 
 
-def test_the_exact_build_gives_way_to_newer_saves(
-    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+def test_a_save_during_the_exact_build_is_patched_at_once_and_the_stale_build_never_writes(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A save that arrives while the exact build runs stops it at its next stage (without
-    writing), and nothing is published for it: the newer save's rebuild comes at once."""
+    """The exact build runs on its own thread. A save made meanwhile does not wait for it: it
+    is patched in and published at once, and the exact build, stale now, stops at its next
+    stage without writing; a new exact build follows, and the preview ends as a clean build."""
     builds, publishes = _record_builds(monkeypatch, quiet_preview)
-    stages: list[str] = []
-    checks = iter([False, False, False])  # a save arrives while the exact build groups
-    monkeypatch.setattr(quiet_preview, "_saves_waiting", lambda: next(checks, True))
-    real_stop = quiet_preview._stop_when_saves_wait
-    monkeypatch.setattr(quiet_preview, "_stop_when_saves_wait", lambda stage, count: stages.append(stage) or real_stop(stage, count))
+    grouped, go_on = threading.Event(), threading.Event()
+    recording_build = serve_module.build
+
+    def held_after_grouping(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        progress = kwargs.get("progress")
+        if progress is not None and not grouped.is_set():
+            def hold(stage: str, count: int) -> None:
+                if stage == "rendering pages":
+                    grouped.set()
+                    assert go_on.wait(WAIT)
+                progress(stage, count)
+            kwargs["progress"] = hold
+        return recording_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "build", held_after_grouping)
     bakery = site.content / "bakery.md"
-    before = snapshot_of(quiet_preview.root)
     bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
-    quiet_preview.rebuild([bakery])
-    assert [provisional for provisional, _ in builds] == [True]  # the quick build; the exact one gave way
-    assert publishes == [()]
-    assert stages == ["reading articles", "grouping articles into stories", "rendering pages"]
-    after = snapshot_of(quiet_preview.root)
-    assert after != before and any(b"Town bakery takes" in data for data in after.values())
+    quiet_preview.rebuild([bakery])  # a title edit: a quick build, then the exact build...
+    assert grouped.wait(WAIT)  # ...which is now held, its grouping done
+
+    bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])  # a text edit meanwhile: patched, without waiting
+    page = quiet_preview.root / story_page(quiet_preview.root, "Baker Lane").strip("/") / "index.html"
+    assert "Town bakery takes" in page.read_text(encoding="utf-8")
+    assert publishes == [(), ()] and [provisional for provisional, _ in builds] == [True]
+
+    go_on.set()
+    settle(quiet_preview)
+    # the held build stopped unwritten; the exact build of the newer save ran and wrote
+    assert [provisional for provisional, _ in builds] == [True, False]
+    exact = tmp_path / "exact"
+    build(Paths.for_site(site.site, output=exact), update_lock=False)
+    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
 
 
 def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -757,5 +820,6 @@ def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, 
     bakery = site.content / "bakery.md"
     bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
     quiet_preview.rebuild([bakery])
+    settle(quiet_preview)
     assert [provisional for provisional, _ in builds] == [True, False]  # new words: the exact grouping ran
     assert publishes == [()]  # but gave the same stories: one reload, not two

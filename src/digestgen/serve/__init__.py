@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from ..build import BuildResult, build
 from ..config import Paths
@@ -28,6 +29,7 @@ from ..output import process_alive
 from ..patch import ShownIndex, SiteState, patch, shown_index
 from .server import PORT_TRIES, PreviewServer, bind
 from .state import LiveState, Snapshot
+from .latest import LatestOnly
 from .watch import Debouncer, SourceWatcher
 
 __all__ = ["Preview", "serve"]
@@ -69,6 +71,8 @@ class Preview:
         self._site: SiteState | None = None  # what the served site was made from, while patchable
         self._shown: ShownIndex | None = None
         self._shown_for: SiteState | None = None  # the state _shown is known to describe
+        self._one_build = threading.Lock()  # build() calls share caches: one at a time
+        self._exact_builds = LatestOnly(self._exact, name="digestgen-exact-build")
 
     @property
     def url(self) -> str:
@@ -105,6 +109,7 @@ class Preview:
             self._watcher.stop()
         if self._debouncer:
             self._debouncer.stop(timeout=30)  # let a running build finish writing
+        self._exact_builds.stop(timeout=30)  # a running exact build stops at its next stage
         self.state.close()
         if self._server:
             if self._http:
@@ -116,7 +121,7 @@ class Preview:
 
     def idle(self) -> bool:
         """No build running and no save waiting for one."""
-        return self._debouncer is None or self._debouncer.idle()
+        return (self._debouncer is None or self._debouncer.idle()) and self._exact_builds.idle()
 
     def __enter__(self) -> Preview:
         return self.start()
@@ -125,37 +130,66 @@ class Preview:
         self.stop()
 
     def rebuild(self, changes: list[Path] | tuple[Path, ...] = ()) -> Snapshot:
-        """Build into the preview folder and tell open tabs. Never raises for a build error.
+        """Update the preview folder for ``changes`` and tell open tabs. Never raises for a build error.
 
         After an edit to articles' text alone, the served site is patched (patch.patch):
         only what shows those articles is made again, in a fraction of a second at any
         size. After any other edit, a first build keeps every article in the story it had
-        (regrouping is most of a rebuild's time), so the edit shows at once. When either
-        left the site short of a build's (the grouping, the search index), the exact build
-        follows, and tabs reload again only if the stories came out different; unless more
-        saves are already waiting (their rebuild will): the exact build also gives way to
-        them between its stages, so a second save shows without waiting for the first's
-        regrouping to be written."""
+        (regrouping is most of a rebuild's time), so the edit shows at once. Either way the
+        exact build (regrouping, the search index) follows on a background thread, and tabs
+        reload again only if the stories came out different. A newer save makes it stale:
+        it stops at its next stage and never writes, and the newer save is patched at once,
+        or built once it has stopped."""
         with self._build_lock:
+            self._exact_builds.cancel()
             patched = self._patch(changes)
             if patched is not None:
-                quick_digest, follow = patched.digest, True
-                snapshot = self.state.publish(())
-            else:
+                self._exact_builds.request((changes, patched.digest))
+                return self.state.publish(())
+            with self._one_build:  # a stale exact build gives way at its next stage
                 quick, problems = self._build(changes, provisional=bool(changes))
-                snapshot = self.state.publish(problems)
-                quick_digest, follow = (quick.digest, quick.provisional) if quick is not None else (None, False)
-            if follow and not self._saves_waiting():
-                try:
-                    exact, problems = self._build(changes, provisional=False, give_way=True)
-                except _Superseded:
-                    log.info("Newer saves are waiting: building those first.")
-                    return snapshot
-                if exact is None or exact.digest != quick_digest:
-                    snapshot = self.state.publish(problems)
-            if not self._saves_waiting():
+            snapshot = self.state.publish(problems)
+            if quick is not None and quick.provisional:
+                self._exact_builds.request((changes, quick.digest))
+            else:
                 self._index_shown()  # ready for the next save's patch while the user reads
             return snapshot
+
+    def _exact(self, request: tuple, stale: Callable[[], bool]) -> None:
+        """The exact build after a patch or a quick build (on the LatestOnly thread)."""
+        changes, quick_digest = request
+        holding = False  # the build lock, which the write and the publishing need
+
+        def give_way(stage: str, count: int) -> None:
+            nonlocal holding
+            if stale() or self._saves_waiting():
+                raise _Superseded(stage)
+            if stage == "writing files":
+                # No patch may meet the write: take the build lock, or give way to whoever has it.
+                if not self._build_lock.acquire(blocking=False):
+                    raise _Superseded(stage)
+                holding = True
+                if stale():
+                    raise _Superseded(stage)
+
+        try:
+            with self._one_build:
+                if stale():
+                    return
+                exact, problems = self._build(changes, provisional=False, progress=give_way)
+            if not holding:  # failed, or found nothing to do, before writing
+                self._build_lock.acquire()
+                holding = True
+            if stale():
+                return  # a newer save came meanwhile; its own exact build follows it
+            if exact is None or exact.digest != quick_digest:
+                self.state.publish(problems)
+            self._index_shown()  # ready for the next save's patch while the user reads
+        except _Superseded as stopped:
+            log.debug("exact build stopped before %s: newer saves are waiting", stopped)
+        finally:
+            if holding:
+                self._build_lock.release()
 
     def _index_shown(self) -> None:
         """What shows what in the site being served (patch.shown_index), unless known: a
@@ -167,9 +201,6 @@ class Preview:
     def _saves_waiting(self) -> bool:
         return bool(self._debouncer and self._debouncer.has_pending())
 
-    def _stop_when_saves_wait(self, stage: str, count: int) -> None:
-        if self._saves_waiting():
-            raise _Superseded(stage)
 
     def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | None:
         """After edits to articles' text alone, the site patched in place (patch.patch); else None."""
@@ -191,11 +222,10 @@ class Preview:
         return patched.state
 
     def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool,
-               give_way: bool = False) -> tuple[BuildResult | None, tuple[Problem, ...]]:
-        """Build; ``give_way``: raise _Superseded between stages once more saves are waiting
-        (nothing is written before the last stage, so the served site stays as it was)."""
+               progress: Callable[[str, int], None] | None = None) -> tuple[BuildResult | None, tuple[Problem, ...]]:
+        """Build; ``progress`` may raise _Superseded as a stage starts, which stops the build
+        with the served site as it was (nothing is written before the last stage)."""
         started = time.perf_counter()
-        progress = self._stop_when_saves_wait if give_way else None
         try:
             # update_lock=False: previewing must never change which story URLs get published.
             result = build(replace(self.paths, output=self.root), update_lock=False, provisional=provisional,
@@ -238,7 +268,7 @@ class Preview:
 
 
 class _Superseded(Exception):
-    """An exact build given up between stages, because newer saves are waiting."""
+    """An exact build given up as a stage starts: newer saves are waiting, or were served."""
 
 
 # A preview rewrites its whole folder on every save (a fresh tree of links, then the old
