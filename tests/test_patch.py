@@ -3,6 +3,7 @@ again, and the site is what a build with the stories as they were would make."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,17 @@ def _without_search(files: dict[str, bytes]) -> dict[str, bytes]:
 
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Path, BuildResult]:
+    """The publisher site, built twice: the second build reads the story lock the first wrote,
+    as a site whose URLs are published does."""
     root = tmp_path / "site"
-    return root, build_publisher_site(root)
+    build_publisher_site(root)
+    shutil.rmtree(root / "output")
+    return root, build(Paths.for_site(root), now=NOW)
+
+
+def _retitle(path: Path, number: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "', f'title: "Revised {number}: ', 1), encoding="utf-8")
 
 
 def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built, tmp_path: Path) -> None:
@@ -48,6 +58,8 @@ def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built
         if path.stem in ("draft", "future"):
             continue  # not published: not patched (tested below)
         _append(path, f"Late addition number {number} mentions zeppelins.")
+        if number % 2:
+            _retitle(path, number)  # a new headline: pages, story titles, digest.json
         index = shown_index(state, index)
         patched = patch(state, [path], index)
         assert patched is not None, path.name
@@ -77,8 +89,7 @@ def test_a_build_after_a_patch_and_a_revert_equals_a_clean_build(built, tmp_path
 
 
 @pytest.mark.parametrize("edit", [
-    lambda text: text.replace('title: "', 'title: "Updated: ', 1),  # the title names pages
-    lambda text: text.replace("date: ", "date: 2021-05-30 #", 1),  # the date orders them
+    lambda text: text.replace("date: ", "date: 2021-05-30 #", 1),  # the date orders pages
     lambda text: text.replace("---\n", "---\ntags: \"new tag\"\n", 1),  # tags make listings
     lambda text: "",  # an empty file is left out, with a warning
 ])
@@ -89,6 +100,14 @@ def test_edits_to_more_than_the_text_are_built_not_patched(built, edit) -> None:
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     assert patch(result.state, [path], shown_index(result.state, None)) is None
     assert snapshot(root / "output") == before
+
+
+def test_a_new_title_is_built_not_patched_until_its_urls_are_published(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    result = build_publisher_site(root)  # the first build: no story lock yet
+    path = _articles(root)[0]
+    _retitle(path, 1)
+    assert patch(result.state, [path], shown_index(result.state, None)) is None  # it would rename the page
 
 
 def test_new_unpublished_and_non_article_files_are_built_not_patched(built) -> None:

@@ -23,7 +23,7 @@ from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .lock import read_lock, write_lock
-from .models import Digest, Entry
+from .models import Digest, Entry, StoryLock
 from .output import write_site
 from .pages import Reusable, digest_json, render_site
 from .patch import SiteState
@@ -151,10 +151,19 @@ def build(
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
-    state = SiteState(paths, config, env, dict(assets), salt, digest,
-                      {f.slug: f.summary for f in read.story_files if f.summary}, frozenset(w.path for w in warnings))
+    state = SiteState(paths, config, env, dict(assets), salt, digest, {f.slug: f for f in read.story_files},
+                      frozenset(w.path for w in warnings), _published_slugs(digest, lock))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
                        grouper.carried_over, state)
+
+
+def _published_slugs(digest: Digest, lock: StoryLock) -> frozenset[str]:
+    """Source paths of the articles whose page and story slugs the story lock gave: a new
+    title renames neither (patch.patchable)."""
+    return frozenset(
+        e.source_path for s in digest.stories if s.slug in lock.stories
+        for e in s.entries if lock.articles.get(e.source_path) == e.slug
+    )
 
 
 def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:

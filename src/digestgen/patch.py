@@ -1,15 +1,16 @@
-"""Patching a built site after an edit to articles' text, for the live preview.
+"""Patching a built site after an edit to articles, for the live preview.
 
-Saving an article whose title, date, outlet, tags and other fields are unchanged (a
-fixed typo, a new paragraph) changes that article, its story, and the pages and feeds
-that show either of them: at 10,000 articles, a few dozen files out of 13,000. A build
-would still read, plan and fingerprint everything; a patch re-parses the saved files
-and makes only those outputs again, with every article kept in the story it had, as
-a provisional build would (build(provisional=True)). The search index is left as it
-was: the exact build that the preview runs next brings it, and any regrouping, up to date.
+Saving an article whose date, outlet, tags and other fields that order, list or name
+pages are unchanged (a fixed typo, a new paragraph, a better headline) changes that
+article, its story, and the outputs that show either of them: at 10,000 articles, a
+few dozen files out of 13,000. A build would still read, plan and fingerprint
+everything; a patch re-parses the saved files and makes only those outputs again, with
+every article kept in the story it had, as a provisional build would
+(build(provisional=True)). The search index is left as it was: the exact build that
+the preview runs next brings it, and any regrouping, up to date.
 
-Anything else (a new or deleted file, a changed title or date, a template, a warning)
-is not a patch: :func:`patch` returns None and the caller builds.
+Anything else (a new or deleted file, a changed date or tag, a template, a warning) is
+not a patch: :func:`patch` returns None and the caller builds.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from ._gc import cycle_collection_paused
 from .config import Config, Paths
 from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
-from .models import Digest, Entry
+from .models import Digest, Entry, StoryFile
 from .output import replace_files
-from .pages import render_outputs, shown_by
+from .pages import digest_json, render_outputs, shown_by
 from .stories import with_revised_entries
 
-# What an edit may change and still be patched: the article's text, and what follows from it.
-_TEXT_FIELDS = frozenset({"body_html", "paragraphs", "key"})
+# What an edit may change and still be patched: what pages show of an article, but not
+# what places, orders or lists it. A title names the article's (and maybe its story's)
+# page when their slugs are not yet published, so it may change only once they are.
+_SHOWN_FIELDS = frozenset({"body_html", "paragraphs", "key", "title", "summary", "author", "url", "extra"})
+_IN_DIGEST_JSON = ("title", "url")
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,9 @@ class SiteState:
     assets: Mapping[str, str]
     salt: str
     digest: Digest
-    editor_summaries: Mapping[str, str]  # story slug -> its story file's summary
+    story_files: Mapping[str, StoryFile]  # the editor's, by story slug
     warned: frozenset[str]  # source paths the build warned about
+    published: frozenset[str]  # source paths whose article and story slugs come from the story lock
 
 
 @dataclass(frozen=True)
@@ -83,18 +88,22 @@ class Patched:
 @cycle_collection_paused
 def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patched | None:
     """The site after ``changes`` (saved files), patched in place; None when they are not
-    edits to published articles' text alone, and a build must run instead."""
+    all patchable edits to published articles, and a build must run instead."""
     revised = _revised_entries(state, changes)
     if not revised:
         return None
     old = {s.slug: s for s in state.digest.stories}
-    stories = with_revised_entries(state.digest.stories, revised, state.editor_summaries)
+    stories = with_revised_entries(state.digest.stories, revised, state.story_files)
     touched = [s for s in stories if s is not old[s.slug]]
     wanted: set[str] = set()
     for key in [*(f"entry:{path}" for path in revised), *(f"story:{s.slug}" for s in touched)]:
         wanted |= index.shown.get(key, set())
     digest = replace(state.digest, stories=stories)
     files = render_outputs(state.environment, digest, state.config, state.assets, state.salt, wanted)
+    before = state.digest.entries_by_path()
+    if any(getattr(e, name) != getattr(before[path], name) for path, e in revised.items() for name in _IN_DIGEST_JSON) \
+            or any(s.title != old[s.slug].title for s in touched):
+        files.append(digest_json(digest))
     replace_files(files, state.paths.output)
     cache.forget_outputs(state.paths.cache, state.paths.output, {f.path for f in files})
     return Patched(replace(state, digest=digest), tuple(sorted(f.path for f in files)))
@@ -102,7 +111,7 @@ def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patch
 
 def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Entry] | None:
     content = state.paths.content.resolve()
-    published = {e.source_path: e for s in state.digest.stories for e in s.entries}
+    published = state.digest.entries_by_path()
     revised: dict[str, Entry] = {}
     # The watcher names files under the content folder as given, which may be a symlink.
     for path in dict.fromkeys(Path(c).parent.resolve() / Path(c).name for c in changes):
@@ -116,18 +125,20 @@ def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Ent
         if entry is None or problems:
             return None
         entry = entry.with_slug(before.slug)
-        if not text_only(before, entry):
+        if not patchable(before, entry, rel in state.published):
             return None
         if entry != before:
             revised[rel] = entry
     return revised or None
 
 
-def text_only(before: Entry, after: Entry) -> bool:
-    """Do two versions of an article differ in their text at most?"""
+def patchable(before: Entry, after: Entry, published: bool) -> bool:
+    """Can a patch take an article from ``before`` to ``after``? ``published``: its page's
+    and its story's slugs are in the story lock, so a new title does not rename them."""
+    allowed = _SHOWN_FIELDS if published else _SHOWN_FIELDS - {"title"}
     return all(
         getattr(before, f.name) == getattr(after, f.name)
-        for f in dataclasses.fields(Entry) if f.name not in _TEXT_FIELDS
+        for f in dataclasses.fields(Entry) if f.name not in allowed
     )
 
 

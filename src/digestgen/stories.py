@@ -145,26 +145,26 @@ def carried_over(previous: Grouping, previous_names: Sequence[str], names: Seque
 
 
 def with_revised_entries(stories: Sequence[Story], revised: Mapping[str, Entry],
-                         editor_summaries: Mapping[str, str] = {}) -> tuple[Story, ...]:
+                         story_files: Mapping[str, StoryFile] = {}) -> tuple[Story, ...]:
     """``stories`` with the entries named in ``revised`` (source path -> entry) replaced,
     each story as build_stories would make it from the same members: for the live
-    preview's edits that change no title, date or other field a story is ordered or named
-    by. ``editor_summaries`` are the story files' summaries, which win over any blurb."""
-    changed = {s.slug for s in stories if any(e.source_path in revised for e in s.entries)}
-    new = {
-        s.slug: _revised(s, revised, editor_summaries.get(s.slug))
-        for s in stories if s.slug in changed
-    }
-    return tuple(new.get(s.slug, s) for s in stories)
+    preview's edits that change no date, outlet or other field a story is ordered by.
+    ``story_files`` are the editor's, by slug: their titles and summaries win."""
+    return tuple(
+        _revised(s, revised, story_files.get(s.slug)) if any(e.source_path in revised for e in s.entries) else s
+        for s in stories
+    )
 
 
-def _revised(story: Story, revised: Mapping[str, Entry], editor_summary: str | None) -> Story:
+def _revised(story: Story, revised: Mapping[str, Entry], editor: StoryFile | None) -> Story:
     representative = revised.get(story.representative.source_path, story.representative)
+    title, blurb_ = _title_and_blurb(representative, editor)
     return replace(
         story,
+        title=title,
+        blurb=blurb_,
         entries=tuple(revised.get(e.source_path, e) for e in story.entries),
         representative=representative,
-        blurb=editor_summary or representative.summary or blurb(representative.lead),
     )
 
 
@@ -225,16 +225,24 @@ def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, e
     ordered = tuple(sorted(entries, key=_chronological))
     dates = [e.date for e in ordered if e.date]
     latest = [e.sort_date for e in ordered if e.sort_date]
+    title, blurb_ = _title_and_blurb(representative, editor)
     return Story(
         slug=slug,
-        title=(editor and editor.title) or representative.title,
-        blurb=(editor and editor.summary) or representative.summary or blurb(representative.lead),
+        title=title,
+        blurb=blurb_,
         entries=ordered,
         representative=representative,
         date=min(dates) if dates else None,
         updated=max(latest) if latest else None,
         featured=bool(editor and editor.featured),
         topic=topic,
+    )
+
+
+def _title_and_blurb(representative: Entry, editor: StoryFile | None) -> tuple[str, str]:
+    return (
+        (editor and editor.title) or representative.title,
+        (editor and editor.summary) or representative.summary or blurb(representative.lead),
     )
 
 

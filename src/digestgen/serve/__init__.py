@@ -132,7 +132,7 @@ class Preview:
     def rebuild(self, changes: list[Path] | tuple[Path, ...] = ()) -> Snapshot:
         """Update the preview folder for ``changes`` and tell open tabs. Never raises for a build error.
 
-        After an edit to articles' text alone, the served site is patched (patch.patch):
+        After an edit to what articles show (their text, say), the site is patched (patch.patch):
         only what shows those articles is made again, in a fraction of a second at any
         size. After any other edit, a first build keeps every article in the story it had
         (regrouping is most of a rebuild's time), so the edit shows at once. Either way the
@@ -203,7 +203,7 @@ class Preview:
 
 
     def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | None:
-        """After edits to articles' text alone, the site patched in place (patch.patch); else None."""
+        """After edits to what articles show, the site patched in place (patch.patch); else None."""
         if not changes or self._site is None:
             return None
         started = time.perf_counter()
