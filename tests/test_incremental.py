@@ -48,6 +48,22 @@ def test_a_template_or_config_edit_is_not_a_no_op(news_site: Path):
     assert not build_site(news_site).unchanged
 
 
+def test_a_new_time_zone_gives_what_a_clean_build_gives(tmp_path: Path):
+    # Dates without an offset are read in the site's zone: they move though no article file
+    # changed. Here only the middle one of a story's three versions has none, so no field of
+    # the story itself changes; digest.json, which lists every version's date, must.
+    site = write_site(tmp_path, {f"content/vote-{day}.md": article(
+        f"Council vote, day {day}", f"The council voted again on day {day}.",
+        date=f"2021-05-{day} 10:00" + ("" if day == 11 else "+00:00"), source=f"Paper {day}", story="council-vote",
+    ) for day in (10, 11, 12)})
+    build_site(site)
+    write_site(site, {"digestgen.toml": 'timezone = "Asia/Tokyo"\n'})
+    build_site(site)
+    incremental = snapshot(site / "output")
+    assert b"2021-05-11T10:00:00+09:00" in incremental["digest.json"]
+    assert clean_build(site) == incremental
+
+
 def test_a_deleted_output_folder_is_rebuilt(news_site: Path):
     build_site(news_site)
     shutil.rmtree(news_site / "output")

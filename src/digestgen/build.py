@@ -25,7 +25,7 @@ from .grouping import group
 from .lock import read_lock, write_lock
 from .models import Digest, Entry, StoryLock
 from .output import write_site
-from .pages import Reusable, digest_json, render_site
+from .pages import Reusable, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
@@ -125,7 +125,7 @@ def build(
                        {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
                        cache.load_pickle(paths.cache, _SEARCH, cache.code_version()))
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
-    files = [*site.files, *redirects, digest_json(digest), *static]
+    files = [*site.files, *redirects, *static]
     warnings = (*read.warnings, *site.warnings)
     if strict and site.warnings:
         raise ContentError([replace(w, severity="error") for w in site.warnings])
