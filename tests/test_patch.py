@@ -44,7 +44,7 @@ def built(tmp_path: Path) -> tuple[Path, BuildResult]:
 
 def _retitle(path: Path, number: int) -> None:
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Revised {number}: ', 1), encoding="utf-8")
+    path.write_text(text.replace('title: "', f'title: "Revised {number} <img src=x onerror=alert(1)>: ', 1), encoding="utf-8")
 
 
 def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built
     for number, path in enumerate(_articles(root)):
         if path.stem in ("draft", "future"):
             continue  # not published: not patched (tested below)
-        _append(path, f"Late addition number {number} mentions zeppelins.")
+        _append(path, f"Late addition number {number} mentions zeppelins. <script>alert({number})</script>")
         if number % 2:
             _retitle(path, number)  # a new headline: pages, story titles, digest.json
         index = shown_index(state, index)
@@ -68,8 +68,10 @@ def test_every_article_edited_in_turn_gives_what_a_provisional_build_gives(built
         provisional = tmp_path / f"provisional-{number}"
         build(Paths.for_site(root, output=provisional), provisional=True, update_lock=False, now=NOW)
         assert _without_search(snapshot(root / "output")) == _without_search(snapshot(provisional)), path.name
-        assert b"zeppelins" in (root / "output" / patched.files[0]).read_bytes() or any(
-            b"zeppelins" in (root / "output" / f).read_bytes() for f in patched.files)
+        made = {f: (root / "output" / f).read_bytes() for f in patched.files}
+        assert any(b"zeppelins" in data for data in made.values())
+        pages = [data for f, data in made.items() if f.endswith(".html")]
+        assert not any(b"<script>alert" in data or b"<img src=x" in data for data in pages)  # escaped
 
 
 def test_a_build_after_a_patch_and_a_revert_equals_a_clean_build(built, tmp_path: Path) -> None:
