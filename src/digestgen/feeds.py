@@ -61,7 +61,8 @@ def _author(config: Config) -> str:
     return config.author or config.title
 
 
-def _newest_stories(digest: Digest, config: Config) -> tuple[Story, ...]:
+def newest_stories(digest: Digest, config: Config) -> tuple[Story, ...]:
+    """The stories the site's feeds hold."""
     return digest.stories[: max(1, config.feed_size)]
 
 
@@ -125,7 +126,7 @@ def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str)
 
 
 def atom_feed(digest: Digest, config: Config) -> OutputFile:
-    stories = _newest_stories(digest, config)
+    stories = newest_stories(digest, config)
     updated = max((s.updated or s.date for s in stories if s.updated or s.date), default=None)
     root = _atom_root(config, _tag(config, None, "feed"), digest.title, updated, FEED_ATOM,
                       digest_page_path(1), digest.description)
@@ -168,7 +169,7 @@ def _source_title(entry: Entry) -> ET.Element:
 
 def json_feed(digest: Digest, config: Config) -> OutputFile:
     items = []
-    for story in _newest_stories(digest, config):
+    for story in newest_stories(digest, config):
         item: dict = {
             "id": story_id(story, config),
             "url": site_url(config, story_path(story), FEED_JSON),

@@ -462,8 +462,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     pages = plan_pages(digest, config, site)
     _add_pages(env, pages, config, assets, site, producer)
     for story in digest.stories:  # rendered with the pages, in parallel: each holds every version's text
-        producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
-                     partial(_feed_bytes, story, config), "feed", story, config)
+        _add_story_feed(producer, story, config)
     # Kept while the stories are as they were (their fingerprints are known by now), as it
     # takes a tenth of a second to write out at 10,000 articles. An article's fingerprint is
     # its file's, and the time zone its dates are read in is not in the file.
@@ -498,7 +497,7 @@ def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
     path>`` -> the output paths whose inputs hold it (the search index aside). When a story
     or an article changes but nothing that orders or names the site does, those outputs
     are the ones to make again (render_outputs)."""
-    from .feeds import _newest_stories
+    from .feeds import newest_stories
 
     shown: dict[str, set[str]] = {}
     for page in plan_pages(digest, config):
@@ -508,7 +507,7 @@ def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
             shown.setdefault(key, set()).add(page.path)
     for story in digest.stories:
         shown.setdefault(f"story:{story.slug}", set()).add(story_feed_path(story))
-    for story in _newest_stories(digest, config):
+    for story in newest_stories(digest, config):
         shown[f"story:{story.slug}"] |= {FEED_ATOM, FEED_JSON}
     return shown
 
@@ -541,11 +540,15 @@ def render_outputs(env: jinja2.Environment, digest: Digest, config: Config, asse
     _add_pages(env, pages, config, assets, site, producer)
     for story in digest.stories:
         if story_feed_path(story) in wanted:
-            producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
-                         partial(_feed_bytes, story, config), "feed", story, config)
+            _add_story_feed(producer, story, config)
     files = producer.finish()
     files += [feed(digest, config) for path, feed in ((FEED_ATOM, atom_feed), (FEED_JSON, json_feed)) if path in wanted]
     return files
+
+
+def _add_story_feed(producer: _Producer, story: Story, config: Config) -> None:
+    producer.add(story_feed_path(story), f"the feed of story {story.slug!r}",
+                 partial(_feed_bytes, story, config), "feed", story, config)
 
 
 def _feed_bytes(story: Story, config: Config) -> bytes:
