@@ -489,44 +489,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     return RenderedSite(files, warnings, producer.products, index.postings)
 
 
-# -- what shows what, for the live preview's patches ---------------------------------------------
-
-
-def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
-    """Which outputs show each story and each article: ``story:<slug>`` and ``entry:<source
-    path>`` -> the output paths whose inputs hold it (the search index aside). When a story
-    or an article changes but nothing that orders or names the site does, those outputs
-    are the ones to make again (render_outputs)."""
-    from .feeds import newest_stories
-
-    shown: dict[str, set[str]] = {}
-    for page in plan_pages(digest, config):
-        found: set[str] = set()
-        _references(page.context, found)
-        for key in found:
-            shown.setdefault(key, set()).add(page.path)
-    for story in digest.stories:
-        shown.setdefault(f"story:{story.slug}", set()).add(story_feed_path(story))
-    for story in newest_stories(digest, config):
-        shown[f"story:{story.slug}"] |= {FEED_ATOM, FEED_JSON}
-    return shown
-
-
-def _references(value: Any, found: set[str]) -> None:
-    kind = type(value)
-    if kind is Story:
-        found.add(f"story:{value.slug}")  # its articles are in it: a page showing it shows them
-    elif kind is Entry:
-        found.add(f"entry:{value.source_path}")
-    elif kind is list or kind is tuple:
-        for item in value:
-            _references(item, found)
-    elif kind is dict:
-        for item in value.values():
-            _references(item, found)
-    elif kind in (Outlet, Tag, Month):
-        for name in kind.__dataclass_fields__:
-            _references(getattr(value, name), found)
+# -- remaking chosen outputs, for the live preview's patches ------------------------------------
 
 
 def render_outputs(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],

@@ -25,9 +25,11 @@ from ._gc import cycle_collection_paused
 from .config import Config, Paths
 from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
-from .models import Digest, Entry, StoryFile
+from .feeds import newest_stories
+from .models import Digest, Entry, Story, StoryFile
 from .output import replace_files
-from .pages import digest_json, render_outputs, shown_by
+from .pages import (FEED_ATOM, FEED_JSON, Month, Outlet, Tag, digest_json, plan_pages, render_outputs,
+                    story_feed_path)
 from .stories import with_revised_entries
 
 # What an edit may change and still be patched: what pages show of an article, but not
@@ -54,7 +56,7 @@ class SiteState:
 
 @dataclass(frozen=True)
 class ShownIndex:
-    """pages.shown_by() of a site, with what it depends on: the site's shape, not its texts."""
+    """shown_by() of a site, with what it depends on: the site's shape, not its texts."""
 
     shape: tuple
     shown: Mapping[str, set[str]]
@@ -77,6 +79,41 @@ def shown_index(state: SiteState, known: ShownIndex | None) -> ShownIndex:
     if known is not None and known.shape == current:
         return known
     return ShownIndex(current, shown_by(state.digest, state.config))
+
+
+def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
+    """Which outputs show each story and each article: ``story:<slug>`` and ``entry:<source
+    path>`` -> the output paths whose inputs hold it (the search index aside). When a story
+    or an article changes but nothing that orders or names the site does, those outputs
+    are the ones to make again (pages.render_outputs)."""
+    shown: dict[str, set[str]] = {}
+    for page in plan_pages(digest, config):
+        found: set[str] = set()
+        _references(page.context, found)
+        for key in found:
+            shown.setdefault(key, set()).add(page.path)
+    for story in digest.stories:
+        shown.setdefault(f"story:{story.slug}", set()).add(story_feed_path(story))
+    for story in newest_stories(digest, config):
+        shown[f"story:{story.slug}"] |= {FEED_ATOM, FEED_JSON}
+    return shown
+
+
+def _references(value: Any, found: set[str]) -> None:
+    kind = type(value)
+    if kind is Story:
+        found.add(f"story:{value.slug}")  # its articles are in it: a page showing it shows them
+    elif kind is Entry:
+        found.add(f"entry:{value.source_path}")
+    elif kind is list or kind is tuple:
+        for item in value:
+            _references(item, found)
+    elif kind is dict:
+        for item in value.values():
+            _references(item, found)
+    elif kind in (Outlet, Tag, Month):
+        for name in kind.__dataclass_fields__:
+            _references(getattr(value, name), found)
 
 
 @dataclass(frozen=True)
