@@ -233,3 +233,21 @@ def test_a_template_edit_re_renders_the_pages_that_use_it_and_only_those(news_si
     assert all(b"<!-- edited -->" in (news_site / "output" / name).read_bytes() for name in pages)
     incremental = snapshot(news_site / "output")
     assert clean_build(news_site) == incremental
+
+
+def test_a_provisional_build_keeps_the_search_index_and_the_exact_build_updates_it(news_site: Path):
+    build_site(news_site)
+    search = {k: v for k, v in snapshot(news_site / "output").items() if k.startswith(("static/search", "search/"))}
+    write_site(news_site, {"content/new.md": article(
+        "Library extends opening hours", "The central library will open until nine on weekdays.",
+        date="2021-06-01", source="Town Crier")})
+    quick = build_site(news_site, provisional=True, update_lock=False)
+    assert quick.provisional
+    after_quick = snapshot(news_site / "output")
+    assert "articles/library-extends-opening-hours/index.html" in after_quick
+    assert {k: v for k, v in after_quick.items() if k.startswith(("static/search", "search/"))} == search
+    build_site(news_site, update_lock=False)
+    exact = snapshot(news_site / "output")
+    assert any(b"library" in data for path, data in exact.items() if path.startswith("static/search/terms-"))
+    assert clean_build(news_site) == exact
+

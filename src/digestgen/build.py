@@ -120,10 +120,14 @@ def build(
     # edit re-renders the pages that use it, and the static files any page may link.
     salt = cache.inputs_fingerprint([assets])
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
+    # A provisional build leaves the search index as it was: the exact build that follows
+    # brings it up to date (at 10,000 articles it is a fifth of a quick rebuild).
+    kept_search = previous.search_files if grouper.carried_over and reusable.root is not None else []
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     site = render_site(env, digest, config, assets, reusable, salt,
                        {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
-                       cache.load_pickle(paths.cache, _SEARCH, cache.code_version()))
+                       None if kept_search else cache.load_pickle(paths.cache, _SEARCH, cache.code_version()),
+                       kept_search)
     redirects = redirect_pages(digest.redirects, config.base_url, config.language)
     files = [*site.files, *redirects, *static]
     warnings = (*read.warnings, *site.warnings)
@@ -137,8 +141,9 @@ def build(
         write_lock(paths.lock_file, plan.lock)
     # A provisional build keeps its search postings in memory only: the exact build that
     # follows it writes them (pickling them is a tenth of a quick rebuild at 10,000 articles).
-    cache.save_pickle(paths.cache, _SEARCH, cache.code_version(), site.search_postings,
-                      persist=not grouper.carried_over)
+    if site.search_postings is not None:
+        cache.save_pickle(paths.cache, _SEARCH, cache.code_version(), site.search_postings,
+                          persist=not grouper.carried_over)
     cache.save_build(paths.cache, paths.output, cache.BuildRecord(
         inputs=_inputs(sources, options, _lock_bytes(paths)),
         valid_until=_next_change(read.entries, config, now),
@@ -148,6 +153,7 @@ def build(
         files=len(files),
         warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
         products=site.products,
+        search_files=site.search_files,
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)

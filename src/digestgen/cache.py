@@ -195,6 +195,7 @@ class BuildRecord:
     files: int
     warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
     products: dict[str, str] = field(default_factory=dict)  # render fingerprint -> output path
+    search_files: list[str] = field(default_factory=list)  # the search index's output paths, manifest first
 
 
 def inputs_fingerprint(parts: Iterable[object]) -> str:

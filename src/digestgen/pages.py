@@ -336,7 +336,8 @@ class RenderedSite:
     files: list[OutputFile]
     warnings: tuple[Problem, ...]
     products: dict[str, str]  # for the next build's Reusable
-    search_postings: Any = None  # search.Postings, for the next build's search_index()
+    search_postings: Any = None  # search.Postings, for the next build's search_index(); None when kept
+    search_files: list[str] = field(default_factory=list)  # the search index's output paths, manifest first
 
 
 class _Producer:
@@ -447,14 +448,16 @@ def _make_range(bounds: tuple[int, int]) -> list[bytes]:
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
                 reusable: Reusable = Reusable(), salt: str = "",
                 search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml",
-                search_postings: Any = None) -> RenderedSite:
+                search_postings: Any = None, kept_search: Sequence[str] = ()) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt, digest.json and the search index; plus warnings for the build.
 
     ``salt`` must change whenever code changes; then nothing is reused. A page is also
     rendered again when its template or any template it uses changed (template_versions).
-    ``search_words`` and ``search_postings`` are what search_index() may start from."""
+    ``search_words`` and ``search_postings`` are what search_index() may start from;
+    ``kept_search`` names the previous build's search index files (in ``reusable.root``),
+    kept as they are instead."""
     from .feeds import atom_feed, json_feed
-    from .search import search_index
+    from .search import SearchIndex, search_index
     from .sitemap import robots_txt, sitemap_xml
 
     producer = _Producer(reusable, salt)
@@ -470,7 +473,12 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
                  DIGEST_JSON, config.timezone, digest.title, digest.stories)
     # The search index needs no page, so it is built while workers render them: this
     # process would otherwise only wait. The search page, which names it, comes after.
-    index = producer.make(lambda: search_index(digest, config, search_words, search_postings))
+    if kept_search:
+        producer.make(lambda: None)
+        index = SearchIndex([OutputFile(path, b"", "the search index", reuse=os.path.join(str(reusable.root), path))
+                             for path in kept_search], None)
+    else:
+        index = producer.make(lambda: search_index(digest, config, search_words, search_postings))
     _add_pages(env, [search_page(index.files[0].path)], config, assets, site, producer)
     files = producer.finish()
     files.extend(index.files)
@@ -486,7 +494,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
             "which feed readers and search engines may not resolve; set base_url to the site's public address",
             "warning",
         ),)
-    return RenderedSite(files, warnings, producer.products, index.postings)
+    return RenderedSite(files, warnings, producer.products, index.postings, [f.path for f in index.files])
 
 
 # -- remaking chosen outputs, for the live preview's patches ------------------------------------

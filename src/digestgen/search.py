@@ -87,7 +87,7 @@ class Postings:
 @dataclass(frozen=True)
 class SearchIndex:
     files: list[OutputFile]  # the manifest first (the file the search page loads), then chunks and shards
-    postings: Postings  # for the next build
+    postings: Postings | None  # for the next build; None when the last build's files were kept
 
 
 # Patching costs about a millisecond per changed document; past this many, start over.
