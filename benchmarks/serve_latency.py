@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/serve_latency.py [--articles 2000] [--runs 5] [--mode browser|http]
-        [--corpora /work/shared/corpora] [--replicate] [--gap SECONDS]
+        [--corpora /work/shared/corpora] [--replicate] [--gap SECONDS] [--add]
 
 Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
 repository; with --replicate, makes the site as benchmarks/build.py does, so ARTICLES may be
@@ -11,7 +11,8 @@ one article, edits that article's first paragraph, and times save -> new text on
 (each edit on its own: it waits for the preview to finish building first). It also says when
 the preview settled: after the quick first build or patch, the exact build that follows it.
 With --gap, each article is saved a second time GAP seconds after the first save, while the
-exact build of the first runs, and the second save is the one timed.
+exact build of the first runs, and the second save is the one timed. With --add, each run
+adds a new article instead, and times it to the digest's first page, which the new story leads.
 
 ``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
 headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -87,6 +89,16 @@ def edit(file: Path, first: str, marker: str) -> None:
     file.write_text(text.replace(first, f"{marker} {first}", 1), encoding="utf-8")
 
 
+def add_article(content: Path, number: int, marker: str) -> None:
+    """A new article, dated now (so its story leads the digest), with ``marker`` in its title."""
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    (content / f"zz-added-{number}.md").write_text(
+        f'---\ntitle: "{marker}: the harbour authority dredges the channel"\ndate: "{stamp}"\n'
+        f'source: "Bench Gazette"\n---\n\nThe harbour authority began dredging the channel on {stamp}.\n',
+        encoding="utf-8",
+    )
+
+
 def settle(preview: Preview) -> None:
     """Wait until the preview has no build running or waiting: each run is one edit on its own."""
     while not preview.idle():
@@ -113,12 +125,16 @@ def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
     return times
 
 
-def measure_browser(preview: Preview, targets, gap: float | None = None) -> list[float]:  # noqa: ANN001
+def measure_browser(preview: Preview, targets, gap: float | None = None,  # noqa: ANN001
+                    add_to: Path | None = None) -> list[float]:
     from playwright.sync_api import expect, sync_playwright
 
     def save_and_time(file: Path, old: str, marker: str) -> float:
         saved_wall = time.time()
-        edit(file, old, marker)
+        if add_to is not None:
+            add_article(add_to, len(times), marker)
+        else:
+            edit(file, old, marker)
         expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
         # expect() polls at growing intervals (100, 250, 500 ms...), which would round the
         # latency up; the reloaded document says itself when its content was ready.
@@ -134,8 +150,18 @@ def measure_browser(preview: Preview, targets, gap: float | None = None) -> list
         for number, (file, first, url_path) in enumerate(targets, 1):
             marker = f"EDITMARK{number}"
             settle(preview)
-            page.goto(preview.url.rstrip("/") + url_path)
-            expect(page.locator("body")).to_contain_text(first[:60])
+            if add_to is not None:
+                # the digest's first page, where the new story will lead (the tab may still be
+                # reloading for the last exact build: then go again)
+                for _ in range(5):
+                    try:
+                        page.goto(preview.url)
+                        break
+                    except Exception:  # noqa: BLE001 - playwright's "navigation interrupted"
+                        page.wait_for_timeout(200)
+            else:
+                page.goto(preview.url.rstrip("/") + url_path)
+                expect(page.locator("body")).to_contain_text(first[:60])
             saved = time.perf_counter()
             times.append(save_and_time(file, first, marker))
             if gap is not None:  # a second save while the first's exact build runs: time that one
@@ -156,6 +182,8 @@ def main() -> None:
     parser.add_argument("--replicate", action="store_true", help="make the site as benchmarks/build.py does")
     parser.add_argument("--gap", type=float, default=None,
                         help="save each article twice, GAP seconds apart, and time the second save (browser mode)")
+    parser.add_argument("--add", action="store_true",
+                        help="add a new article each run instead of editing one, and time it to the digest's page (browser mode)")
     args = parser.parse_args()
     mode = args.mode or ("browser" if _browser_available() else "http")
 
@@ -173,9 +201,12 @@ def main() -> None:
             targets = pick_articles(paths, preview.root, args.runs)
             for kind in build_times.values():
                 kind.clear()
-            if args.gap is not None and mode != "browser":
-                raise SystemExit("--gap needs the browser mode")
-            times = measure_browser(preview, targets, args.gap) if mode == "browser" else measure_http(preview, targets)
+            if (args.gap is not None or args.add) and mode != "browser":
+                raise SystemExit("--gap and --add need the browser mode")
+            if mode == "browser":
+                times = measure_browser(preview, targets, args.gap, paths.content if args.add else None)
+            else:
+                times = measure_http(preview, targets)
     print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
           f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
     for kind, label in (("patch", "patch (the edit patched in, stories as they were)"),
