@@ -42,8 +42,9 @@ class Page:
     in_sitemap: bool = True
     feed: str | None = None  # this page's own Atom feed, announced in its <head>
     # Context keys that follow from the rest of the context, so its fingerprint need not
-    # walk them: an article's "others" are its story's entries but itself, and walking
-    # them on every article page made fingerprinting grow with the square of story size.
+    # walk them: a story's or an article's "meta" (its dates and author, and walking dates
+    # is the dearest part of a fingerprint); an article's "others", its story's entries but
+    # itself (walking them on every article page grew with the square of story size).
     derived: tuple[str, ...] = ()
 
 
@@ -201,6 +202,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 f"story {story.slug!r}",
                 lastmod=story.updated or story.date,
                 feed=story_feed_path(story),
+                derived=("meta",),
             ))
         for entry in story.entries:
             if not wanted(article_path(entry)):
@@ -215,7 +217,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 entry.source_path,
                 lastmod=entry.sort_date,
                 feed=story_feed_path(story),
-                derived=("others",),
+                derived=("others", "meta"),
             ))
 
     pages.append(Page(SOURCES_INDEX, "sources.html", {"outlets": site.outlets, "meta": {"type": "website"}},
