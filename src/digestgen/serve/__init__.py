@@ -201,7 +201,6 @@ class Preview:
     def _saves_waiting(self) -> bool:
         return bool(self._debouncer and self._debouncer.has_pending())
 
-
     def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | None:
         """After edits to what articles show, the site patched in place (patch.patch); else None."""
         if not changes or self._site is None:
