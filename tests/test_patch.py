@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import article, snapshot, write_site
 from publisher_site import NOW, build_publisher_site
 
 from digestgen.build import BuildResult, build
@@ -134,3 +134,28 @@ def test_the_index_of_what_shows_what_is_kept_while_the_site_keeps_its_shape(bui
     patched = patch(result.state, [path], index)
     assert patched is not None
     assert shown_index(patched.state, index) is index
+
+
+def test_in_an_editors_story_a_new_title_is_built_and_new_text_patched(tmp_path: Path) -> None:
+    """An editor's story (here, by story: pins) takes the headline most like the others' for
+    its title, so a new headline can change which version that is: it is built. New text is
+    patched, and gives what a provisional build gives."""
+    root = write_site(tmp_path / "site", {
+        f"content/vote-{day}.md": article(title, f"The council voted on day {day}.", date=f"2021-05-{day}",
+                                          source=f"Paper {day}", story="council-vote")
+        for day, title in ((10, "Council backs new bridge plan"), (11, "Bridge plan wins council vote"),
+                           (12, "Mayor welcomes result"))
+    })
+    build(Paths.for_site(root), now=NOW)
+    shutil.rmtree(root / "output")
+    result = build(Paths.for_site(root), now=NOW)  # the lock is read: the slugs are published
+    path = root / "content" / "vote-12.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("Mayor welcomes result", "Council bridge plan vote"), encoding="utf-8")
+    assert patch(result.state, [path], shown_index(result.state, None)) is None
+
+    path.write_text(original.replace("voted on day 12.", "voted on day 12, at last."), encoding="utf-8")
+    assert patch(result.state, [path], shown_index(result.state, None)) is not None
+    provisional = tmp_path / "provisional"
+    build(Paths.for_site(root, output=provisional), provisional=True, update_lock=False, now=NOW)
+    assert _without_search(snapshot(root / "output")) == _without_search(snapshot(provisional))

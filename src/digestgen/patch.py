@@ -33,8 +33,8 @@ from .pages import (FEED_ATOM, FEED_JSON, Month, Outlet, Tag, digest_json, plan_
 from .stories import with_revised_entries
 
 # What an edit may change and still be patched: what pages show of an article, but not
-# what places, orders or lists it. A title names the article's (and maybe its story's)
-# page when their slugs are not yet published, so it may change only once they are.
+# what places, orders or lists it. A title may name pages, or make another version its
+# story's headline: it may change only where it can do neither (SiteState.retitlable).
 _SHOWN_FIELDS = frozenset({"body_html", "paragraphs", "key", "title", "summary", "author", "url", "extra"})
 _IN_DIGEST_JSON = ("title", "url")
 
@@ -51,7 +51,7 @@ class SiteState:
     digest: Digest
     story_files: Mapping[str, StoryFile]  # the editor's, by story slug
     warned: frozenset[str]  # source paths the build warned about
-    published: frozenset[str]  # source paths whose article and story slugs come from the story lock
+    retitlable: frozenset[str]  # source paths whose title a patch may change (see patchable)
 
 
 @dataclass(frozen=True)
@@ -162,17 +162,17 @@ def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Ent
         if entry is None or problems:
             return None
         entry = entry.with_slug(before.slug)
-        if not patchable(before, entry, rel in state.published):
+        if not patchable(before, entry, rel in state.retitlable):
             return None
         if entry != before:
             revised[rel] = entry
     return revised or None
 
 
-def patchable(before: Entry, after: Entry, published: bool) -> bool:
-    """Can a patch take an article from ``before`` to ``after``? ``published``: its page's
-    and its story's slugs are in the story lock, so a new title does not rename them."""
-    allowed = _SHOWN_FIELDS if published else _SHOWN_FIELDS - {"title"}
+def patchable(before: Entry, after: Entry, retitlable: bool) -> bool:
+    """Can a patch take an article from ``before`` to ``after``? ``retitlable``: a new title
+    renames no page and picks no other headline for its story (build._retitlable)."""
+    allowed = _SHOWN_FIELDS if retitlable else _SHOWN_FIELDS - {"title"}
     return all(
         getattr(before, f.name) == getattr(after, f.name)
         for f in dataclasses.fields(Entry) if f.name not in allowed
