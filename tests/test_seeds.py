@@ -22,6 +22,7 @@ def test_seed_site_builds_one_story_linking_both_versions(tmp_path: Path):
     out = tmp_path / "out"
     result = run_cli("build", "--content", str(REPO / "content"), "--output", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "Built 1 story from 2 articles into " in result.stderr
 
     digest = json.loads((out / "digest.json").read_text(encoding="utf-8"))
     assert len(digest["stories"]) == 1

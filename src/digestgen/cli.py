@@ -143,13 +143,17 @@ def _run_build(args: argparse.Namespace) -> int:
     for stage, seconds in result.timings.items():
         (log.warning if args.profile else log.debug)("%-8s %7.3f s", stage, seconds)
     total = sum(result.timings.values())
+    counts = f"{_count(result.stories, 'story', 'stories')} from {_count(result.entries, 'article', 'articles')}"
     if result.unchanged:
-        log.info("Nothing changed: %s is up to date (%d stories from %d articles, checked in %.2f s)",
-                 paths.output, result.stories, result.entries, total)
+        log.info("Nothing changed: %s is up to date (%s, checked in %.2f s)", paths.output, counts, total)
     else:
-        log.info("Built %d stories from %d articles into %s (%d files, %d of them new or changed, %.2f s)",
-                 result.stories, result.entries, paths.output, result.files_written, result.files_rendered, total)
+        log.info("Built %s into %s (%s, %d of them new or changed, %.2f s)",
+                 counts, paths.output, _count(result.files_written, "file", "files"), result.files_rendered, total)
     return EXIT_OK
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 class _Progress:
