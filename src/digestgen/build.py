@@ -23,7 +23,7 @@ from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .lock import read_lock, write_lock
-from .models import Digest, Entry, StoryFile, StoryLock
+from .models import Digest, Entry
 from .output import write_site
 from .pages import Reusable, render_site
 from .patch import SiteState
@@ -158,22 +158,9 @@ def build(
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
     state = SiteState(paths, config, env, dict(assets), salt, digest, {f.slug: f for f in read.story_files},
-                      frozenset(w.path for w in warnings), _retitlable(digest, lock, read.story_files))
+                      frozenset(w.path for w in warnings), lock)
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
                        grouper.carried_over, state)
-
-
-def _retitlable(digest: Digest, lock: StoryLock, story_files: Sequence[StoryFile]) -> frozenset[str]:
-    """Source paths of the articles whose title a preview patch may change (patch.patchable):
-    the story lock gave their page and story slugs, which a new title would otherwise rename,
-    and their story is the grouping's, whose headline is chosen by the grouping (an editor's
-    story takes the version whose headline is most like the others')."""
-    editors = {f.slug for f in story_files}
-    return frozenset(
-        e.source_path for s in digest.stories
-        if s.slug in lock.stories and s.slug not in editors and not any(e.story for e in s.entries)
-        for e in s.entries if lock.articles.get(e.source_path) == e.slug
-    )
 
 
 def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:

@@ -88,9 +88,6 @@ class Digest:
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for s in self.stories for e in s.entries)
 
-    def entries_by_path(self) -> dict[str, Entry]:
-        return {e.source_path: e for s in self.stories for e in s.entries}
-
 
 @dataclass(frozen=True)
 class StoryFile:

@@ -26,7 +26,7 @@ from .config import Config, Paths
 from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
 from .feeds import newest_stories
-from .models import Digest, Entry, Story, StoryFile
+from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
 from .pages import (FEED_ATOM, FEED_JSON, Month, Outlet, Tag, digest_json, plan_pages, render_outputs,
                     story_feed_path)
@@ -34,7 +34,7 @@ from .stories import with_revised_entries
 
 # What an edit may change and still be patched: what pages show of an article, but not
 # what places, orders or lists it. A title may name pages, or make another version its
-# story's headline: it may change only where it can do neither (SiteState.retitlable).
+# story's headline: it may change only where it can do neither (_retitlable).
 _SHOWN_FIELDS = frozenset({"body_html", "paragraphs", "key", "title", "summary", "author", "url", "extra"})
 _IN_DIGEST_JSON = ("title", "url")
 
@@ -51,7 +51,7 @@ class SiteState:
     digest: Digest
     story_files: Mapping[str, StoryFile]  # the editor's, by story slug
     warned: frozenset[str]  # source paths the build warned about
-    retitlable: frozenset[str]  # source paths whose title a patch may change (see patchable)
+    lock: StoryLock  # the story lock the build read
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ class Patched:
 def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patched | None:
     """The site after ``changes`` (saved files), patched in place; None when they are not
     all patchable edits to published articles, and a build must run instead."""
-    revised = _revised_entries(state, changes)
+    published = {e.source_path: (e, s) for s in state.digest.stories for e in s.entries}
+    revised = _revised_entries(state, changes, published)
     if not revised:
         return None
     old = {s.slug: s for s in state.digest.stories}
@@ -137,8 +138,7 @@ def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patch
         wanted |= index.shown.get(key, set())
     digest = replace(state.digest, stories=stories)
     files = render_outputs(state.environment, digest, state.config, state.assets, state.salt, wanted)
-    before = state.digest.entries_by_path()
-    if any(getattr(e, name) != getattr(before[path], name) for path, e in revised.items() for name in _IN_DIGEST_JSON) \
+    if any(getattr(e, name) != getattr(published[path][0], name) for path, e in revised.items() for name in _IN_DIGEST_JSON) \
             or any(s.title != old[s.slug].title for s in touched):
         files.append(digest_json(digest))
     replace_files(files, state.paths.output)
@@ -146,32 +146,45 @@ def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patch
     return Patched(replace(state, digest=digest), tuple(sorted(f.path for f in files)))
 
 
-def _revised_entries(state: SiteState, changes: Sequence[Path]) -> dict[str, Entry] | None:
+def _revised_entries(state: SiteState, changes: Sequence[Path],
+                     published: Mapping[str, tuple[Entry, Story]]) -> dict[str, Entry] | None:
     content = state.paths.content.resolve()
-    published = state.digest.entries_by_path()
     revised: dict[str, Entry] = {}
     # The watcher names files under the content folder as given, which may be a symlink.
     for path in dict.fromkeys(Path(c).parent.resolve() / Path(c).name for c in changes):
         if not _article_file(path, content):
             return None
         rel = relative_name(path, content)
-        before = published.get(rel)
-        if before is None or rel in state.warned:
+        if rel not in published or rel in state.warned:
             return None
+        before, story = published[rel]
         entry, problems = read_article(path, content, state.config.timezone)
         if entry is None or problems:
             return None
         entry = entry.with_slug(before.slug)
-        if not patchable(before, entry, rel in state.retitlable):
+        if not patchable(before, entry, _retitlable(state, before, story)):
             return None
         if entry != before:
             revised[rel] = entry
     return revised or None
 
 
+def _retitlable(state: SiteState, entry: Entry, story: Story) -> bool:
+    """Would a new title for ``entry`` rename no page and pick no other headline for its story?
+    Only when the story lock gave its page's and its story's slugs (else headlines make them),
+    and its story is the grouping's: an editor's story (a story file, or story: pins) takes the
+    version whose headline is most like the others'."""
+    return (
+        state.lock.articles.get(entry.source_path) == entry.slug
+        and story.slug in state.lock.stories
+        and story.slug not in state.story_files
+        and not any(e.story for e in story.entries)
+    )
+
+
 def patchable(before: Entry, after: Entry, retitlable: bool) -> bool:
     """Can a patch take an article from ``before`` to ``after``? ``retitlable``: a new title
-    renames no page and picks no other headline for its story (build._retitlable)."""
+    renames no page and picks no other headline for its story (_retitlable)."""
     allowed = _SHOWN_FIELDS if retitlable else _SHOWN_FIELDS - {"title"}
     return all(
         getattr(before, f.name) == getattr(after, f.name)
