@@ -721,6 +721,13 @@ def settle(preview: Preview) -> None:
         time.sleep(0.01)
 
 
+def _clean_build(site: Paths, tmp_path: Path) -> dict[str, bytes]:
+    """What an exact build of the site's content gives, built apart from the preview."""
+    exact = tmp_path / "exact"
+    build(Paths.for_site(site.site, output=exact), update_lock=False)
+    return snapshot_of(exact)
+
+
 def _story_of(digest: dict, path: str) -> list[str]:
     return next(sorted(e["source_path"] for e in s["entries"]) for s in digest["stories"]
                 if path in [e["source_path"] for e in s["entries"]])
@@ -746,9 +753,7 @@ def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
     assert _story_of(builds[0][1], "bakery-2.md") == ["bakery-2.md"]
     assert _story_of(builds[1][1], "bakery-2.md") == ["bakery-2.md", "bakery.md"]
     assert publishes == [(), ()]  # open tabs reload for the quick look, then for the stories
-    exact = tmp_path / "exact"
-    build(Paths.for_site(site.site, output=exact), update_lock=False)
-    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
 
 
 def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
@@ -768,9 +773,7 @@ def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
     settle(quiet_preview)
     assert len(published_pages) == 1 and "Baker Lane" in published_pages[0]  # patched, then published
     assert [provisional for provisional, _ in builds] == [False]  # then the exact build: same stories
-    exact = tmp_path / "exact"
-    build(Paths.for_site(site.site, output=exact), update_lock=False)
-    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
 
 
 def test_a_save_during_the_exact_build_is_patched_at_once_and_the_stale_build_never_writes(
@@ -810,9 +813,7 @@ def test_a_save_during_the_exact_build_is_patched_at_once_and_the_stale_build_ne
     settle(quiet_preview)
     # the held build stopped unwritten; the exact build of the newer save ran and wrote
     assert [provisional for provisional, _ in builds] == [True, False]
-    exact = tmp_path / "exact"
-    build(Paths.for_site(site.site, output=exact), update_lock=False)
-    assert snapshot_of(quiet_preview.root) == snapshot_of(exact)
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
 
 
 def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
