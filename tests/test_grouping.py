@@ -255,21 +255,43 @@ def test_a_chain_of_look_alikes_does_not_collapse_in_one_round():
     assert labels[0] == labels[1] == labels[2]
 
 
-def test_pair_cosines_match_the_dense_products_on_both_paths():
-    """Rows of similar length take scipy's merge, very unequal ones the
-    binary-search walk; both must give the exact dot products."""
+def _pair_cases():
     import numpy as np
     import scipy.sparse as sp
-
-    from digestgen.grouping._candidates import pair_cosines
 
     rng = np.random.default_rng(0)
     short = sp.random(60, 400, density=0.01, format="csr", random_state=1)
     long = sp.random(40, 400, density=0.8, format="csr", random_state=2)
     i, j = rng.integers(0, 60, 2000), rng.integers(0, 40, 2000)
-    for a, b, ia, jb in ((short, long, i, j), (long, short, j, i), (short, short, i, i[::-1])):
+    return ((short, long, i, j), (long, short, j, i), (short, short, i, i[::-1]))
+
+
+def test_pair_cosines_match_the_dense_products_on_both_paths():
+    """Rows of similar length take scipy's merge, very unequal ones the
+    binary-search walk; both must give the exact dot products."""
+    import numpy as np
+
+    from digestgen.grouping._candidates import pair_cosines
+
+    for a, b, ia, jb in _pair_cases():
         expected = np.asarray(a[ia].multiply(b[jb]).sum(axis=1)).ravel()
         assert np.allclose(pair_cosines(a, b, ia, jb), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pair_cosines_do_not_depend_on_chunks_or_threads(monkeypatch, threads):
+    """Scoring in many small chunks, on one thread or two, must give the
+    very same floats as one chunk: grouping output is byte-for-byte."""
+    import numpy as np
+
+    from digestgen.grouping import _candidates
+
+    whole = [_candidates.pair_cosines(a, b, ia, jb) for a, b, ia, jb in _pair_cases()]
+    monkeypatch.setattr(_candidates, "_MERGE_NNZ", 300)
+    monkeypatch.setattr(_candidates, "_PAIR_CHUNK", 50)
+    monkeypatch.setattr(_candidates, "_THREADS", threads)
+    for expected, (a, b, ia, jb) in zip(whole, _pair_cases()):
+        assert np.array_equal(_candidates.pair_cosines(a, b, ia, jb), expected)
 
 
 def test_the_words_of_an_article_address_count():

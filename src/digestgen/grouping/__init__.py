@@ -8,7 +8,8 @@ Pipeline (each step in its own private module):
 2. ``_text``: corpus idf, each article's top terms, L2-normalised rows.
 3. ``_candidates``: candidate pairs from an inverted index over each article's
    top-weighted terms (no all-pairs similarity matrix), keeping the best few
-   per article; exact cosines of given pairs.
+   per article; exact cosines of given pairs, scored in chunks on two
+   threads (the element-wise products run in C without the GIL).
 4. ``_smooth``: blend each article with its close neighbours (cosine >= the
    story threshold, date-penalised), so short headlines of one story share
    vocabulary.

@@ -10,6 +10,9 @@ count when candidates are scored exactly).
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -21,7 +24,11 @@ NEIGHBOURS = 15       # candidates kept per doc (by partial score)
 _BLOCK = 2048           # rows per block of the sparse product (bounds memory)
 _PAIR_CHUNK = 100_000   # pairs scored at once
 _MERGE_RATIO = 8       # merge path when len_a + len_b <= this x the shorter length
-_MERGE_NNZ = 4_000_000  # row entries copied at once on that path
+_MERGE_NNZ = 1_000_000  # row entries copied at once on that path, per thread
+# scipy's element-wise product and numpy's searches release the GIL, so
+# pair_cosines scores its chunks on two threads (grouping otherwise keeps one
+# core of the build busy while the other idles).
+_THREADS = min(os.cpu_count() or 1, 2)
 
 
 def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
@@ -36,8 +43,7 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     keys.eliminate_zeros()
     keys_t = keys.T.tocsr()
 
-    pi, pj = [], []
-    for start in range(0, n, _BLOCK):
+    def best_partners(start):
         stop = min(n, start + _BLOCK)
         # partial scores: dot product over shared index keys only
         prod = (keys[start:stop] @ keys_t).tocsr()
@@ -52,8 +58,9 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = rows[order], cols[order]
         first = np.searchsorted(rows, rows, side="left")
         keep = (np.arange(rows.size) - first) < NEIGHBOURS
-        pi.append(rows[keep])
-        pj.append(cols[keep])
+        return rows[keep], cols[keep]
+
+    pi, pj = zip(*_in_threads(best_partners, list(range(0, n, _BLOCK))))
     i = np.concatenate(pi)
     j = np.concatenate(pj)
     lo, hi = np.minimum(i, j), np.maximum(i, j)
@@ -88,14 +95,29 @@ def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarra
     # chunks of at most _MERGE_NNZ copied entries bound the memory
     cost = np.cumsum(la[sel] + lb[sel])
     cuts = np.searchsorted(cost, np.arange(_MERGE_NNZ, cost[-1] if cost.size else 0, _MERGE_NNZ))
-    for part in np.split(sel, cuts):
-        if part.size:
-            out[part] = np.asarray(a[i[part]].multiply(b[j[part]]).sum(axis=1)).ravel()
+    parts = [part for part in np.split(sel, cuts) if part.size]
+    for part, dots in zip(parts, _in_threads(lambda part: _row_dots(a[i[part]], b[j[part]]), parts)):
+        out[part] = dots
     if short.all():
         return out
     long_pairs = np.nonzero(~short)[0]
     out[long_pairs] = _walk_shorter(a, b, i[long_pairs], j[long_pairs], len_a, len_b)
     return out
+
+
+def _row_dots(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    return np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+
+def _in_threads(fn, items: list) -> list:
+    """[fn(item) for item in items], on _THREADS threads when there is more than one item.
+
+    Each item's result is computed exactly as it would be alone, so the
+    output does not depend on the threads' timing."""
+    if len(items) < 2 or _THREADS < 2:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return list(pool.map(fn, items))
 
 
 def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
@@ -105,33 +127,37 @@ def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
     out = np.zeros(i.size)
     width = np.int64(max(a.shape[1], b.shape[1]))
     swap = len_a[i] > len_b[j]          # walk b's row, look up in a
-    for s in range(0, i.size, _PAIR_CHUNK):
-        e = min(i.size, s + _PAIR_CHUNK)
-        for flip in (False, True):
-            sel = np.nonzero(swap[s:e] == flip)[0] + s
-            if sel.size == 0:
-                continue
-            walk, look = (b, a) if flip else (a, b)
-            w_rows, l_rows = (j[sel], i[sel]) if flip else (i[sel], j[sel])
-            counts = np.diff(walk.indptr)[w_rows]
-            total = int(counts.sum())
-            if total == 0:
-                continue
-            pair = np.repeat(np.arange(sel.size), counts)
-            pos = _positions(walk.indptr, w_rows, counts, total)
-            target = l_rows[pair].astype(np.int64) * width + walk.indices[pos]
-            rows = np.unique(l_rows)
-            l_counts = np.diff(look.indptr)[rows]
-            l_pos = _positions(look.indptr, rows, l_counts, int(l_counts.sum()))
-            if l_pos.size == 0:
-                continue
-            # rows ascending, columns sorted within rows: the keys are sorted
-            l_keys = np.repeat(rows.astype(np.int64), l_counts) * width + look.indices[l_pos]
-            hit = np.searchsorted(l_keys, target)
-            hit[hit >= l_keys.size] = 0
-            found = l_keys[hit] == target
-            contrib = np.where(found, walk.data[pos] * look.data[l_pos[hit]], 0.0)
-            out[sel] = np.bincount(pair, weights=contrib, minlength=sel.size)
+    chunks = []
+    for flip in (False, True):
+        sel = np.nonzero(swap == flip)[0]
+        # at least one chunk per thread, when there is enough to share
+        pieces = max(-(-sel.size // _PAIR_CHUNK), _THREADS if sel.size >= 1000 * _THREADS else 1)
+        chunks += [(flip, part) for part in np.array_split(sel, pieces) if part.size]
+
+    def dots(chunk):
+        flip, sel = chunk
+        walk, look = (b, a) if flip else (a, b)
+        w_rows, l_rows = (j[sel], i[sel]) if flip else (i[sel], j[sel])
+        counts = np.diff(walk.indptr)[w_rows]
+        total = int(counts.sum())
+        pair = np.repeat(np.arange(sel.size), counts)
+        pos = _positions(walk.indptr, w_rows, counts, total)
+        target = l_rows[pair].astype(np.int64) * width + walk.indices[pos]
+        rows = np.unique(l_rows)
+        l_counts = np.diff(look.indptr)[rows]
+        l_pos = _positions(look.indptr, rows, l_counts, int(l_counts.sum()))
+        if total == 0 or l_pos.size == 0:
+            return np.zeros(sel.size)
+        # rows ascending, columns sorted within rows: the keys are sorted
+        l_keys = np.repeat(rows.astype(np.int64), l_counts) * width + look.indices[l_pos]
+        hit = np.searchsorted(l_keys, target)
+        hit[hit >= l_keys.size] = 0
+        found = l_keys[hit] == target
+        contrib = np.where(found, walk.data[pos] * look.data[l_pos[hit]], 0.0)
+        return np.bincount(pair, weights=contrib, minlength=sel.size)
+
+    for (_, sel), values in zip(chunks, _in_threads(dots, chunks)):
+        out[sel] = values
     return out
 
 
