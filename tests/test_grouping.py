@@ -310,3 +310,82 @@ def test_the_words_of_an_article_address_count():
     assert (0, 1, 4) in with_url.stories
     assert (4,) in without.stories
     assert prepare("t", "", "https://x.org/2014/03/10/a1b2c3/index.html?q=jeep") == prepare("t", "")
+
+
+def _invented_words(rng: random.Random, count: int) -> list[str]:
+    return ["".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+            for _ in range(count)]
+
+
+def _two_beats() -> tuple[list[str], list[str]]:
+    """Forty full texts on beat A, forty on beat B, and three headlines: two
+    from beat A that share no word, one from beat B."""
+    rng = random.Random(7)
+    beat_a, beat_b, other = _invented_words(rng, 10), _invented_words(rng, 10), _invented_words(rng, 400)
+    texts = [" ".join(beat * 3 + rng.sample(other, 70)) for beat in (beat_a, beat_b) for _ in range(40)]
+    return texts, [" ".join(words) for words in (beat_a[:3], beat_a[5:8], beat_b[:3])]
+
+
+def test_shuffled_input_gives_the_same_partition_with_headlines_among_full_texts():
+    """The latent dimensions short texts take come from a sample of articles
+    chosen by their words, not their order: each article gets the very same
+    latent vector (to the last bit) however the input is ordered."""
+    import numpy as np
+
+    from digestgen.grouping._latent import latent_vectors
+    from digestgen.grouping._text import vectorize
+
+    texts, headlines = _two_beats()
+    docs = [doc("", text, days=i % 5) for i, text in enumerate(texts)] + [doc(title) for title in headlines]
+    base = group(docs)
+    vectors = latent_vectors(vectorize([prepare(d.title, d.text) for d in docs]), 10)
+    for seed in range(3):
+        order = list(range(len(docs)))
+        random.Random(seed).shuffle(order)
+        shuffled = [docs[i] for i in order]
+        assert partition(shuffled, group(shuffled)) == partition(docs, base)
+        again = latent_vectors(vectorize([prepare(d.title, d.text) for d in shuffled]), 10)
+        assert np.array_equal(again, vectors[order])
+
+
+def test_headlines_sharing_no_word_are_alike_when_their_words_go_together_elsewhere():
+    """Forty full texts use the words of beat A together, forty those of beat B,
+    each among seventy other words.
+    Two headlines from beat A that share no word become alike (the site's
+    articles show their words go together); one from beat B does not; and
+    the full texts' own vectors are left as they were."""
+    import numpy as np
+
+    from digestgen.grouping._latent import with_latent
+    from digestgen.grouping._text import vectorize
+
+    texts, headlines = _two_beats()
+    docs = [prepare("", text) for text in texts]
+    headlines = [prepare(title, "") for title in headlines]
+    raw = vectorize(docs + headlines)
+    x = with_latent(raw, raw)
+
+    def cosine(m, i, j):
+        return float(m[i].multiply(m[j]).sum())
+
+    a1, a2, b1 = len(docs), len(docs) + 1, len(docs) + 2
+    assert cosine(raw, a1, a2) == 0.0
+    assert cosine(x, a1, a2) > 0.15      # the default story threshold
+    assert cosine(x, a1, b1) < 0.05
+    full_texts = x[: len(docs)]
+    assert full_texts.shape[1] > raw.shape[1]
+    assert np.array_equal(full_texts[:, raw.shape[1]:].toarray(), np.zeros((len(docs), full_texts.shape[1] - raw.shape[1])))
+    assert np.allclose(full_texts[:, : raw.shape[1]].toarray(), raw[: len(docs)].toarray(), rtol=0, atol=1e-12)
+
+
+def test_no_latent_vectors_are_computed_for_full_texts_alone(monkeypatch):
+    from digestgen.grouping import _latent
+    from digestgen.grouping._text import vectorize
+
+    def refuse(*args):
+        raise AssertionError("computed latent vectors for full texts")
+
+    monkeypatch.setattr(_latent, "latent_vectors", refuse)
+    rng = random.Random(3)
+    raw = vectorize([prepare("", " ".join(_invented_words(rng, 80))) for _ in range(5)])
+    assert _latent.with_latent(raw, raw) is raw

@@ -13,15 +13,18 @@ Pipeline (each step in its own private module):
 4. ``_smooth``: blend each article with its close neighbours (cosine >= the
    story threshold, date-penalised), so short headlines of one story share
    vocabulary.
-5. ``_cluster``: threshold-bounded agglomeration on size-aware centroid
+5. ``_latent``: short texts (headlines) also take latent (LSA) dimensions,
+   so headlines whose words co-occur across the corpus are alike although
+   they share no word; full texts score on their words alone.
+6. ``_cluster``: threshold-bounded agglomeration on size-aware centroid
    similarity, with date distance as a soft penalty; a link must be mutual
    or go to a cluster twice the size, so look-alike stories (and
    neighbouring topics) do not chain into one.
-6. ``_refine``: one nearest-centroid reassignment step of every article.
+7. ``_refine``: one nearest-centroid reassignment step of every article.
 
-Stories are steps 4-6 on the smoothed vectors; topics (related stories) are
-steps 5-6 again on the raw vectors over whole stories at the lower,
-date-free related_threshold, each story going whole to its majority topic.
+Stories are steps 4-7; topics (related stories) are steps 6-7 again on the
+raw vectors over whole stories at the lower, date-free related_threshold,
+each story going whole to its majority topic.
 
 Knobs (GroupingSettings, exposed in digestgen.toml):
 

@@ -8,6 +8,7 @@ import numpy as np
 from ._candidates import candidate_pairs, pair_cosines
 from ._cluster import agglomerate, canonical, centroids
 from ._features import prepare
+from ._latent import with_latent
 from ._refine import majority, refine
 from ._smooth import smooth
 from ._text import vectorize
@@ -35,9 +36,10 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     raw_i, raw_j = candidate_pairs(raw)
     days = _days(docs)
 
-    # Stories: on neighbour-smoothed vectors (see _smooth), along the same
-    # candidate edges; date distance counts.
-    x = smooth(raw, raw_i, raw_j, threshold, days)
+    # Stories: on neighbour-smoothed vectors (see _smooth) with latent
+    # dimensions for short texts (see _latent), along the same candidate
+    # edges; date distance counts.
+    x = with_latent(smooth(raw, raw_i, raw_j, threshold, days), raw)
     story = agglomerate(x, raw_i, raw_j, np.arange(n), threshold, days)
     story, k = canonical(refine(x, raw_i, raw_j, story, threshold, days))
 

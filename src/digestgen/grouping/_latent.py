@@ -1,0 +1,104 @@
+"""Latent dimensions for short texts: similarity beyond shared words.
+
+A headline has a handful of terms, and two headlines of one story often
+share none ("Chromecast sells out" / "Google's streaming dongle gone in
+hours").  Across the whole corpus, though, words that occur in the same
+articles line up along a few dozen directions: the top singular vectors of
+the tf-idf matrix (latent semantic analysis).  Two headlines whose words lie
+along the same directions are alike although they share no word.
+
+Full texts have words enough of their own, and their latent vectors, alike
+across a whole beat, would merge neighbouring events (on newswire they do).
+So each article takes latent dimensions in proportion to how short it is,
+and full texts none; when no article is short, nothing is computed.  A
+small site gets fewer directions (see ARTICLES_PER_DIM), and one of fewer
+than 16 articles none.
+"""
+from __future__ import annotations
+
+from hashlib import blake2b
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._text import normalize_rows
+
+DIMS = 70              # latent directions kept, and at most one per
+ARTICLES_PER_DIM = 8   # this many articles (with fewer, they are each article's own words)
+WEIGHT = 0.3           # share of a headline-sized article's similarity that is latent
+SHORT_TERMS = 20       # up to this many terms an article takes the whole WEIGHT,
+LONG_TERMS = 60        # then (SHORT_TERMS / terms)^2 of it, and none past this
+BASIS_ROWS = 4000      # articles the directions are learnt from, at most (bounds the cost)
+_OVERSAMPLE = 10       # extra random directions: the top DIMS come out sharper
+_POWER_STEPS = 4       # fewer leave the directions noisy where singular values are close
+
+
+def with_latent(x: sp.csr_matrix, raw: sp.csr_matrix) -> sp.csr_matrix:
+    """x (unit rows, one per article) with each short article's latent vector appended.
+
+    The two parts are weighted so that rows stay unit length: the cosine of
+    two short articles becomes (1 - WEIGHT) x their word cosine + WEIGHT x
+    their latent cosine, while a full text's row is x's unchanged (plus
+    nothing), so pairs of full texts score exactly as before.
+    """
+    terms = np.diff(raw.indptr)
+    weight = WEIGHT * np.minimum(1.0, (SHORT_TERMS / np.maximum(terms, 1)) ** 2)
+    weight[terms > LONG_TERMS] = 0.0
+    dims = min(DIMS, raw.shape[0] // ARTICLES_PER_DIM)
+    if not weight.any() or dims < 2:
+        return x
+    latent = sp.csr_matrix(latent_vectors(raw, dims) * np.sqrt(weight)[:, np.newaxis])
+    words = sp.diags(np.sqrt(1.0 - weight)) @ x
+    return normalize_rows(sp.hstack([words, latent], format="csr"))
+
+
+def latent_vectors(x: sp.csr_matrix, dims: int) -> np.ndarray:
+    """Unit-length rank-`dims` LSA vectors of x's rows (zero rows stay zero).
+
+    A randomized truncated SVD (Halko, Martinsson & Tropp 2011) with a fixed
+    seed, learnt from at most BASIS_ROWS articles, then every article
+    projected onto it.  The products run in float32, several times faster
+    than float64; the basis is approximate by construction.  The articles
+    it is learnt from, and the order they are taken in, depend on their
+    words alone, so shuffled input gives the same vectors.
+    """
+    # a word of one article says nothing about which words go together
+    shared = np.bincount(x.indices, minlength=x.shape[1]) >= 2
+    x = x[:, shared]
+    basis = x[_sample(x, BASIS_ROWS)]
+    x32 = basis.astype(np.float32)
+    x32_t = x32.T.tocsr()
+    # random directions in the span of the articles (X X^T G: cheaper to
+    # draw than a random vector per word, X Ω)
+    probe = np.random.default_rng(0).standard_normal((x32.shape[0], dims + _OVERSAMPLE), dtype=np.float32)
+    y = x32 @ (x32_t @ probe)
+    for _ in range(_POWER_STEPS):
+        q, _ = np.linalg.qr(y)
+        y = x32 @ (x32_t @ q)
+    q, _ = np.linalg.qr(y.astype(np.float64))
+    # B = Q^T X: its right singular vectors (the term-space directions) from
+    # the eigenvectors of the small B B^T rather than an SVD of the wide B
+    b_t = (x32_t @ q.astype(np.float32)).astype(np.float64)
+    values, vectors = np.linalg.eigh(b_t.T @ b_t)
+    top = np.argsort(values)[::-1][:dims]
+    top = top[values[top] > 1e-9 * max(values[top[0]], 0.0)]  # drop null directions
+    directions = b_t @ (vectors[:, top] / np.sqrt(values[top]))
+    # Every article projected onto them (X V, as LSA "folds in" a new
+    # document), not read off Q: a headline, a tiny part of X's range, is
+    # poorly represented in Q but exactly projected here.
+    z = x @ directions
+    norms = np.linalg.norm(z, axis=1)
+    norms[norms == 0] = 1.0
+    return z / norms[:, np.newaxis]
+
+
+def _sample(x: sp.csr_matrix, limit: int) -> np.ndarray:
+    """Up to `limit` row numbers of x, spread evenly over the rows in an
+    order fixed by their content (a hash of each row), not by input order."""
+    keys = np.array([
+        int.from_bytes(blake2b(x.indices[a:b].tobytes() + x.data[a:b].tobytes(), digest_size=8).digest(), "little")
+        for a, b in zip(x.indptr[:-1], x.indptr[1:])
+    ], dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    step = max(1, -(-order.size // limit))
+    return order[::step]
