@@ -284,12 +284,12 @@ def test_pair_cosines_do_not_depend_on_chunks_or_threads(monkeypatch, threads):
     very same floats as one chunk: grouping output is byte-for-byte."""
     import numpy as np
 
-    from digestgen.grouping import _candidates
+    from digestgen.grouping import _candidates, _threads
 
     whole = [_candidates.pair_cosines(a, b, ia, jb) for a, b, ia, jb in _pair_cases()]
     monkeypatch.setattr(_candidates, "_MERGE_NNZ", 300)
     monkeypatch.setattr(_candidates, "_PAIR_CHUNK", 50)
-    monkeypatch.setattr(_candidates, "_THREADS", threads)
+    monkeypatch.setattr(_threads, "THREADS", threads)
     for expected, (a, b, ia, jb) in zip(whole, _pair_cases()):
         assert np.array_equal(_candidates.pair_cosines(a, b, ia, jb), expected)
 
@@ -389,3 +389,22 @@ def test_no_latent_vectors_are_computed_for_full_texts_alone(monkeypatch):
     rng = random.Random(3)
     raw = vectorize([prepare("", " ".join(_invented_words(rng, 80))) for _ in range(5)])
     assert _latent.with_latent(raw, raw) is raw
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_top_terms_keeps_each_rows_heaviest_terms(monkeypatch, threads):
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digestgen.grouping import _threads
+    from digestgen.grouping._text import top_terms
+
+    monkeypatch.setattr(_threads, "THREADS", threads)
+    x = sp.random(31, 500, density=0.1, format="csr", random_state=4)
+    x.data[::7] = 0.5  # ties, broken by term id
+    kept = top_terms(x, 8)
+    for row in range(x.shape[0]):
+        start, stop = x.indptr[row], x.indptr[row + 1]
+        ranked = sorted(zip(-x.data[start:stop], x.indices[start:stop]))[:8]
+        assert sorted(kept[row].indices) == sorted(int(c) for _, c in ranked)
+        assert np.array_equal(kept[row].toarray(), x[row].multiply(kept[row] != 0).toarray())

@@ -10,12 +10,10 @@ count when candidates are scored exactly).
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import scipy.sparse as sp
 
+from . import _threads
 from ._text import top_terms
 
 TOP_TERMS = 12          # top-weighted terms per doc used as index keys
@@ -25,10 +23,6 @@ _BLOCK = 2048           # rows per block of the sparse product (bounds memory)
 _PAIR_CHUNK = 100_000   # pairs scored at once
 _MERGE_RATIO = 8       # merge path when len_a + len_b <= this x the shorter length
 _MERGE_NNZ = 1_000_000  # row entries copied at once on that path, per thread
-# scipy's element-wise product and numpy's searches release the GIL, so
-# pair_cosines scores its chunks on two threads (grouping otherwise keeps one
-# core of the build busy while the other idles).
-_THREADS = min(os.cpu_count() or 1, 2)
 
 
 def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +54,7 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         keep = (np.arange(rows.size) - first) < NEIGHBOURS
         return rows[keep], cols[keep]
 
-    pi, pj = zip(*_in_threads(best_partners, list(range(0, n, _BLOCK))))
+    pi, pj = zip(*_threads.in_threads(best_partners, list(range(0, n, _BLOCK))))
     i = np.concatenate(pi)
     j = np.concatenate(pj)
     lo, hi = np.minimum(i, j), np.maximum(i, j)
@@ -96,7 +90,7 @@ def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarra
     cost = np.cumsum(la[sel] + lb[sel])
     cuts = np.searchsorted(cost, np.arange(_MERGE_NNZ, cost[-1] if cost.size else 0, _MERGE_NNZ))
     parts = [part for part in np.split(sel, cuts) if part.size]
-    for part, dots in zip(parts, _in_threads(lambda part: _row_dots(a[i[part]], b[j[part]]), parts)):
+    for part, dots in zip(parts, _threads.in_threads(lambda part: _row_dots(a[i[part]], b[j[part]]), parts)):
         out[part] = dots
     if short.all():
         return out
@@ -107,17 +101,6 @@ def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarra
 
 def _row_dots(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
-
-
-def _in_threads(fn, items: list) -> list:
-    """[fn(item) for item in items], on _THREADS threads when there is more than one item.
-
-    Each item's result is computed exactly as it would be alone, so the
-    output does not depend on the threads' timing."""
-    if len(items) < 2 or _THREADS < 2:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(_THREADS) as pool:
-        return list(pool.map(fn, items))
 
 
 def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
@@ -131,7 +114,7 @@ def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
     for flip in (False, True):
         sel = np.nonzero(swap == flip)[0]
         # at least one chunk per thread, when there is enough to share
-        pieces = max(-(-sel.size // _PAIR_CHUNK), _THREADS if sel.size >= 1000 * _THREADS else 1)
+        pieces = max(-(-sel.size // _PAIR_CHUNK), _threads.THREADS if sel.size >= 1000 * _threads.THREADS else 1)
         chunks += [(flip, part) for part in np.array_split(sel, pieces) if part.size]
 
     def dots(chunk):
@@ -156,7 +139,7 @@ def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
         contrib = np.where(found, walk.data[pos] * look.data[l_pos[hit]], 0.0)
         return np.bincount(pair, weights=contrib, minlength=sel.size)
 
-    for (_, sel), values in zip(chunks, _in_threads(dots, chunks)):
+    for (_, sel), values in zip(chunks, _threads.in_threads(dots, chunks)):
         out[sel] = values
     return out
 

@@ -6,6 +6,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from . import _threads
 from ._features import Features
 
 # Each doc keeps its MAX_TERMS heaviest tf-idf terms (see vectorize()).
@@ -42,15 +43,23 @@ def top_terms(x: sp.csr_matrix, k: int) -> sp.csr_matrix:
     lengths = np.diff(x.indptr)
     if lengths.max(initial=0) <= k:
         return x
-    rows = np.repeat(np.arange(x.shape[0]), lengths)
-    # one float key = row + (1 - relative weight): sorts by row, then by
-    # weight descending; the stable sort breaks ties by column (sorted indices)
-    key = rows + (1.0 - x.data / (x.data.max() * 1.0001))
-    order = np.argsort(key, kind="stable")
-    rank = np.arange(x.nnz) - x.indptr[rows[order]]
-    keep = np.sort(order[rank < k])
-    out = sp.csr_matrix((x.data[keep], x.indices[keep], np.r_[0, np.cumsum(np.minimum(lengths, k))]), shape=x.shape)
-    return out
+    scale = x.data.max() * 1.0001
+
+    def kept(rows: range) -> np.ndarray:
+        """Positions of the kept entries of `rows`, ascending."""
+        lo, hi = x.indptr[rows.start], x.indptr[rows.stop]
+        row_of = np.repeat(np.arange(rows.start, rows.stop), lengths[rows.start:rows.stop])
+        # one float key = row + (1 - relative weight): sorts by row, then by
+        # weight descending; the stable sort breaks ties by column (sorted indices)
+        order = np.argsort(row_of + (1.0 - x.data[lo:hi] / scale), kind="stable")
+        rank = np.arange(hi - lo) - (x.indptr[row_of[order]] - lo)
+        return np.sort(order[rank < k]) + lo
+
+    # rows are independent: halves of the matrix sort on two threads
+    n = x.shape[0]
+    halves = [range(a, min(n, a + -(-n // _threads.THREADS))) for a in range(0, n, -(-n // _threads.THREADS))]
+    keep = np.concatenate(_threads.in_threads(kept, halves))
+    return sp.csr_matrix((x.data[keep], x.indices[keep], np.r_[0, np.cumsum(np.minimum(lengths, k))]), shape=x.shape)
 
 
 def normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
