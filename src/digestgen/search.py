@@ -23,7 +23,6 @@ import hashlib
 import itertools
 import json
 import operator
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,13 +40,15 @@ STOP_WORDS = frozenset(
 )
 SNIPPET_CHARS = 160
 DOCS_PER_CHUNK = 500
-_WORD = re.compile(r"[0-9a-z]+")
+# Every byte but [0-9a-z] to a space: translate and split run in C, twice as fast as
+# findall("[0-9a-z]+"), which they match word for word.
+_NOT_WORD = bytes(b if b in b"0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
 
 
 def words(text: str) -> list[str]:
     """Lower-case ASCII words, accents folded: the same rule the search script applies to queries."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return _WORD.findall(folded)
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").lower()
+    return folded.translate(_NOT_WORD).decode("ascii").split()
 
 
 def entry_words(entry: Entry) -> str:
