@@ -408,3 +408,21 @@ def test_top_terms_keeps_each_rows_heaviest_terms(monkeypatch, threads):
         ranked = sorted(zip(-x.data[start:stop], x.indices[start:stop]))[:8]
         assert sorted(kept[row].indices) == sorted(int(c) for _, c in ranked)
         assert np.array_equal(kept[row].toarray(), x[row].multiply(kept[row] != 0).toarray())
+
+
+def test_grouping_leaves_no_thread_behind(monkeypatch):
+    """The build forks its rendering workers only from a single-threaded process
+    (pages._make_all), so grouping's threads must all have ended when it returns."""
+    import threading
+
+    from digestgen.grouping import _threads
+
+    shared = []
+    real = _threads.in_threads
+    monkeypatch.setattr(_threads, "THREADS", 2)
+    monkeypatch.setattr(_threads, "in_threads", lambda fn, items: shared.append(len(items)) or real(fn, items))
+    texts, headlines = _two_beats()
+    before = threading.active_count()
+    group([doc("", text) for text in texts] + [doc(title) for title in headlines])
+    assert max(shared) >= 2  # work was shared out
+    assert threading.active_count() == before
