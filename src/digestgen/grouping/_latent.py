@@ -28,7 +28,7 @@ ARTICLES_PER_DIM = 8   # this many articles (with fewer, they are each article's
 WEIGHT = 0.3           # share of a headline-sized article's similarity that is latent
 SHORT_TERMS = 20       # up to this many terms an article takes the whole WEIGHT,
 LONG_TERMS = 60        # then (SHORT_TERMS / terms)^2 of it, and none past this
-BASIS_ROWS = 4000      # articles the directions are learnt from, at most (bounds the cost)
+BASIS_ROWS = 2000      # articles the directions are learnt from, at most (bounds the cost)
 _OVERSAMPLE = 10       # extra random directions: the top DIMS come out sharper
 _POWER_STEPS = 4       # fewer leave the directions noisy where singular values are close
 
