@@ -29,8 +29,8 @@ each story going whole to its majority topic.
 Knobs (GroupingSettings, exposed in digestgen.toml):
 
 - ``threshold`` (story level): the similarity an article or cluster needs to
-  join a story, and the cosine a neighbour needs to lend its words in
-  smoothing.  Lower merges more versions of one event, and headline
+  join a story (for short texts, word and latent similarity blended), and
+  the cosine a neighbour needs to lend its words in smoothing.  Lower merges more versions of one event, and headline
   fragments of it, into one story, at the risk of merging two look-alike
   incidents; higher keeps stories tight but splits a story whose versions are
   worded differently.
