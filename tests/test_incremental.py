@@ -134,6 +134,28 @@ def test_an_edit_rerenders_only_what_shows_the_edited_article(news_site: Path):
     assert clean_build(news_site) == snapshot(out)
 
 
+def test_an_edit_rewrites_only_the_files_whose_bytes_change(news_site: Path):
+    """Whatever made a file again (a listing whose story changed elsewhere, the search
+    index, the sitemap, the stylesheet), the output keeps the previous file where its bytes
+    are the same, so a deploy by rsync or a CDN sees only what really changed."""
+    build_site(news_site)
+    out = news_site / "output"
+    before = {p.relative_to(out): (p.stat().st_ino, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+
+    with (news_site / "content" / "bakery.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nThe judges praised its crust.\n")
+    build_site(news_site)
+
+    after = {p.relative_to(out): (p.stat().st_ino, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    same = {path for path in after if path in before and before[path][1] == after[path][1]}
+    changed = {path for path in after if path in before and before[path][1] != after[path][1]}
+    assert changed and same
+    assert {path for path in same if after[path][0] != before[path][0]} == set()
+    assert {path for path in changed if after[path][0] == before[path][0]} == set()
+    assert any(path.suffix == ".js" for path in same)  # search shards the edit left alone
+    assert Path("sitemap.xml") in same
+
+
 def test_grouping_is_remembered_only_for_the_same_input(news_site: Path, monkeypatch):
     import digestgen.build as build_module
 

@@ -91,7 +91,7 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
         _recover(output_dir)
         _remove(staging)
         made: set[str] = set()
-        root = str(staging)  # strings, not Paths: this loop runs once per file of the site
+        root, live = str(staging), str(output_dir)  # strings, not Paths: this loop runs once per file of the site
         for file in sorted(files, key=lambda f: f.path):
             origin = file.origin
             target = os.path.join(root, file.path)  # checked above: relative, POSIX, no ".."
@@ -99,17 +99,34 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            if file.reuse is None:
+            source = file.reuse
+            if source is None and _holds(os.path.join(live, file.path), file.data):
+                source = os.path.join(live, file.path)  # made again, to the same bytes
+            if source is None:
                 with open(target, "wb") as handle:
                     handle.write(file.data)
-            elif not _link(file.reuse, target):
-                shutil.copyfile(file.reuse, target)
+            elif not _link(source, target):
+                shutil.copyfile(source, target)
         origin = None
         _swap_in(staging, output_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = f" (writing the output of {origin})" if origin else ""
         raise OutputError(Problem(str(output_dir), None, f"cannot write the site{where}: {exc}")) from None
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``. An output made again to the same
+    bytes (a page whose story changed elsewhere, the search index's unchanged shards, the
+    sitemap) is then linked like a reused one: its mtime and inode stay, so a deploy by
+    rsync or a cache sees only what really changed."""
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 def _link(source: str | Path, target: str) -> bool:
