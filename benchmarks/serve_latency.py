@@ -150,17 +150,16 @@ def measure_browser(preview: Preview, targets, gap: float | None = None,  # noqa
         for number, (file, first, url_path) in enumerate(targets, 1):
             marker = f"EDITMARK{number}"
             settle(preview)
-            if add_to is not None:
-                # the digest's first page, where the new story will lead (the tab may still be
-                # reloading for the last exact build: then go again)
-                for _ in range(5):
-                    try:
-                        page.goto(preview.url)
-                        break
-                    except Exception:  # noqa: BLE001 - playwright's "navigation interrupted"
-                        page.wait_for_timeout(200)
-            else:
-                page.goto(preview.url.rstrip("/") + url_path)
+            # the tab may still be reloading for the last exact build (it reloads when the
+            # stories changed): then go again
+            for _ in range(5):
+                try:
+                    # with --add, the digest's first page, where the new story will lead
+                    page.goto(preview.url if add_to is not None else preview.url.rstrip("/") + url_path)
+                    break
+                except Exception:  # noqa: BLE001 - playwright's "navigation interrupted"
+                    page.wait_for_timeout(200)
+            if add_to is None:
                 expect(page.locator("body")).to_contain_text(first[:60])
             saved = time.perf_counter()
             times.append(save_and_time(file, first, marker))
