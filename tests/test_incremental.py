@@ -39,6 +39,36 @@ def test_incremental_build_after_edits_equals_a_clean_build(news_site: Path):
     assert clean_build(news_site) == incremental
 
 
+def test_a_feed_of_headlines_builds_incrementally_as_it_builds_clean(tmp_path: Path, monkeypatch):
+    """Headline-only items take latent dimensions (grouping._latent), learnt from the whole
+    site: after an edit and an addition they must come out as a clean build has them."""
+    from digestgen.grouping import _latent
+
+    computed = []
+    real = _latent.latent_vectors
+    monkeypatch.setattr(_latent, "latent_vectors", lambda *args: computed.append(1) or real(*args))
+    events = [("harbour", "dredging", "channel", "ships"), ("council", "budget", "vote", "taxes"),
+              ("storm", "flooding", "river", "homes"), ("museum", "exhibit", "paintings", "opening")]
+    files = {}
+    for e, words in enumerate(events):
+        for k in range(6):
+            picked = [words[(k + j) % 4] for j in range(2)]
+            files[f"content/h{e}-{k}.md"] = article(f"{picked[0].title()} {picked[1]} update {k}", "",
+                                                    date=f"2021-05-{10 + e} 0{k}:00+00:00", source=f"Feed {k % 3}")
+        files[f"content/full{e}.md"] = article(f"The {words[0]} {words[1]} story", " ".join(words * 20),
+                                               date=f"2021-05-{10 + e} 09:00+00:00", source="Daily")
+    site = write_site(tmp_path, files)
+    build_site(site)
+    assert computed
+    write_site(site, {
+        "content/h1-2.md": article("Council taxes vote delayed", "", date="2021-05-11 02:00+00:00", source="Feed 2"),
+        "content/h4-0.md": article("Storm river homes evacuated", "", date="2021-05-12 08:00+00:00", source="Feed 1"),
+    })
+    build_site(site)
+    incremental = snapshot(site / "output")
+    assert clean_build(site) == incremental
+
+
 def test_a_template_or_config_edit_is_not_a_no_op(news_site: Path):
     build_site(news_site)
     write_site(news_site, {"digestgen.toml": 'title = "Renamed Digest"\n'})
