@@ -55,10 +55,10 @@ def top_terms(x: sp.csr_matrix, k: int) -> sp.csr_matrix:
         rank = np.arange(hi - lo) - (x.indptr[row_of[order]] - lo)
         return np.sort(order[rank < k]) + lo
 
-    # rows are independent: halves of the matrix sort on two threads
+    # rows are independent: a share of them per thread
     n = x.shape[0]
-    halves = [range(a, min(n, a + -(-n // _threads.THREADS))) for a in range(0, n, -(-n // _threads.THREADS))]
-    keep = np.concatenate(_threads.in_threads(kept, halves))
+    step = -(-n // _threads.THREADS)
+    keep = np.concatenate(_threads.in_threads(kept, [range(a, min(n, a + step)) for a in range(0, n, step)]))
     return sp.csr_matrix((x.data[keep], x.indices[keep], np.r_[0, np.cumsum(np.minimum(lengths, k))]), shape=x.shape)
 
 

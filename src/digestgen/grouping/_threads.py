@@ -15,6 +15,9 @@ from typing import Callable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Two, not one per core: each thread holds its piece's arrays, and the row copies
+# that feed the products (scipy fancy indexing) keep the GIL, so more threads
+# mostly wait for each other.
 THREADS = min(os.cpu_count() or 1, 2)
 
 
