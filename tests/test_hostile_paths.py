@@ -4,6 +4,7 @@ writes outside output/; clashes are errors naming both sources. Plus slug proper
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import unicodedata
@@ -153,3 +154,10 @@ def test_unique_slugs_properties(texts, taken):
     assert len(slugs) == len(texts) == len(set(slugs))
     assert not set(slugs) & set(taken)
     assert all(SLUG.match(s) and s not in RESERVED for s in slugs)
+    # each text takes the lowest free one of its slug, slug-2, slug-3, ...
+    used = set(taken)
+    for text, slug in zip(texts, slugs):
+        base = slugify(text, "untitled")
+        candidates = itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
+        assert slug == next(c for c in candidates if c not in used)
+        used.add(slug)

@@ -48,13 +48,15 @@ def is_slug(text: str) -> bool:
 def unique_slugs(texts: Iterable[str], taken: Iterable[str] = (), fallback: str = "untitled") -> list[str]:
     """Slugs for ``texts`` in order; a clash gets ``-2``, ``-3``… in input order."""
     used = set(taken)
+    last: dict[str, int] = {}  # base -> the highest n it was given: base-2 ... base-n are all used
     result = []
     for text in texts:
         base = slugify(text, fallback)
-        slug, n = base, 1
-        while slug in used:
+        slug, n = base, last.get(base, 1)
+        while slug in used:  # without `last`, k texts with one title would probe k^2 / 2 slugs
             n += 1
             slug = f"{base}-{n}"
+        last[base] = n
         used.add(slug)
         result.append(slug)
     return result
