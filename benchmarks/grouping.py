@@ -1,7 +1,7 @@
 """Benchmark story grouping on labelled corpora, and its scaling.
 
 Usage:
-    python benchmarks/grouping.py CORPUS_DIR... [--threshold T] [--related-threshold R] [--direct]
+    python benchmarks/grouping.py CORPUS_DIR... [--threshold T] [--related-threshold R] [--direct [--dense DAYS]]
     python benchmarks/grouping.py --scale 2000,5000,10000,20000 [--from FULLTEXT_DIR...]
 
 A corpus dir holds ``content/`` and ``gold.json`` ({"granularity": "event" |
@@ -15,7 +15,11 @@ B-cubed precision / recall / F1 (Bagga & Baldwin 1998), at story level for
 "event" corpora and at topic level (related stories) for "topic".  Each corpus
 runs in its own process so its peak RSS is its own.  ``--direct`` instead reads
 the files once and calls group() directly (faster iteration; the time shown is
-then group() alone, tokenising included).
+then group() alone, tokenising included).  ``--dense DAYS`` (with ``--direct``)
+puts every gold event of an event-level corpus on a random day within DAYS
+and its versions within a day of it: the corpora spread their events over
+years, a newsroom's feed packs a hundred events into a week, and dates then
+no longer keep look-alike events apart.
 
 ``--scale`` calls group() directly on synthetic replicas of real full-text
 articles (distinct stories with realistic word statistics) and prints time
@@ -27,6 +31,7 @@ import argparse
 import inspect
 import json
 import os
+import random
 import re
 import resource
 import subprocess
@@ -36,7 +41,7 @@ import time
 import zlib
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -158,9 +163,21 @@ def run_corpus(corpus: Path, settings: GroupingSettings) -> None:
                 f"group stage {t['group']:5.2f}s, build {t['build']:5.2f}s (main cpu {t['cpu']:5.2f}s)")
 
 
-def run_corpus_direct(corpus: Path, settings: GroupingSettings) -> None:
+def dense_dates(docs: list[Document], gold: list[str], days: float) -> list[Document]:
+    """Every gold story on a random day within ``days`` (seeded), its versions within a day of
+    it, as a newsroom's feed has them. The corpora spread their events over years, and dates
+    then keep look-alike events apart that a busy week does not."""
+    rng = random.Random(0)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    day = {story: rng.uniform(0, days) for story in sorted(set(gold))}
+    return [replace(d, date=start + timedelta(days=day[g] + rng.uniform(0, 1))) for d, g in zip(docs, gold)]
+
+
+def run_corpus_direct(corpus: Path, settings: GroupingSettings, dense: float | None = None) -> None:
     level, labels = _gold(corpus)
     paths, docs = read_corpus(corpus)
+    if dense is not None and labels and level == "event":
+        docs = dense_dates(docs, [labels[p] for p in paths], dense)
     t0, c0 = time.perf_counter(), time.process_time()
     result = group(docs, settings)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -249,6 +266,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="full-text corpora to replicate for --scale")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--related-threshold", type=float)
+    ap.add_argument("--dense", type=float, metavar="DAYS",
+                    help="with --direct: put each gold event of an event-level corpus on a random day within DAYS")
     ap.add_argument("--_child-size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--_child-corpus", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -268,13 +287,20 @@ def main(argv: list[str] | None = None) -> None:
         scale_child(args._child_size, args.sources, settings)
         return
     if args._child_corpus:
-        (run_corpus_direct if args.direct else run_corpus)(args._child_corpus, settings)
+        if args.direct:
+            run_corpus_direct(args._child_corpus, settings, args.dense)
+        else:
+            run_corpus(args._child_corpus, settings)
         return
-    print(f"settings: {settings}", flush=True)
+    if args.dense is not None and not args.direct:
+        ap.error("--dense needs --direct")
+    print(f"settings: {settings}" + (f", event dates within {args.dense:g} days" if args.dense is not None else ""), flush=True)
     # one process per corpus / size so each peak RSS is its own
     for corpus in args.corpora:
         cmd = [sys.executable, __file__, "--_child-corpus", str(corpus), *knob_flags]
-        subprocess.run(cmd + (["--direct"] if args.direct else []), check=True)
+        if args.direct:
+            cmd += ["--direct"] + (["--dense", str(args.dense)] if args.dense is not None else [])
+        subprocess.run(cmd, check=True)
     if args.scale:
         for size in (int(s) for s in args.scale.split(",")):
             cmd = [sys.executable, __file__, "--_child-size", str(size), "--from", *map(str, args.sources), *knob_flags]
