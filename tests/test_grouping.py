@@ -426,3 +426,24 @@ def test_grouping_leaves_no_thread_behind(monkeypatch):
     group([doc("", text) for text in texts] + [doc(title) for title in headlines])
     assert max(shared) >= 2  # work was shared out
     assert threading.active_count() == before
+
+
+def test_only_short_texts_borrow_their_neighbours_words():
+    """In a busy week dates no longer keep same-beat events apart, and full texts lending each
+    other words glued them together; a headline still borrows its story's vocabulary."""
+    import numpy as np
+
+    from digestgen.grouping._pipeline import _days
+    from digestgen.grouping._smooth import smooth
+    from digestgen.grouping._text import vectorize
+
+    texts, headlines = _two_beats()
+    docs = [doc("", text) for text in texts] + [doc(title) for title in headlines]
+    raw = vectorize([prepare(d.title, d.text) for d in docs])
+    n = len(docs)
+    i, j = np.triu_indices(n, 1)
+    smoothed = smooth(raw, i, j, 0.15, _days(docs))
+    full = len(texts)
+    assert np.allclose(smoothed[:full].toarray(), raw[:full].toarray(), rtol=0, atol=1e-12)
+    headline_terms = set(raw[full].indices)
+    assert set(smoothed[full].indices) > headline_terms  # borrowed its beat's words

@@ -21,13 +21,11 @@ from hashlib import blake2b
 import numpy as np
 import scipy.sparse as sp
 
-from ._text import normalize_rows
+from ._text import normalize_rows, shortness
 
 DIMS = 70              # latent directions kept, and at most one per
 ARTICLES_PER_DIM = 8   # this many articles (with fewer, they are each article's own words)
-WEIGHT = 0.3           # share of a headline-sized article's similarity that is latent
-SHORT_TERMS = 20       # up to this many terms an article takes the whole WEIGHT,
-LONG_TERMS = 60        # then (SHORT_TERMS / terms)^2 of it, and none past this
+WEIGHT = 0.3           # share of a headline's similarity that is latent (times its shortness)
 BASIS_ROWS = 2000      # articles the directions are learnt from, at most (bounds the cost)
 _OVERSAMPLE = 10       # extra random directions: the top DIMS come out sharper
 _POWER_STEPS = 4       # fewer leave the directions noisy where singular values are close
@@ -41,9 +39,7 @@ def with_latent(x: sp.csr_matrix, raw: sp.csr_matrix) -> sp.csr_matrix:
     their latent cosine, while a full text's row is x's unchanged (plus
     nothing), so pairs of full texts score exactly as before.
     """
-    terms = np.diff(raw.indptr)
-    weight = WEIGHT * np.minimum(1.0, (SHORT_TERMS / np.maximum(terms, 1)) ** 2)
-    weight[terms > LONG_TERMS] = 0.0
+    weight = WEIGHT * shortness(raw)
     dims = min(DIMS, raw.shape[0] // ARTICLES_PER_DIM)
     if not weight.any() or dims < 2:
         return x

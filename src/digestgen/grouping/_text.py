@@ -11,6 +11,10 @@ from ._features import Features
 
 # Each doc keeps its MAX_TERMS heaviest tf-idf terms (see vectorize()).
 MAX_TERMS = 100
+# An article of up to SHORT_TERMS terms (a headline, a feed item) is short; past that it
+# counts as short less and less, as (SHORT_TERMS / terms)^2, and not at all past LONG_TERMS.
+SHORT_TERMS = 20
+LONG_TERMS = 60
 
 
 def vectorize(features: Sequence[Features]) -> sp.csr_matrix:
@@ -60,6 +64,18 @@ def top_terms(x: sp.csr_matrix, k: int) -> sp.csr_matrix:
     step = -(-n // _threads.THREADS)
     keep = np.concatenate(_threads.in_threads(kept, [range(a, min(n, a + step)) for a in range(0, n, step)]))
     return sp.csr_matrix((x.data[keep], x.indices[keep], np.r_[0, np.cumsum(np.minimum(lengths, k))]), shape=x.shape)
+
+
+def shortness(x: sp.csr_matrix) -> np.ndarray:
+    """How short each row's article is: 1 for a headline, 0 for a full text (see SHORT_TERMS).
+
+    Short texts borrow what their own few words lack (their neighbours' words in _smooth,
+    latent dimensions in _latent); full texts have words enough, and what they would
+    borrow, alike across a whole beat, would glue neighbouring events together."""
+    terms = np.diff(x.indptr)
+    share = np.minimum(1.0, (SHORT_TERMS / np.maximum(terms, 1)) ** 2)
+    share[terms > LONG_TERMS] = 0.0
+    return share
 
 
 def normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
