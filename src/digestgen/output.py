@@ -100,8 +100,10 @@ def write_site(files: list[OutputFile], output_dir: Path) -> None:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
             source = file.reuse
-            if source is None and _holds(os.path.join(live, file.path), file.data):
-                source = os.path.join(live, file.path)  # made again, to the same bytes
+            if source is None:
+                previous = os.path.join(live, file.path)
+                if _holds(previous, file.data):
+                    source = previous  # made again, to the same bytes
             if source is None:
                 with open(target, "wb") as handle:
                     handle.write(file.data)

@@ -123,13 +123,15 @@ def _walk_shorter(a, b, i, j, len_a, len_b) -> np.ndarray:
         w_rows, l_rows = (j[sel], i[sel]) if flip else (i[sel], j[sel])
         counts = np.diff(walk.indptr)[w_rows]
         total = int(counts.sum())
+        if total == 0:
+            return np.zeros(sel.size)
         pair = np.repeat(np.arange(sel.size), counts)
         pos = _positions(walk.indptr, w_rows, counts, total)
         target = l_rows[pair].astype(np.int64) * width + walk.indices[pos]
         rows = np.unique(l_rows)
         l_counts = np.diff(look.indptr)[rows]
         l_pos = _positions(look.indptr, rows, l_counts, int(l_counts.sum()))
-        if total == 0 or l_pos.size == 0:
+        if l_pos.size == 0:
             return np.zeros(sel.size)
         # rows ascending, columns sorted within rows: the keys are sorted
         l_keys = np.repeat(rows.astype(np.int64), l_counts) * width + look.indices[l_pos]
