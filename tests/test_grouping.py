@@ -433,6 +433,7 @@ def test_only_short_texts_borrow_their_neighbours_words():
     other words glued them together; a headline still borrows its story's vocabulary."""
     import numpy as np
 
+    from digestgen.grouping._candidates import pair_cosines
     from digestgen.grouping._pipeline import _days
     from digestgen.grouping._smooth import smooth
     from digestgen.grouping._text import vectorize
@@ -442,8 +443,69 @@ def test_only_short_texts_borrow_their_neighbours_words():
     raw = vectorize([prepare(d.title, d.text) for d in docs])
     n = len(docs)
     i, j = np.triu_indices(n, 1)
-    smoothed = smooth(raw, i, j, 0.15, _days(docs))
+    smoothed = smooth(raw, i, j, pair_cosines(raw, raw, i, j), 0.15, _days(docs))
     full = len(texts)
     assert np.allclose(smoothed[:full].toarray(), raw[:full].toarray(), rtol=0, atol=1e-12)
     headline_terms = set(raw[full].indices)
     assert set(smoothed[full].indices) > headline_terms  # borrowed its beat's words
+
+
+def _busy_week(rng: random.Random) -> list[Document]:
+    """Thirty unrelated full texts, then two events of one beat two days apart,
+    three outlets' versions each: every version uses 30 of the beat's 40
+    words, all 25 of its event's own, and 30 words of its own."""
+    beat, other = _invented_words(rng, 40), _invented_words(rng, 2000)
+    docs = [doc("", " ".join(rng.sample(other, 80)), days=i % 7) for i in range(30)]
+    for day, event in ((2, _invented_words(rng, 25)), (3, _invented_words(rng, 25))):
+        docs += [doc("", " ".join(rng.sample(beat, 30) + event + rng.sample(other, 30)),
+                     source=outlet, days=day) for outlet in ("A", "B", "C")]
+    return docs
+
+
+def test_two_events_of_one_beat_in_one_week_stay_two_stories(monkeypatch):
+    """Their clusters' centroids are close (the beat's words), but each event's versions are
+    far more alike among themselves than to the other's: two stories, not one."""
+    from digestgen.grouping import _cohesion
+
+    docs = _busy_week(random.Random(0))
+    events = [s for s in group(docs).stories if min(s) >= 30]
+    assert events == [(30, 31, 32), (33, 34, 35)]
+    # without the cohesion rule the beat's words alone would merge them
+    monkeypatch.setattr(_cohesion, "COHESION", 0.0)
+    assert [s for s in group(docs).stories if min(s) >= 30] == [(30, 31, 32, 33, 34, 35)]
+
+
+def test_reprints_do_not_make_their_cluster_refuse_their_storys_other_versions(monkeypatch):
+    """Three reprints of one wire text are alike by copying: the cohesion rule compares the
+    other outlets' versions with the versions' own spread, not with the copies'."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digestgen.grouping import _cohesion
+    from digestgen.grouping._candidates import pair_cosines
+
+    def unit(*rows):
+        m = np.array(rows, float)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    # one story in two clusters: a wire text, two reprints (cosine 0.99) and a
+    # rewrite (0.3 to them); and two rewrites alike at 0.6, from one press release
+    x = sp.csr_matrix(unit([1, 0, 0, 0, 0], [1, 0, 0, 0, 0.1], [1, 0, 0, 0, -0.1],
+                           [0.3, 0.95, 0, 0, 0],
+                           [0.3, 0.1, 0.7**0.5, 0.2**0.5, 0], [0.3, 0.1, 0.7**0.5, -0.2**0.5, 0]))
+    labels = np.array([0, 0, 0, 0, 1, 1])
+    i, j = np.triu_indices(6, 1)
+    sums = (sp.csr_matrix((np.ones(6), (labels, np.arange(6))), shape=(2, 6)) @ x).toarray()
+    size, sq, dot = np.array([4.0, 2.0]), (sums**2).sum(axis=1), np.array([sums[0] @ sums[1]])
+    a, b = np.array([0]), np.array([1])
+
+    def full_texts(cohesion):  # rows of five terms would count as headlines
+        return replace(cohesion, fullness=np.ones(6))
+
+    cohesion = full_texts(_cohesion.Cohesion.of(x, x, i, j, pair_cosines(x, x, i, j)))
+    assert cohesion.dup_i.size == 3  # the three copies pair up
+    assert cohesion.factor(labels, 2, size, sq, dot, a, b)[0] == 1.0
+    # counted as three versions, the copies would make their cluster refuse the rewrites
+    monkeypatch.setattr(_cohesion, "DUPLICATE", 1.01)
+    counted = full_texts(_cohesion.Cohesion.of(x, x, i, j, pair_cosines(x, x, i, j)))
+    assert counted.factor(labels, 2, size, sq, dot, a, b)[0] < 0.9

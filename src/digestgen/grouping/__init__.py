@@ -19,7 +19,9 @@ Pipeline (each step in its own private module):
 6. ``_cluster``: threshold-bounded agglomeration on size-aware centroid
    similarity, with date distance as a soft penalty; a link must be mutual
    or go to a cluster twice the size, so look-alike stories (and
-   neighbouring topics) do not chain into one.
+   neighbouring topics) do not chain into one.  ``_cohesion``: at story
+   level, two tight clusters of full texts only loosely alike (two events
+   of one beat in one week) are held apart.
 7. ``_refine``: one nearest-centroid reassignment step of every article.
 
 Stories are steps 4-7; topics (related stories) are steps 6-7 again on the

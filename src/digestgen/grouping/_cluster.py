@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._candidates import pair_cosines
+from ._cohesion import Cohesion
 from ._text import normalize_rows
 
 _MAX_ROUNDS = 100
@@ -80,8 +81,12 @@ def agglomerate(
     threshold: float,
     days: np.ndarray | None = None,
     date_params: tuple[float, float, float] = DATE_PENALTY,
+    cohesion: Cohesion | None = None,
 ) -> np.ndarray:
     """Merge clusters (initial `labels`) along candidate doc edges; return labels.
+
+    With `cohesion`, links between tight clusters that are only loosely alike
+    are weakened (see _cohesion).
 
     Dot products of the clusters' summed vectors are computed for the cluster
     pairs that candidate edges connect, and after each round recomputed only
@@ -101,6 +106,8 @@ def agglomerate(
         if days is not None:
             lo, hi = _nan_if_inf(lo_d), _nan_if_inf(hi_d)
             sim *= date_factor(lo[a], hi[a], lo[b], hi[b], *date_params)
+        if cohesion is not None:
+            sim *= cohesion.factor(labels, k, size, sq, dot, a, b)
         # first neighbour of every cluster (ties -> smaller cluster id); two
         # scatter passes instead of a sort: this runs every round
         src = np.concatenate([a, b])

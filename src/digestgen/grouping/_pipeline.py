@@ -7,6 +7,7 @@ import numpy as np
 
 from ._candidates import candidate_pairs, pair_cosines
 from ._cluster import agglomerate, canonical, centroids
+from ._cohesion import Cohesion
 from ._features import prepare
 from ._latent import with_latent
 from ._refine import majority, refine
@@ -34,13 +35,16 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
         return grouping_cls((), (), ())
     raw = vectorize([d.features if d.features is not None else prepare(d.title, d.text, d.url) for d in docs])
     raw_i, raw_j = candidate_pairs(raw)
+    raw_cos = pair_cosines(raw, raw, raw_i, raw_j)
     days = _days(docs)
 
     # Stories: on neighbour-smoothed vectors (see _smooth) with latent
     # dimensions for short texts (see _latent), along the same candidate
-    # edges; date distance counts.
-    x = with_latent(smooth(raw, raw_i, raw_j, threshold, days), raw)
-    story = agglomerate(x, raw_i, raw_j, np.arange(n), threshold, days)
+    # edges; date distance counts, and tight clusters that are only loosely
+    # alike stay apart (see _cohesion).
+    x = with_latent(smooth(raw, raw_i, raw_j, raw_cos, threshold, days), raw)
+    cohesion = Cohesion.of(x, raw, raw_i, raw_j, raw_cos)
+    story = agglomerate(x, raw_i, raw_j, np.arange(n), threshold, days, cohesion=cohesion)
     story, k = canonical(refine(x, raw_i, raw_j, story, threshold, days))
 
     # Topics: coarser, on the raw vectors (smoothing would blur neighbouring

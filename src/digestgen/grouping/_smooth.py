@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._candidates import pair_cosines
 from ._cluster import DATE_PENALTY, date_factor
 from ._text import MAX_TERMS, normalize_rows, shortness, top_terms
 
@@ -35,12 +34,14 @@ from ._text import MAX_TERMS, normalize_rows, shortness, top_terms
 SMOOTHING = 0.6
 
 
-def smooth(x: sp.csr_matrix, edge_i: np.ndarray, edge_j: np.ndarray, min_sim: float,
-           days: np.ndarray) -> sp.csr_matrix:
-    """Return unit rows of x + SMOOTHING * (cosine-weighted mean of close neighbours)."""
+def smooth(x: sp.csr_matrix, edge_i: np.ndarray, edge_j: np.ndarray, cos: np.ndarray,
+           min_sim: float, days: np.ndarray) -> sp.csr_matrix:
+    """Return unit rows of x + SMOOTHING * (cosine-weighted mean of close neighbours).
+
+    `cos` holds x's cosines along the candidate edges (edge_i, edge_j).
+    """
     n = x.shape[0]
-    w = pair_cosines(x, x, edge_i, edge_j)
-    w *= date_factor(days[edge_i], days[edge_i], days[edge_j], days[edge_j], *DATE_PENALTY)
+    w = cos * date_factor(days[edge_i], days[edge_i], days[edge_j], days[edge_j], *DATE_PENALTY)
     keep = w >= min_sim
     i, j, w = edge_i[keep], edge_j[keep], w[keep]
     adjacency = sp.csr_matrix((np.r_[w, w], (np.r_[i, j], np.r_[j, i])), shape=(n, n))
