@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import build_site, load_digest, run_cli, snapshot, write_site, BAKERY
+from conftest import BAKERY, article, build_site, load_digest, run_cli, snapshot, write_site
 
 
 def test_two_outlets_form_one_story_and_unrelated_stays_apart(news_site: Path):
@@ -91,3 +91,49 @@ def test_static_assets_are_fingerprinted_and_linked(news_site: Path):
     assert len(css) == 1
     index = (news_site / "output" / "index.html").read_text(encoding="utf-8")
     assert f'href="static/{css[0].name}"' in index
+
+
+def _one_subject_over_the_years(root: Path, years: int) -> Path:
+    """``years`` stories on one subject, a year apart: too far apart to be one story, alike
+    enough to be related."""
+    import random
+
+    rng = random.Random(3)
+
+    def words(n: int) -> str:
+        return " ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+                        for _ in range(n))
+
+    return write_site(root, {
+        f"content/ferry-{year}.md": article(
+            f"Bayline ferry dispute: {words(2)}",
+            f"The Bayline harbour ferry dispute between crews and operator goes on. {words(5)}",
+            date=f"{year}-03-05", source="Gazette")
+        for year in range(2010, 2010 + years)
+    })
+
+
+def test_a_story_page_lists_its_newest_related_stories_and_links_them_all(tmp_path: Path):
+    import re
+
+    site = _one_subject_over_the_years(tmp_path / "small", 11)
+    build_site(site)
+    assert all(len(s["related"]) == 10 for s in load_digest(site)["stories"])
+    assert not (site / "output" / "related").exists()  # every story page lists them all
+
+    site = _one_subject_over_the_years(tmp_path / "big", 13)
+    build_site(site)
+    stories = load_digest(site)["stories"]  # newest first
+    assert len(stories) == 13 and len({s["topic"] for s in stories}) == 1
+    assert all(len(s["related"]) == 12 for s in stories)  # digest.json names them all
+    oldest = (site / "output" / stories[-1]["url"]).read_text(encoding="utf-8")
+    related = oldest[oldest.index('id="related-heading"'):]
+    listed = re.findall(r'href="\.\./\.\./(stories/[^"]+)"', related)
+    assert listed == [s["url"] for s in stories[:10]]  # the ten newest
+    link = re.search(r'<a href="\.\./\.\./(related/[^"]+)">All 13 stories on this subject</a>', related)
+    assert link, related[:2000]
+    page = (site / "output" / link.group(1)).read_text(encoding="utf-8")
+    cards = re.findall(r'<h2><a href="\.\./\.\./(stories/[^"]+)">', page)
+    assert cards == [s["url"] for s in stories]  # all of them, newest first
+    sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
+    assert link.group(1).removesuffix("index.html") in sitemap

@@ -76,6 +76,11 @@ class Story:
         """Outlet names, in the order of the versions, each once."""
         return tuple(dict.fromkeys(e.source for e in self.entries))
 
+    def newest_first(self) -> tuple:
+        """Sort key: the most recently updated story first, undated ones last, then by slug."""
+        stamp = self.updated or self.date
+        return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, self.slug)
+
 
 @dataclass(frozen=True)
 class Digest:

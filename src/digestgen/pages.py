@@ -84,7 +84,15 @@ def month_path(month: Month) -> str:
     return f"archive/{month.year:04d}/{month.month:02d}/index.html"
 
 
+def related_path(topic: str) -> str:
+    return f"related/{topic}/index.html"
+
+
 ARTICLES_PER_PAGE = 100  # on an outlet's or a tag's pages
+# A story page lists its newest RELATED_SHOWN related stories; a topic with more has pages of
+# its own listing them all.  Listing all on every page would grow with the square of a topic
+# (a year of one war is hundreds of stories, each page listing every other).
+RELATED_SHOWN = 10
 SOURCES_INDEX = "sources/index.html"
 TAGS_INDEX = "tags/index.html"
 ARCHIVE_INDEX = "archive/index.html"
@@ -192,10 +200,11 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
     wanted = (lambda path: True) if only is None else only.__contains__
     for story in digest.stories:
         if wanted(story_path(story)):
-            related = [stories_by_slug[slug] for slug in story.related if slug in stories_by_slug]
+            related = [stories_by_slug[slug] for slug in story.related[:RELATED_SHOWN] if slug in stories_by_slug]
             pages.append(Page(
                 story_path(story), "story.html",
-                {"story": story, "related": related,
+                {"story": story, "related": related, "topic_size": len(story.related) + 1,
+                 "all_related": related_path(story.topic) if len(story.related) > RELATED_SHOWN else None,
                  "outlets": [outlet_ref[name] for name in story.sources if name in outlet_ref],
                  "story_month": month_of.get(story.slug),
                  "meta": _article_meta(story.date, story.updated)},
@@ -253,6 +262,15 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                      "pagination": pagination, "meta": {"type": "website"}},
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
+    for topic, stories in _big_topics(digest):
+        named_after = stories_by_slug.get(topic, stories[-1])  # the story it is named after
+        for path, chunk, pagination in _paginated(stories, config.page_size, related_path(topic)):
+            pages.append(Page(
+                path, "related.html",
+                {"stories": chunk, "named_after": named_after, "topic_size": len(stories),
+                 "pagination": pagination, "meta": {"type": "website"}},
+                f"the stories related to {topic!r}", lastmod=_newest(s.updated or s.date for s in chunk)))
+
     pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
                       "the 404 page", in_sitemap=False))
     return pages if only is None else [page for page in pages if page.path in only]
@@ -270,6 +288,16 @@ def absolute_root(config: Config) -> str:
     Only the 404 page uses it: a server shows that page at any depth, so relative links cannot work.
     """
     return (urlsplit(config.base_url).path or "/") if config.base_url else "/"
+
+
+def _big_topics(digest: Digest) -> list[tuple[str, list[Story]]]:
+    """Topics too big for their story pages to list (RELATED_SHOWN), each with its
+    stories newest first (the order of every story's ``related``)."""
+    by_topic: dict[str, list[Story]] = {}
+    for story in digest.stories:
+        by_topic.setdefault(story.topic, []).append(story)
+    return [(topic, sorted(stories, key=Story.newest_first)) for topic, stories in by_topic.items()
+            if len(stories) > RELATED_SHOWN + 1]
 
 
 def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[str, Sequence[Any], dict[str, Any]]]:

@@ -84,6 +84,7 @@ template from the default theme (in the installed package, `digestgen/templates/
 - `base.html`: the page frame (head, masthead, navigation, search box, footer)
 - `index.html`: the digest and its pages
 - `story.html`, `article.html`: a story with every version, and one version
+- `related.html`: every story on one subject, where a story page lists only the newest
 - `sources.html`, `source.html`, `archive.html`, `month.html`, `tags.html`, `tag.html`,
   `search.html`, `404.html`, `_macros.html`
 

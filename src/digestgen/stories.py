@@ -264,7 +264,7 @@ def _with_related(stories: list[Story]) -> list[Story]:
         by_topic.setdefault(story.topic, []).append(story)
     return [
         replace(story, related=tuple(
-            s.slug for s in sorted(by_topic[story.topic], key=_newest_first) if s.slug != story.slug
+            s.slug for s in sorted(by_topic[story.topic], key=Story.newest_first) if s.slug != story.slug
         ))
         for story in stories
     ]
@@ -281,10 +281,5 @@ def _chronological(entry: Entry) -> tuple:
     return (entry.date is None, entry.date.timestamp() if entry.date else 0.0, entry.source_path)
 
 
-def _newest_first(story: Story) -> tuple:
-    stamp = story.updated or story.date
-    return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, story.slug)
-
-
 def _front_page_order(story: Story) -> tuple:
-    return (not story.featured, *_newest_first(story))
+    return (not story.featured, *story.newest_first())
