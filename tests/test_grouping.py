@@ -332,20 +332,46 @@ def test_shuffled_input_gives_the_same_partition_with_headlines_among_full_texts
     latent vector (to the last bit) however the input is ordered."""
     import numpy as np
 
-    from digestgen.grouping._latent import latent_vectors
+    from digestgen.grouping._latent import article_keys, latent_vectors
     from digestgen.grouping._text import vectorize
+
+    def latent(docs):
+        features = [prepare(d.title, d.text) for d in docs]
+        return latent_vectors(vectorize(features), 10, article_keys(features))
 
     texts, headlines = _two_beats()
     docs = [doc("", text, days=i % 5) for i, text in enumerate(texts)] + [doc(title) for title in headlines]
     base = group(docs)
-    vectors = latent_vectors(vectorize([prepare(d.title, d.text) for d in docs]), 10)
+    vectors = latent(docs)
     for seed in range(3):
         order = list(range(len(docs)))
         random.Random(seed).shuffle(order)
         shuffled = [docs[i] for i in order]
         assert partition(shuffled, group(shuffled)) == partition(docs, base)
-        again = latent_vectors(vectorize([prepare(d.title, d.text) for d in shuffled]), 10)
-        assert np.array_equal(again, vectors[order])
+        assert np.array_equal(latent(shuffled), vectors[order])
+
+
+def test_an_edit_to_one_article_leaves_the_latent_sample_and_start_as_they_were():
+    """The latent directions are learnt from a sample of the articles, from a random start.
+    A one-word edit changes every row's weights a little (idf); it must not draw another
+    sample or another start, which turned every headline's latent vector and moved
+    articles of stories the edit never touched."""
+    import numpy as np
+
+    from digestgen.grouping._latent import _probe, _sample, article_keys
+
+    texts, headlines = _two_beats()
+    features = [prepare("", text) for text in texts] + [prepare(title, "") for title in headlines]
+    edited = list(features)
+    edited[5] = prepare("", texts[5] + " zuzuzuzu")
+    before, after = article_keys(features), article_keys(edited)
+    assert np.array_equal(np.delete(before, 5), np.delete(after, 5))  # keys: each article's own words
+    for limit in (30, 200):
+        old, new = _sample(before, limit), _sample(after, limit)
+        assert len(set(old) ^ set(new)) <= 2  # at most the edited article and the one it displaced
+        kept = [i for i in old if i in set(new) and i != 5]
+        starts = dict(zip(old, _probe(before[old], 8))), dict(zip(new, _probe(after[new], 8)))
+        assert all(np.array_equal(starts[0][i], starts[1][i]) for i in kept)
 
 
 def test_headlines_sharing_no_word_are_alike_when_their_words_go_together_elsewhere():
@@ -356,14 +382,14 @@ def test_headlines_sharing_no_word_are_alike_when_their_words_go_together_elsewh
     the full texts' own vectors are left as they were."""
     import numpy as np
 
-    from digestgen.grouping._latent import with_latent
+    from digestgen.grouping._latent import article_keys, with_latent
     from digestgen.grouping._text import vectorize
 
     texts, headlines = _two_beats()
     docs = [prepare("", text) for text in texts]
     headlines = [prepare(title, "") for title in headlines]
     raw = vectorize(docs + headlines)
-    x = with_latent(raw, raw)
+    x = with_latent(raw, raw, article_keys(docs + headlines))
 
     def cosine(m, i, j):
         return float(m[i].multiply(m[j]).sum())
@@ -387,8 +413,9 @@ def test_no_latent_vectors_are_computed_for_full_texts_alone(monkeypatch):
 
     monkeypatch.setattr(_latent, "latent_vectors", refuse)
     rng = random.Random(3)
-    raw = vectorize([prepare("", " ".join(_invented_words(rng, 80))) for _ in range(5)])
-    assert _latent.with_latent(raw, raw) is raw
+    features = [prepare("", " ".join(_invented_words(rng, 80))) for _ in range(5)]
+    raw = vectorize(features)
+    assert _latent.with_latent(raw, raw, _latent.article_keys(features)) is raw
 
 
 @pytest.mark.parametrize("threads", [1, 2])

@@ -9,7 +9,7 @@ from ._candidates import candidate_pairs, pair_cosines
 from ._cluster import agglomerate, canonical, centroids
 from ._cohesion import Cohesion
 from ._features import prepare
-from ._latent import with_latent
+from ._latent import article_keys, with_latent
 from ._refine import majority, refine
 from ._smooth import smooth
 from ._text import vectorize
@@ -33,7 +33,8 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     n = len(docs)
     if n == 0:
         return grouping_cls((), (), ())
-    raw = vectorize([d.features if d.features is not None else prepare(d.title, d.text, d.url) for d in docs])
+    features = [d.features if d.features is not None else prepare(d.title, d.text, d.url) for d in docs]
+    raw = vectorize(features)
     raw_i, raw_j = candidate_pairs(raw)
     raw_cos = pair_cosines(raw, raw, raw_i, raw_j)
     days = _days(docs)
@@ -42,7 +43,7 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     # dimensions for short texts (see _latent), along the same candidate
     # edges; date distance counts, and tight clusters that are only loosely
     # alike stay apart (see _cohesion).
-    x = with_latent(smooth(raw, raw_i, raw_j, raw_cos, threshold, days), raw)
+    x = with_latent(smooth(raw, raw_i, raw_j, raw_cos, threshold, days), raw, article_keys(features))
     cohesion = Cohesion.of(x, raw, raw_i, raw_j, raw_cos)
     story = agglomerate(x, raw_i, raw_j, np.arange(n), threshold, days, cohesion=cohesion)
     story, k = canonical(refine(x, raw_i, raw_j, story, threshold, days))
