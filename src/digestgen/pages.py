@@ -263,7 +263,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
     for topic, stories in _big_topics(digest):
-        named_after = stories_by_slug.get(topic, stories[-1])  # the story it is named after
+        named_after = stories_by_slug[topic]  # a topic is named after one of its stories
         for path, chunk, pagination in _paginated(stories, config.page_size, related_path(topic)):
             pages.append(Page(
                 path, "related.html",
@@ -296,8 +296,9 @@ def _big_topics(digest: Digest) -> list[tuple[str, list[Story]]]:
     by_topic: dict[str, list[Story]] = {}
     for story in digest.stories:
         by_topic.setdefault(story.topic, []).append(story)
+    # a story's related are its topic's other stories: as many as a story page's list can hold
     return [(topic, sorted(stories, key=Story.newest_first)) for topic, stories in by_topic.items()
-            if len(stories) > RELATED_SHOWN + 1]
+            if len(stories) - 1 > RELATED_SHOWN]
 
 
 def _paginated(items: Sequence[Any], size: int, first: str) -> list[tuple[str, Sequence[Any], dict[str, Any]]]:
