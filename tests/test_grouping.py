@@ -278,6 +278,31 @@ def test_pair_cosines_match_the_dense_products_on_both_paths():
         assert np.allclose(pair_cosines(a, b, ia, jb), expected, rtol=0, atol=1e-12)
 
 
+def test_merging_cluster_rows_gives_the_very_floats_of_summing_them_all_again():
+    """Agglomeration sums only the rows of clusters that merged in a round and moves the
+    rest: rows, order and floats must be those of the full product, or grouping output
+    would depend on how many rounds it took."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digestgen.grouping._cluster import _merge_rows, _row_sq, membership
+
+    rng = np.random.default_rng(3)
+    sums = sp.random(40, 300, density=0.08, format="csr", random_state=rng)
+    sums.data = rng.standard_normal(sums.data.size) / 7.0  # sums of floats round differently by order
+    for remap in (np.arange(40), rng.integers(0, 25, 40), np.repeat(np.arange(8), 5), np.zeros(40, np.int64)):
+        remap = np.unique(remap, return_inverse=True)[1].ravel()
+        k = int(remap.max()) + 1
+        merged = np.bincount(remap, minlength=k) > 1
+        expected = (membership(remap, k) @ sums).tocsr()
+        expected.sort_indices()
+        got, sq = _merge_rows(sums.copy(), _row_sq(sums), remap, k, merged)
+        assert np.array_equal(got.indptr, expected.indptr)
+        assert np.array_equal(got.indices, expected.indices)
+        assert np.array_equal(got.data, expected.data)
+        assert np.array_equal(sq, _row_sq(expected))
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_pair_cosines_do_not_depend_on_chunks_or_threads(monkeypatch, threads):
     """Scoring in many small chunks, on one thread or two, must give the

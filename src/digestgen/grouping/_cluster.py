@@ -95,13 +95,13 @@ def agglomerate(
     labels, k = canonical(labels)
     a, b = _cluster_pairs(labels[edge_i], labels[edge_j], k)
     sums = membership(labels, k) @ x
+    sq = _row_sq(sums)
     dot = pair_cosines(sums, sums, a, b)
     size = np.bincount(labels, minlength=k).astype(float)
     lo_d, hi_d = _date_ranges(days, labels, k) if days is not None else (None, None)
     for _ in range(_MAX_ROUNDS):
         if a.size == 0:
             break
-        sq = _row_sq(sums)
         sim = linkage(dot, a, b, size, sq, threshold)
         if days is not None:
             lo, hi = _nan_if_inf(lo_d), _nan_if_inf(hi_d)
@@ -129,14 +129,14 @@ def agglomerate(
         labels, k = new_labels, k_new
         a, b, dot = _cluster_pairs(remap[a], remap[b], k, dot)
         # everything per cluster is updated from the old clusters, not the
-        # docs: summing cluster rows is cheaper than re-summing all articles
-        sums = membership(remap, k) @ sums
+        # docs, and only where clusters merged: later rounds merge few
+        merged = np.bincount(remap, minlength=k) > 1
+        sums, sq = _merge_rows(sums, sq, remap, k, merged)
         size = np.bincount(remap, weights=size, minlength=k)
         if days is not None:
             lo_d, hi_d = _merge_ranges(remap, k, lo_d, hi_d)
         # pairs touching a merged cluster: the summed dot misses part pairs
         # that no candidate edge connected, so rescore those exactly
-        merged = np.bincount(remap, minlength=k) > 1
         redo = merged[a] | merged[b]
         dot[redo] = pair_cosines(sums, sums, a[redo], b[redo])
     return labels
@@ -198,6 +198,33 @@ def _cluster_pairs(a, b, k, dot=None):
     if dot is None:
         return uniq // k, uniq % k
     return uniq // k, uniq % k, np.bincount(inv.ravel(), weights=dot[keep], minlength=uniq.size)
+
+
+def _merge_rows(sums: sp.csr_matrix, sq: np.ndarray, remap: np.ndarray, k: int,
+                merged: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Summed rows and their squared lengths after old cluster c became remap[c]: the
+    rows of clusters that merged are summed (as membership(remap, k) @ sums would, to
+    the same floats), the others are moved as they are."""
+    sums.sort_indices()
+    into_merged = merged[remap]
+    kept_old = np.flatnonzero(~into_merged)
+    merged_new = np.flatnonzero(merged)
+    part_old = np.flatnonzero(into_merged)
+    # old clusters in ascending order within each merged row, as in the full product
+    local = np.searchsorted(merged_new, remap[part_old])
+    joining = sp.csr_matrix((np.ones(part_old.size), (local, part_old)), shape=(merged_new.size, sums.shape[0]))
+    joined = (joining @ sums).tocsr()
+    joined.sort_indices()
+    rows = np.empty(k, np.int64)  # new cluster -> its row in the stacked matrix
+    rows[remap[kept_old]] = np.arange(kept_old.size)
+    rows[merged_new] = kept_old.size + np.arange(merged_new.size)
+    stacked = sp.vstack([sums[kept_old], joined], format="csr")
+    new_sq = np.empty(k)
+    new_sq[remap[kept_old]] = sq[kept_old]
+    new_sq[merged_new] = _row_sq(joined)
+    out = stacked[rows]
+    out.has_sorted_indices = True
+    return out, new_sq
 
 
 def _row_sq(m: sp.csr_matrix) -> np.ndarray:
