@@ -135,7 +135,9 @@ from digestgen.content import markdown as markdown_module  # noqa: E402
 
 # Every character that means something to CommonMark somewhere, plus whitespace of all kinds.
 _TRICKY = "#>-+*=~`|:_[]!<&;\\\"'().0123456789 \t\r\x00\x0b\x0c\xa0\u2028é"
-_TOKENS = [*_TRICKY, "word", "News", "AT&T", "&amp;", "&#35;", "1.", "- ", "  ", " _ ", "a_b", "é_1", "*a*"]
+_TOKENS = [*_TRICKY, "word", "News", "AT&T", "&amp;", "&#35;", "1.", "- ", "  ", " _ ", "a_b", "é_1", "*a*",
+           # character references: known, unknown, numeric, invalid, and ones that stand for markup
+           "&lt;", "&#x3C;", "&#60;", "&#0;", "&#xD800;", "&bogus;", "&AMP;", "&nbsp;", "&#10;", "&#x2a;", "&quot;"]
 _LINE = st.lists(st.sampled_from(_TOKENS), max_size=12).map("".join)
 # Wire copy's ``quotes'': backtick strings of several lengths among words and spaces, with a
 # few of the characters the shortcut lets through, so that code spans open, close, cross
@@ -143,7 +145,7 @@ _LINE = st.lists(st.sampled_from(_TOKENS), max_size=12).map("".join)
 # a body that takes the shortcut and has a code span in it. (Lines are stripped: one with
 # space at either end never takes the shortcut.)
 _QUOTING = ["`", "``", "```", "`", "``", "''", "'''", " ", "  ", "a b", " said. ", "Quote,", "word",
-            "&", ">", '"', " _ ", "a_b", "\t", "\x0c", "\xa0", "\u2028", "\u3000", "é", "-"]
+            "&", "&amp;", "&#96;", ">", '"', " _ ", "a_b", "\t", "\x0c", "\xa0", "\u2028", "\u3000", "é", "-"]
 _QUOTED_LINE = st.lists(st.sampled_from(_QUOTING), max_size=12).map(lambda tokens: "".join(tokens).strip())
 
 
@@ -163,6 +165,7 @@ def _by_markdown_it(body: str) -> tuple[str, tuple[str, ...]]:
 @example("Shares rose 5% on Monday & \"traders\" said > expected.\nA second line.\n\nNext paragraph.")
 @example("1999 was a year.")
 @example("Tom & Jerry &amp; friends")
+@example("&lt;script&gt;alert(1)&lt;/script&gt; &#x3C;b> &#0; &#1114112; &bogus; &AMP; `&amp;` &#96;x&#96;")
 @example("``Quote across\nlines,'' he said. ``Another\none.''\n\n``New paragraph,'' she said.")
 @example("``Opened in one paragraph\n\nis not closed in the next,'' he said.")
 @example("An unmatched ` backtick, and `` two, and ``` three.")
@@ -195,6 +198,15 @@ def test_newswire_quotes_take_the_shortcut():
     assert shortcut is not None
     assert shortcut == _by_markdown_it(body)
     assert shortcut[0].startswith("<p>WASHINGTON _ <code>We will not back down,'' the senator")
+
+
+def test_scraped_text_with_character_references_takes_the_shortcut():
+    # Scraped news is full of "&amp;" and "&#8217;"; one article in six has some.
+    body = "Q&amp;A: AT&amp;T&#8217;s chief says &lt;no comment&gt; &amp; leaves &quot;soon&quot;.\n"
+    html, paragraphs = markdown_module.plain_prose(body)
+    assert (html, paragraphs) == _by_markdown_it(body)
+    assert html == "<p>Q&amp;A: AT&amp;T\u2019s chief says &lt;no comment&gt; &amp; leaves &quot;soon&quot;.</p>\n"
+    assert paragraphs == ("Q&A: AT&T\u2019s chief says <no comment> & leaves \"soon\".",)
 
 
 def test_a_line_opening_with_three_backticks_is_left_to_markdown_it():
