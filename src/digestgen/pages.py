@@ -26,7 +26,7 @@ from .errors import Problem
 from .fingerprint import Fingerprinter
 from .models import Digest, Entry, Story
 from .output import OutputFile
-from .render import render, template_versions
+from .render import render, template_versions, templates_fixed
 from .slugs import slugify, unique_slugs
 
 T = TypeVar("T")
@@ -464,7 +464,7 @@ def _make_all(jobs: list[Callable[[], bytes]], meanwhile: Callable[[], T]) -> tu
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=templates_fixed) as pool:
             chunks = pool.map(_make_range, ranges)  # submits every range before it returns
             result = meanwhile()
             return [data for chunk in chunks for data in chunk], result

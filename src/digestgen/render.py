@@ -45,6 +45,13 @@ def make_environment(site_templates: Path, tz: tzinfo, compiled: Path | None = N
     return _environments[key]
 
 
+def templates_fixed() -> None:
+    """For a process that only renders, such as a build's forked workers: no template file
+    changes under it, so Jinja need not stat each template a page uses, on every page."""
+    for env in _environments.values():
+        env.auto_reload = False
+
+
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
     if folder is None:
         return None
