@@ -137,3 +137,33 @@ def test_a_story_page_lists_its_newest_related_stories_and_links_them_all(tmp_pa
     assert cards == [s["url"] for s in stories]  # all of them, newest first
     sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
     assert link.group(1).removesuffix("index.html") in sitemap
+
+
+def test_a_busy_month_comes_in_pages_newest_first(tmp_path: Path, monkeypatch):
+    import re
+
+    from digestgen import pages
+
+    # A busy digest has thousands of stories a month; five in pages of two show the same.
+    monkeypatch.setattr(pages, "STORIES_PER_MONTH_PAGE", 2)
+    site = write_site(tmp_path, {
+        f"content/day-{day}.md": article(f"Story of day {day}", f"What happened on day {day}.",
+                                         date=f"2021-05-{day:02d}", source="Gazette", story=f"day-{day}")
+        for day in range(1, 6)
+    })
+    build_site(site)
+    out = site / "output" / "archive" / "2021" / "05"
+    first, second, third = ((out / p / "index.html").read_text(encoding="utf-8") for p in ("", "page/2", "page/3"))
+    assert not (out / "page" / "4").exists()
+
+    def cards(page: str) -> list[str]:
+        return re.findall(r'<h2><a href="[./]*stories/(day-\d)/index.html">', page)
+
+    assert [cards(first), cards(second), cards(third)] == [["day-5", "day-4"], ["day-3", "day-2"], ["day-1"]]
+    assert '<link rel="next" href="../../../archive/2021/05/page/2/index.html">' in first
+    up = "../../../../../"  # from archive/2021/05/page/2/ to the root
+    assert f'<a rel="prev" href="{up}archive/2021/05/index.html">' in second
+    assert f'<a rel="next" href="{up}archive/2021/05/page/3/index.html">' in second
+    assert "<title>May 2021, page 3 · Archive" in third
+    sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "archive/2021/05/page/3/" in sitemap

@@ -89,6 +89,7 @@ def related_path(topic: str) -> str:
 
 
 ARTICLES_PER_PAGE = 100  # on an outlet's or a tag's pages
+STORIES_PER_MONTH_PAGE = 100  # on a month's archive pages: a year of a busy digest is thousands a month
 # A story page lists its newest RELATED_SHOWN related stories; a topic with more has pages of
 # its own listing them all.  Listing all on every page would grow with the square of a topic
 # (a year of one war is hundreds of stories, each page listing every other).
@@ -247,9 +248,14 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
     pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "meta": {"type": "website"}},
                       "the archive", lastmod=_newest(s.updated or s.date for s in digest.stories)))
     for month in site.months:
-        pages.append(Page(month_path(month), "month.html", {"month": month, "meta": {"type": "website"}},
-                          f"archive {month.year:04d}-{month.month:02d}",
-                          lastmod=_newest(s.updated or s.date for s in month.stories)))
+        # ``month`` keeps all its stories, as it did before months had pages: a theme's own
+        # month.html that lists month.stories still shows them all.
+        for path, chunk, pagination in _paginated(month.stories, STORIES_PER_MONTH_PAGE, month_path(month)):
+            pages.append(Page(
+                path, "month.html",
+                {"month": month, "stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
+                f"archive {month.year:04d}-{month.month:02d}" + (f", page {pagination['number']}" if pagination["number"] > 1 else ""),
+                lastmod=_newest(s.updated or s.date for s in chunk)))
 
     if site.tags:
         pages.append(Page(TAGS_INDEX, "tags.html", {"tags": site.tags, "meta": {"type": "website"}},
