@@ -236,3 +236,18 @@ def test_identical_input_gives_identical_bytes(tmp_path: Path):
     assert sorted(first) == sorted(second)
     for name in first:
         assert first[name] == second[name], name
+
+
+def test_feeds_stay_well_formed_xml_whatever_characters_an_article_holds(tmp_path: Path):
+    # A raw form feed is whitespace to HTML, and so is "&#12;"; U+FFFF is valid UTF-8. XML 1.0
+    # allows none of them, and one makes a feed reader refuse the whole feed.
+    write_site(tmp_path, {"content/paging.md": article(
+        "Council minutes published", "Page one ends here.\fPage two &#12; begins \uffff here.",
+        date="2021-03-01", source="Gazette")})
+    build(Paths.for_site(tmp_path))
+    out = tmp_path / "output"
+    feeds = [out / "feed.xml", *out.glob("stories/*/feed.xml")]
+    assert len(feeds) == 2
+    for path in feeds:
+        texts = [" ".join(c.text.split()) for c in atom(path).iter(f"{ATOM}content")]  # atom() parses
+        assert any("Page one ends here. Page two begins \ufffd here." in text for text in texts), texts

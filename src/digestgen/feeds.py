@@ -9,6 +9,7 @@ Nothing here reads the clock: identical input gives identical bytes.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from html import escape
@@ -93,7 +94,19 @@ def _atom_root(config: Config, feed_id: str, title: str, updated: datetime | Non
 
 def _atom_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    text = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + _xml_chars(text).encode("utf-8") + b"\n"
+
+
+# Characters XML 1.0 forbids anywhere in a document. HTML takes them (a form feed is
+# whitespace there, and "&#12;" in an article reads as one), ElementTree writes them as they
+# are, and one of them makes a feed reader refuse the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """``text`` with what XML cannot hold replaced: controls by a space, the rest by U+FFFD."""
+    return _NOT_XML.sub(lambda m: " " if m.group() < " " else "\ufffd", text)
 
 
 def _story_html(story: Story, config: Config, from_path: str) -> str:
