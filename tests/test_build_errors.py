@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli, snapshot, write_site
+import pytest
+from conftest import build_site, run_cli, snapshot, write_site
+
+from digestgen.errors import TemplateError
 
 
 def build_ok(site: Path) -> dict[str, bytes]:
@@ -159,3 +162,21 @@ def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_si
         assert [str(p) for p in exc.problems] == ["gone.md: cannot read file: No such file or directory"]
     else:
         raise AssertionError("a vanished file went unreported")
+
+
+def test_a_page_failing_on_a_render_worker_leaves_the_site_as_it_was(news_site: Path, monkeypatch):
+    # Workers write the pages they make into the next site's folder as they go; one page
+    # failing after others were written must still leave the served site untouched.
+    from digestgen import pages
+
+    monkeypatch.setattr(pages, "_PARALLEL_FROM", 1)  # workers even for a small site
+    build_site(news_site)
+    before = snapshot(news_site / "output")
+    write_site(news_site, {"templates/article.html": (
+        '{% extends "default/article.html" %}\n'
+        '{% block title %}{{ entry.no_such_field if "sourdough" in entry.title else entry.title }}{% endblock %}\n')})
+    with pytest.raises(TemplateError) as failed:
+        build_site(news_site)
+    assert "article.html" in str(failed.value.problems[0].path) and "no_such_field" in failed.value.problems[0].message
+    assert snapshot(news_site / "output") == before
+    assert not [p.name for p in news_site.iterdir() if ".building-" in p.name]

@@ -1,7 +1,8 @@
 """``digestgen build``: gather everything, then write.
 
-Reads top to bottom: config, templates, content, stories, pages, files. Nothing
-is written until every page has rendered, so a failed build changes nothing.
+Reads top to bottom: config, templates, content, stories, pages, files. Pages go
+into a hidden folder beside the site as they render (output.Staging), which becomes
+the site only once everything has succeeded, so a failed build changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .errors import ContentError, DigestgenError, OutputError, Problem, Template
 from .grouping import group
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
-from .output import write_site
+from .output import Staging
 from .pages import Reusable, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
@@ -124,19 +125,26 @@ def build(
     # brings it up to date (at 10,000 articles it is a fifth of a quick rebuild).
     kept_search = previous.search_files if grouper.carried_over and reusable.root is not None else []
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
-    site = render_site(env, digest, config, assets, reusable, salt,
-                       {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
-                       None if kept_search else cache.load_pickle(paths.cache, _SEARCH, cache.code_version()),
-                       kept_search)
-    redirects = redirect_pages(digest.redirects, config.base_url, config.language)
-    files = [*site.files, *redirects, *static]
-    warnings = (*read.warnings, *site.warnings)
-    if strict and site.warnings:
-        raise ContentError([replace(w, severity="error") for w in site.warnings])
-    timer.lap("render")
+    # Pages go into the next site's folder as they are made; it becomes the site only at
+    # commit(), and any failure before that removes it, leaving the site as it was.
+    staging = Staging(paths.output)
+    try:
+        site = render_site(env, digest, config, assets, reusable, salt,
+                           {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
+                           None if kept_search else cache.load_pickle(paths.cache, _SEARCH, cache.code_version()),
+                           kept_search, staging)
+        redirects = redirect_pages(digest.redirects, config.base_url, config.language)
+        files = [*site.files, *redirects, *static]
+        warnings = (*read.warnings, *site.warnings)
+        if strict and site.warnings:
+            raise ContentError([replace(w, severity="error") for w in site.warnings])
+        timer.lap("render")
 
-    tell("writing files", len(files))
-    write_site(files, paths.output)
+        tell("writing files", len(files))
+        staging.commit(files)
+    except BaseException:
+        staging.discard()
+        raise
     if update_lock:
         write_lock(paths.lock_file, plan.lock)
     # A provisional build keeps its search postings in memory only: the exact build that

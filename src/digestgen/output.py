@@ -1,8 +1,9 @@
 """Writing the site: the only module that writes into the output folder.
 
-Every build is written into a fresh sibling folder and swapped in at the end,
-so a failed or killed build leaves the previous site whole, and files of
-deleted articles never linger.
+Every build is written into a fresh sibling folder (Staging) and swapped in at the
+end, so a failed or killed build leaves the previous site whole, and files of
+deleted articles never linger. Render workers write their pages into that folder as
+they make them, so no page's bytes cross to the main process or wait there in memory.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class OutputFile:
     data: bytes
     origin: str  # what produced it, for error messages (a content file, a template)
     reuse: str | Path | None = None  # an identical file of the previous build, linked instead of written
+    staged: bool = False  # already written into the build's Staging folder (data is then empty)
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
@@ -38,11 +40,9 @@ def check_outputs(files: list[OutputFile]) -> None:
     problems = []
     claimed: dict[str, OutputFile] = {}
     for file in files:
-        if not _PLAIN_PATH.fullmatch(file.path) or _DOT_SEGMENT.search(file.path):  # the usual case, quickly
-            pure = PurePosixPath(file.path)
-            if pure.is_absolute() or ".." in pure.parts or "\\" in file.path or "\x00" in file.path or not pure.parts:
-                problems.append(Problem(file.origin, None, f"refusing to write outside the output folder: {file.path!r}"))
-                continue
+        if not _inside_root(file.path):
+            problems.append(_outside(file.path, file.origin))
+            continue
         # Case-insensitive (Windows, macOS) and normalising (macOS) file systems would merge these.
         key = file.path.lower() if file.path.isascii() else unicodedata.normalize("NFC", file.path).casefold()
         if key in claimed:
@@ -56,9 +56,20 @@ def check_outputs(files: list[OutputFile]) -> None:
         raise OutputError(problems)
 
 
+def _inside_root(path: str) -> bool:
+    if _PLAIN_PATH.fullmatch(path) and not _DOT_SEGMENT.search(path):  # the usual case, quickly
+        return True
+    pure = PurePosixPath(path)
+    return not (pure.is_absolute() or ".." in pure.parts or "\\" in path or "\x00" in path or not pure.parts)
+
+
+def _outside(path: str, origin: str) -> Problem:
+    return Problem(origin, None, f"refusing to write outside the output folder: {path!r}")
+
+
 def replace_files(files: list[OutputFile], output_dir: Path) -> None:
     """Put ``files`` into the site at ``output_dir`` in place, for the live preview's patches
-    (a build writes a whole new folder: write_site). Every file is written beside its target
+    (a build writes a whole new folder: Staging). Every file is written beside its target
     first, then all are renamed over their targets at once: a reader gets each file old or
     new, never in part, and the moment when some are new and some old is as short as can be."""
     check_outputs(files)
@@ -81,40 +92,78 @@ def replace_files(files: list[OutputFile], output_dir: Path) -> None:
         raise OutputError(Problem(str(output_dir), None, f"cannot update the site: {exc.strerror or exc}")) from None
 
 
-def write_site(files: list[OutputFile], output_dir: Path) -> None:
-    check_outputs(files)
-    output_dir = output_dir.resolve()
-    staging = output_dir.with_name(f".{output_dir.name}.building-{os.getpid()}")
-    origin = None
-    try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        _recover(output_dir)
-        _remove(staging)
-        made: set[str] = set()
-        root, live = str(staging), str(output_dir)  # strings, not Paths: this loop runs once per file of the site
-        for file in sorted(files, key=lambda f: f.path):
-            origin = file.origin
-            target = os.path.join(root, file.path)  # checked above: relative, POSIX, no ".."
-            folder = os.path.dirname(target)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            source = file.reuse
-            if source is None:
-                previous = os.path.join(live, file.path)
-                if _holds(previous, file.data):
-                    source = previous  # made again, to the same bytes
-            if source is None:
-                with open(target, "wb") as handle:
-                    handle.write(file.data)
-            elif not _link(source, target):
-                shutil.copyfile(source, target)
+class Staging:
+    """The next site: a hidden folder beside the output folder, filled file by file (also by
+    forked render workers, through write()) and swapped in whole by commit(). Until then
+    the previous site stands as it was; discard() removes the folder of a build that failed,
+    and the next build's _recover() that of one that was killed."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output = output_dir.resolve()
+        self.root = self.output.with_name(f".{self.output.name}.building-{os.getpid()}")
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            _recover(self.output)
+            _remove(self.root)
+            self.root.mkdir()
+        except OSError as exc:
+            raise OutputError(Problem(str(self.output), None, f"cannot write the site: {exc}")) from None
+        # strings, not Paths: write() runs once per file of the site
+        self._root, self._live, self._made = str(self.root), str(self.output), {str(self.root)}
+
+    def write(self, path: str, data: bytes, origin: str) -> None:
+        """Put ``data`` at ``path`` in the next site: the previous site's file, linked, when
+        it holds the very same bytes; else written. Safe to call from several processes."""
+        if not _inside_root(path):
+            raise OutputError(_outside(path, origin))
+        try:
+            self._place(path, data, None)
+        except OSError as exc:
+            raise OutputError(Problem(str(self.output), None, f"cannot write the site (writing the output of {origin}): {exc}")) from None
+
+    def commit(self, files: list[OutputFile]) -> None:
+        """Write what is not in the folder yet, then swap it in as the site."""
+        try:
+            check_outputs(files)
+        except OutputError:
+            self.discard()
+            raise
         origin = None
-        _swap_in(staging, output_dir)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        where = f" (writing the output of {origin})" if origin else ""
-        raise OutputError(Problem(str(output_dir), None, f"cannot write the site{where}: {exc}")) from None
+        try:
+            for file in sorted(files, key=lambda f: f.path):
+                if not file.staged:
+                    origin = file.origin
+                    self._place(file.path, file.data, file.reuse)
+            origin = None
+            _swap_in(self.root, self.output)
+        except OSError as exc:
+            self.discard()
+            where = f" (writing the output of {origin})" if origin else ""
+            raise OutputError(Problem(str(self.output), None, f"cannot write the site{where}: {exc}")) from None
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _place(self, path: str, data: bytes, source: str | Path | None) -> None:
+        target = os.path.join(self._root, path)  # checked: relative, POSIX, no ".."
+        folder = os.path.dirname(target)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)  # another worker may make it at the same moment
+            self._made.add(folder)
+        if source is None:
+            previous = os.path.join(self._live, path)
+            if _holds(previous, data):
+                source = previous  # made again, to the same bytes
+        if source is None:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        elif not _link(source, target):
+            shutil.copyfile(source, target)
+
+
+def write_site(files: list[OutputFile], output_dir: Path) -> None:
+    """``files`` as the whole site at ``output_dir``, swapped in at once."""
+    Staging(output_dir).commit(files)
 
 
 def _holds(path: str, data: bytes) -> bool:

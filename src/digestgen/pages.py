@@ -25,7 +25,7 @@ from .config import Config
 from .errors import Problem
 from .fingerprint import Fingerprinter
 from .models import Digest, Entry, Story
-from .output import OutputFile
+from .output import OutputFile, Staging
 from .render import render, template_versions, templates_fixed
 from .slugs import slugify, unique_slugs
 
@@ -380,10 +380,13 @@ class RenderedSite:
 class _Producer:
     """Makes outputs, or reuses the previous build's when their fingerprint is unchanged.
     Outputs are added one by one; finish() makes the new ones, on every core when there
-    are enough of them, and returns every output in the order added."""
+    are enough of them, and returns every output in the order added. Given a ``staging``
+    folder, what is made goes straight into it (OutputFile.staged), not back in memory."""
 
-    def __init__(self, reusable: Reusable, salt: str, fingerprints: bool = True) -> None:
+    def __init__(self, reusable: Reusable, salt: str, fingerprints: bool = True,
+                 staging: Staging | None = None) -> None:
         self.reusable = reusable
+        self._staging = staging
         self._fingerprints = fingerprints  # False: everything is made, and nothing recorded for reuse
         # str: a Path per reused file costs more than the reuse saves
         self._root = str(reusable.root) if reusable.root is not None else None
@@ -407,9 +410,9 @@ class _Producer:
         """Make the outputs added so far, and return ``meanwhile()``, which runs in this
         process while worker processes make them."""
         jobs, self._jobs = self._jobs, []
-        made, result = _make_all([job[4] for job in jobs], meanwhile)
+        made, result = _make_all([job[2:] for job in jobs], meanwhile, self._staging)
         for (slot, key, path, origin, _), data in zip(jobs, made):
-            self._files[slot] = OutputFile(path, data, origin)
+            self._files[slot] = OutputFile(path, b"", origin, staged=True) if data is None else OutputFile(path, data, origin)
             if key:
                 self.products[key] = path
         return result
@@ -454,19 +457,21 @@ def _render_bytes(env: jinja2.Environment, template: str, context: dict[str, Any
 
 
 _PARALLEL_FROM = 400  # outputs; below this, starting workers costs more than it saves
-_fork_jobs: list[Callable[[], bytes]] | None = None
+_Job = tuple[str, str, Callable[[], bytes]]  # (path, origin, make)
+_fork_jobs: tuple[list[_Job], Staging | None] | None = None
 
 
-def _make_all(jobs: list[Callable[[], bytes]], meanwhile: Callable[[], T]) -> tuple[list[bytes], T]:
+def _make_all(jobs: list[_Job], meanwhile: Callable[[], T], staging: Staging | None) -> tuple[list[bytes | None], T]:
     """Run every job, on every core when there is enough to do, and ``meanwhile()`` in this
     process. Workers are forked, so they inherit the jobs (templates, contexts, stories)
-    instead of receiving them pickled."""
+    instead of receiving them pickled. With ``staging``, each output is written into it
+    where it is made, and None comes back in place of its bytes."""
     global _fork_jobs
     workers = min(os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if len(jobs) < _PARALLEL_FROM or workers < 2 or not forkable:
-        return [make() for make in jobs], meanwhile()
-    _fork_jobs = jobs
+        return [_make_one(job, staging) for job in jobs], meanwhile()
+    _fork_jobs = jobs, staging
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
@@ -478,26 +483,37 @@ def _make_all(jobs: list[Callable[[], bytes]], meanwhile: Callable[[], T]) -> tu
         _fork_jobs = None
 
 
-def _make_range(bounds: tuple[int, int]) -> list[bytes]:
-    return [make() for make in _fork_jobs[bounds[0]:bounds[1]]]  # type: ignore[index]
+def _make_range(bounds: tuple[int, int]) -> list[bytes | None]:
+    jobs, staging = _fork_jobs  # type: ignore[misc]
+    return [_make_one(job, staging) for job in jobs[bounds[0]:bounds[1]]]
+
+
+def _make_one(job: _Job, staging: Staging | None) -> bytes | None:
+    path, origin, make = job
+    if staging is None:
+        return make()
+    staging.write(path, make(), origin)
+    return None
 
 
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
                 reusable: Reusable = Reusable(), salt: str = "",
                 search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml",
-                search_postings: Any = None, kept_search: Sequence[str] = ()) -> RenderedSite:
+                search_postings: Any = None, kept_search: Sequence[str] = (),
+                staging: Staging | None = None) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt, digest.json and the search index; plus warnings for the build.
 
     ``salt`` must change whenever code changes; then nothing is reused. A page is also
     rendered again when its template or any template it uses changed (template_versions).
     ``search_words`` and ``search_postings`` are what search_index() may start from;
     ``kept_search`` names the previous build's search index files (in ``reusable.root``),
-    kept as they are instead."""
+    kept as they are instead. Pages and feeds made with a ``staging`` folder are written
+    into it as they are made (their OutputFile is ``staged``)."""
     from .feeds import atom_feed, json_feed
     from .search import SearchIndex, search_index
     from .sitemap import robots_txt, sitemap_xml
 
-    producer = _Producer(reusable, salt)
+    producer = _Producer(reusable, salt, staging=staging)
     site = sections(digest, config)
     pages = plan_pages(digest, config, site)
     _add_pages(env, pages, config, assets, site, producer)

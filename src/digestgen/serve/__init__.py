@@ -84,7 +84,7 @@ class Preview:
     def start(self) -> Preview:
         """Listen, watch, build once, then serve. Raises OSError if no port can be had."""
         self._workdir = _make_workdir(self.paths)
-        self.root = self._workdir / "site"  # what is served; write_site swaps each build in whole
+        self.root = self._workdir / "site"  # what is served; each build is swapped in whole (output.Staging)
         try:
             self._server = bind(self._host, self._port, self.root, self.state, **self._server_options)
             if self._port and self._server.server_address[1] != self._port:
