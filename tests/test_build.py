@@ -167,3 +167,15 @@ def test_a_busy_month_comes_in_pages_newest_first(tmp_path: Path, monkeypatch):
     assert "<title>May 2021, page 3 · Archive" in third
     sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
     assert "archive/2021/05/page/3/" in sitemap
+
+
+def test_digest_json_is_laid_out_as_json_dumps_lays_it_out(tmp_path: Path):
+    # digest.json is written piece by piece for speed; it must stay exactly what
+    # json.dumps(indent=2, ensure_ascii=False) writes: related lists, nulls, odd titles.
+    site = _one_subject_over_the_years(tmp_path, 3)
+    write_site(site, {"content/odd.md": article('A "quoted" back\\slash, é, \u2028 and 東京', "No date, no link.")})
+    build_site(site)
+    raw = (site / "output" / "digest.json").read_bytes()
+    data = json.loads(raw)
+    assert any(s["related"] for s in data["stories"]) and any(s["date"] is None for s in data["stories"])
+    assert raw == (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
