@@ -148,8 +148,7 @@ class Staging:
         target = os.path.join(self._root, path)  # checked: relative, POSIX, no ".."
         folder = os.path.dirname(target)
         if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)  # another worker may make it at the same moment
-            self._made.add(folder)
+            self._make_folder(folder)
         if source is None:
             previous = os.path.join(self._live, path)
             if _holds(previous, data):
@@ -159,6 +158,23 @@ class Staging:
                 handle.write(data)
         elif not _link(source, target):
             shutil.copyfile(source, target)
+
+
+    def _make_folder(self, folder: str) -> None:
+        # Most folders hold one page (articles/<slug>/), made just after their parent: one
+        # mkdir then, where os.makedirs would stat the parent first (60,000 times at 50k).
+        if os.path.dirname(folder) in self._made:
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass  # another worker made it a moment ago
+        else:
+            os.makedirs(folder, exist_ok=True)
+            parent = os.path.dirname(folder)
+            while parent not in self._made and len(parent) > len(self._root):
+                self._made.add(parent)  # made on the way (articles/ for articles/<slug>/)
+                parent = os.path.dirname(parent)
+        self._made.add(folder)
 
 
 def write_site(files: list[OutputFile], output_dir: Path) -> None:
