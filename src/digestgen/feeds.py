@@ -97,9 +97,10 @@ def _atom_bytes(root: ET.Element) -> bytes:
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)
     try:
         data = text.encode("utf-8")
+        clean = not _has_non_xml(data)
     except UnicodeEncodeError:  # a lone surrogate
-        data = b""
-    if not data or _has_non_xml(data):
+        clean = False
+    if not clean:
         data = _xml_chars(text).encode("utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + data + b"\n"
 
@@ -108,9 +109,7 @@ def _atom_bytes(root: ET.Element) -> bytes:
 # whitespace there, and "&#12;" in an article reads as one), ElementTree writes them as they
 # are, and one of them makes a feed reader refuse the whole feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-_C0_NOT_XML = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0D})
+_C0_NOT_XML = bytes(b for b in range(0x20) if b not in b"\t\n\r")  # the same controls, as UTF-8 bytes
 
 
 def _has_non_xml(data: bytes) -> bool:
