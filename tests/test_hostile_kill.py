@@ -4,6 +4,7 @@ byte for byte, and the next build must succeed (stale staging folders and all)."
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -12,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 
 WORDS = ("minister parliament storm flood court verdict market shares election vote police arrest "
          "hospital vaccine football final satellite launch bridge collapse strike union border talks").split()
@@ -114,3 +116,55 @@ def _run_reference(tmp_path: Path, content: Path) -> float:
         if p.is_file() and p.suffix == ".md":
             (ref / "content" / p.name).write_bytes(p.read_bytes())
     return _run(ref)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux /proc")
+def test_a_killed_build_leaves_no_worker_behind(tmp_path):
+    # SIGKILL (the OOM killer, a CI timeout) gives a build no chance to stop its workers;
+    # left behind, they would wait forever on a queue nobody writes, holding its memory.
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    _articles(site / "content", 1500)
+    proc = subprocess.Popen(_build_cmd(site), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _children(proc.pid):  # the workers that read the articles
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers seen"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert _left_running(site) == []
+    finally:
+        for pid in _left_running(site, patience=0):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command name)"
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _left_running(site: Path, patience: float = 5.0) -> list[int]:
+    """Processes still at a build of ``site`` once ``patience`` seconds have passed (Linux
+    /proc; elsewhere none are seen). A killed build's workers must go with it: left
+    behind, they wait forever on a queue nobody writes, each holding a copy of its memory."""
+    needle = str(site).encode()
+    deadline = time.monotonic() + patience
+    while True:
+        left = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                if needle in (entry / "cmdline").read_bytes():  # empty for a zombie
+                    left.append(int(entry.name))
+            except OSError:
+                continue
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from ._workers import die_with_parent
 from .config import Config
 from .errors import Problem
 from .fingerprint import Fingerprinter
@@ -475,12 +476,18 @@ def _make_all(jobs: list[_Job], meanwhile: Callable[[], T], staging: Staging | N
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=templates_fixed) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_renderer, initargs=(os.getpid(),)) as pool:
             chunks = pool.map(_make_range, ranges)  # submits every range before it returns
             result = meanwhile()
             return [data for chunk in chunks for data in chunk], result
     finally:
         _fork_jobs = None
+
+
+def _start_renderer(parent: int) -> None:
+    die_with_parent(parent)
+    templates_fixed()
 
 
 def _make_range(bounds: tuple[int, int]) -> list[bytes | None]:

@@ -12,6 +12,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from .. import cache
+from .._workers import die_with_parent
 from ..errors import ContentError, Problem
 from ..models import Entry, StoryFile
 from .story_files import STORIES_FOLDER, read_story_file, story_file_paths
@@ -144,7 +145,8 @@ def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedE
     # fork is cheapest, but unsafe once other threads exist (the live preview has some)
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     workers = min(os.cpu_count() or 2, 8)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         chunk = max(16, len(todo) // (workers * 8))
         return list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
 
