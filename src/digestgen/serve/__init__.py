@@ -223,7 +223,7 @@ class Preview:
     def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool,
                progress: Callable[[str, int], None] | None = None) -> tuple[BuildResult | None, tuple[Problem, ...]]:
         """Build; ``progress`` may raise _Superseded as a stage starts, which stops the build
-        with the served site as it was (nothing is written before the last stage)."""
+        with the served site as it was (it changes only in the last stage)."""
         started = time.perf_counter()
         try:
             # update_lock=False: previewing must never change which story URLs get published.
