@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from digestgen.cli import main
 from digestgen.errors import OutputError
-from digestgen.output import OutputFile, check_outputs, write_site
+from digestgen.output import OutputFile, Staging, check_outputs
 from digestgen.slugs import MAX_SLUG_LENGTH, slugify, unique_slugs
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -115,11 +115,18 @@ def test_two_outputs_claiming_one_path_name_both_sources():
 
 
 @pytest.mark.parametrize("path", ["../x", "/etc/x", "a/../../x", "a\\..\\x", "a\x00b", "", "."])
-def test_unsafe_output_paths_are_refused(tmp_path, path):
+@pytest.mark.parametrize("way", ["written by a render worker", "committed with the rest"])
+def test_unsafe_output_paths_are_refused(tmp_path, path, way):
+    staging = Staging(tmp_path / "output")
     with pytest.raises(OutputError) as caught:
-        write_site([OutputFile(path, b"x", "origin.md")], tmp_path / "output")
+        if way == "written by a render worker":
+            staging.write(path, b"x", "origin.md")
+        else:
+            staging.commit([OutputFile(path, b"x", "origin.md")])
     assert "origin.md" in str(caught.value)
+    staging.discard()
     assert not (tmp_path / "output").exists() and not (tmp_path / "x").exists()
+    assert not list(tmp_path.iterdir())  # nothing written anywhere
 
 
 def test_static_files_differing_by_case_clash_naming_both(tmp_path):

@@ -119,27 +119,26 @@ class Staging:
         try:
             self._place(path, data, None)
         except OSError as exc:
-            raise OutputError(Problem(str(self.output), None, f"cannot write the site (writing the output of {origin}): {exc}")) from None
+            raise self._failed(exc, origin) from None
 
     def commit(self, files: list[OutputFile]) -> None:
-        """Write what is not in the folder yet, then swap it in as the site."""
-        try:
-            check_outputs(files)
-        except OutputError:
-            self.discard()
-            raise
+        """Check every output's path, write what is not in the folder yet, then swap it in
+        as the site; on any failure the folder is removed and the site stays as it was."""
         origin = None
         try:
+            check_outputs(files)
             for file in sorted(files, key=lambda f: f.path):
                 if not file.staged:
                     origin = file.origin
                     self._place(file.path, file.data, file.reuse)
             origin = None
             _swap_in(self.root, self.output)
+        except OutputError:
+            self.discard()
+            raise
         except OSError as exc:
             self.discard()
-            where = f" (writing the output of {origin})" if origin else ""
-            raise OutputError(Problem(str(self.output), None, f"cannot write the site{where}: {exc}")) from None
+            raise self._failed(exc, origin) from None
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -159,27 +158,25 @@ class Staging:
         elif not _link(source, target):
             shutil.copyfile(source, target)
 
-
     def _make_folder(self, folder: str) -> None:
         # Most folders hold one page (articles/<slug>/), made just after their parent: one
         # mkdir then, where os.makedirs would stat the parent first (60,000 times at 50k).
-        if os.path.dirname(folder) in self._made:
+        parent = os.path.dirname(folder)
+        if parent in self._made:
             try:
                 os.mkdir(folder)
             except FileExistsError:
                 pass  # another worker made it a moment ago
         else:
             os.makedirs(folder, exist_ok=True)
-            parent = os.path.dirname(folder)
             while parent not in self._made and len(parent) > len(self._root):
                 self._made.add(parent)  # made on the way (articles/ for articles/<slug>/)
                 parent = os.path.dirname(parent)
         self._made.add(folder)
 
-
-def write_site(files: list[OutputFile], output_dir: Path) -> None:
-    """``files`` as the whole site at ``output_dir``, swapped in at once."""
-    Staging(output_dir).commit(files)
+    def _failed(self, exc: OSError, origin: str | None) -> OutputError:
+        where = f" (writing the output of {origin})" if origin else ""
+        return OutputError(Problem(str(self.output), None, f"cannot write the site{where}: {exc}"))
 
 
 def _holds(path: str, data: bytes) -> bool:
