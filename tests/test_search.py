@@ -7,7 +7,7 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digestgen.search import _terms
+from digestgen._postings import entries
 
 # Indexed words are [0-9a-z]+ (search.words()); words longer than twelve characters are
 # numbered another way than shorter ones, so both kinds, and their shared prefixes, matter.
@@ -23,7 +23,7 @@ _DOCUMENT = st.lists(_WORD, max_size=12, unique=True).map(" ".join)
 @example(["abcdefghijkl abcdefghijklm abcdefghijk", "", "0 9 a z zz0"])
 @example(["zzzzzzzzzzzz 000000000000"])  # the largest and smallest twelve-character numbers
 def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[str]):
-    terms = _terms(texts)
+    terms = entries(texts)
 
     expected = {}
     for number, text in enumerate(texts):
@@ -41,7 +41,7 @@ def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[s
 def test_a_big_site_numbers_documents_past_ten_thousand():
     # document numbers of five digits and their deltas, cut out of one long string
     texts = [f"common w{n % 7} {'rare' if n in (3, 10_004) else ''}".strip() for n in range(10_010)]
-    terms = _terms(texts)
+    terms = entries(texts)
     assert terms["rare"] == '"rare":[3,10001]'
     assert terms["common"] == '"common":[0' + ",1" * 10_009 + "]"
     assert terms["w6"].startswith('"w6":[6,7,7')
