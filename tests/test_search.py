@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from digestgen import _postings
 from digestgen._postings import entries
 
 # Indexed words are [0-9a-z]+ (search.words()); words longer than twelve characters are
@@ -24,6 +26,10 @@ _DOCUMENT = st.lists(_WORD, max_size=12, unique=True).map(" ".join)
 @example(["zzzzzzzzzzzz 000000000000"])  # the largest and smallest twelve-character numbers
 def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[str]):
     terms = entries(texts)
+    with pytest.MonkeyPatch.context() as small:  # words numbered, compared and listed in many chunks
+        small.setattr(_postings, "_CHUNK", 3)
+        small.setattr(_postings, "_WORDS", 2)
+        assert list(entries(texts).items()) == list(terms.items())
 
     expected = {}
     for number, text in enumerate(texts):

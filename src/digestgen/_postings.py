@@ -25,49 +25,71 @@ def entries(texts: Sequence[str]) -> dict[str, str]:
     _PACKED characters becomes a number that sorts as the word does (base 37: the
     characters [0-9a-z] in ASCII order, after 0 for "no character"), so one stable numpy
     sort groups the pairs, documents ascending; the few longer words go the dict way.
-    Arrays are 32-bit where they can be, and strings made a chunk at a time: this runs
-    while the build's pages are held in memory."""
+    Arrays are 32-bit where they can be and the rest is done a chunk at a time, since this
+    runs while the build holds its pages in memory: at 60,000 documents (14 million
+    pairs) it peaks at about the words' numbers and their sort order, 64-bit both."""
     if not any(texts):
         return {}
-    counts = np.array([text.count(" ") + 1 if text else 0 for text in texts], np.int64)
+    # document d's words are words first_word[d] to first_word[d + 1] - 1
+    first_word = np.cumsum([0, *(text.count(" ") + 1 if text else 0 for text in texts)])
     text = " ".join(text for text in texts if text).encode("ascii") + bytes(_PACKED)
-    characters = np.frombuffer(text, np.uint8)
-    spaces = np.flatnonzero(characters == 32).astype(np.int32)
-    start = np.append(np.int32(0), spaces + 1)
-    length = np.append(spaces, np.int32(len(text) - _PACKED)) - start
-    del spaces
-    doc = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
-    code = _packed(characters, start, length)
-    long = np.flatnonzero(length > _PACKED)
+    ends = _word_ends(text)
+    code = _packed(np.frombuffer(text, np.uint8), ends)
+    long = np.flatnonzero(code < 0)
     longer: defaultdict[str, list[int]] = defaultdict(list)
-    for at, size, number in zip(start[long].tolist(), length[long].tolist(), doc[long].tolist()):
-        longer[text[at:at + size].decode("ascii")].append(number)
-    del characters, text, start, length
+    starts = np.where(long > 0, ends[long - 1] + 1, 0).tolist()
+    for at, to, number in zip(starts, ends[long].tolist(), _documents(long, first_word).tolist()):
+        longer[text[at:to].decode("ascii")].append(number)
+    del text, ends
     order = np.argsort(code, kind="stable")[long.size:]  # the long words' -1 sort first
-    code, numbers = code[order], doc[order]
-    del order, doc
-    first = np.flatnonzero(np.diff(code, prepend=-2))  # where each word's numbers begin
-    words = _unpacked(code[first])
+    first, packed = _runs(code, order)
     del code
-    deltas = numbers.copy()
-    deltas[1:] -= numbers[:-1]
-    deltas[first] = numbers[first]
-    del numbers
-    # every entry's numbers in one string, cut out at character offsets
-    names = [str(n) for n in range(len(texts))]
-    listed = ",".join(",".join(map(names.__getitem__, deltas[at:at + _CHUNK].tolist()))
-                      for at in range(0, deltas.size, _CHUNK))
-    width = np.full(deltas.size, 2, np.int32)  # of a number and its comma: its digits + 1
-    for power in itertools.takewhile(lambda p: p < len(texts), (10 ** k for k in itertools.count(1))):
-        width += deltas >= power
-    bounds = np.append(0, np.cumsum(width, dtype=np.int64))
-    del deltas, width
-    cut_from = bounds[first].tolist()
-    cut_to = (np.append(bounds[first[1:]], bounds[-1]) - 1).tolist()
-    terms = {word: f'"{word}":[{listed[a:b]}]' for word, a, b in zip(words, cut_from, cut_to)}
+    numbers = _documents(order, first_word)
+    del order
+    terms = _listed(numbers, first, _unpacked(packed), len(texts))
     for word in sorted(longer):  # sorted too, so the sort below merges two runs
         terms[word] = _entry(word, longer[word])
     return {word: terms[word] for word in sorted(terms)}
+
+
+def _runs(code: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word's run starts in ``code[order]`` (sorted), and its number; a chunk at a
+    time, since ``code[order]`` whole would be a third copy of the largest array here."""
+    starts, words = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    previous = -2
+    for at in range(0, order.size, _CHUNK):
+        part = code[order[at:at + _CHUNK]]
+        new = np.flatnonzero(np.diff(part, prepend=previous))
+        starts.append(new + at)
+        words.append(part[new])
+        previous = part[-1]
+    return np.concatenate(starts), np.concatenate(words)
+
+
+def _listed(numbers: np.ndarray, first: np.ndarray, words: list[str], count: int) -> dict[str, str]:
+    """word -> its entry, from the document ``numbers`` of all words one after another (the
+    i-th word's from ``first[i]``): a few thousand words at a time, each group's numbers
+    made one string and cut at offsets computed from their widths."""
+    names = [str(n) for n in range(count)]
+    ends = np.append(first[1:], numbers.size)
+    terms = {}
+    for group in range(0, len(words), _WORDS):
+        lo, hi = first[group], ends[min(group + _WORDS, len(words)) - 1]
+        starts = first[group:group + _WORDS] - lo
+        part = numbers[lo:hi]
+        deltas = part.copy()
+        deltas[1:] -= part[:-1]
+        deltas[starts] = part[starts]
+        listed = ",".join(map(names.__getitem__, deltas.tolist()))
+        width = np.full(deltas.size, 2, np.int64)  # a number's digits and its comma
+        for power in itertools.takewhile(lambda p: p < count, (10 ** k for k in itertools.count(1))):
+            width += deltas >= power
+        offsets = np.append(0, np.cumsum(width))
+        cut_from = offsets[starts].tolist()
+        cut_to = (np.append(offsets[starts[1:]], offsets[-1]) - 1).tolist()
+        for word, a, b in zip(words[group:group + _WORDS], cut_from, cut_to):
+            terms[word] = f'"{word}":[{listed[a:b]}]'
+    return terms
 
 
 _PACKED = 12  # characters a word number holds: 37 ** 12 < 2 ** 63
@@ -75,23 +97,47 @@ _CHARACTERS = b"0123456789abcdefghijklmnopqrstuvwxyz"
 _DIGIT = np.zeros(256, np.uint8)  # a character's digit; 0 for the space after a word
 _DIGIT[np.frombuffer(_CHARACTERS, np.uint8)] = np.arange(1, 37)
 _CHARACTER = np.frombuffer(b"\0" + _CHARACTERS, np.uint8)
-_CHUNK = 1 << 18  # words numbered or listed at once
+_CHUNK = 1 << 18  # words numbered, or sorted words compared, at once
+_WORDS = 1 << 13  # distinct words listed at once
+_BYTES = 1 << 24  # characters searched for spaces at once
 
 
-def _packed(characters: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
+def _word_ends(text: bytes) -> np.ndarray:
+    """Where each word of ``text`` ends: its space, or the _PACKED zeros at the end."""
+    characters = np.frombuffer(text, np.uint8)[:len(text) - _PACKED]
+    ends = [np.flatnonzero(characters[at:at + _BYTES] == 32).astype(np.int32) + at
+            for at in range(0, characters.size, _BYTES)]
+    return np.concatenate([*ends, np.array([characters.size], np.int32)])
+
+
+def _packed(characters: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Each word's number; -1 for a word longer than _PACKED characters. ``characters``
     end with _PACKED zeros, so every word has that many to read."""
     windows = sliding_window_view(characters, _PACKED)
-    code = np.zeros(start.size, np.int64)
-    for at in range(0, start.size, _CHUNK):
-        digits = _DIGIT[windows[start[at:at + _CHUNK]]]
-        digits[np.arange(_PACKED) >= length[at:at + _CHUNK, np.newaxis]] = 0  # the next words'
-        part = code[at:at + _CHUNK]
+    code = np.empty(ends.size, np.int64)
+    for at in range(0, ends.size, _CHUNK):
+        end = ends[at:at + _CHUNK]
+        start = np.empty_like(end)
+        start[0] = ends[at - 1] + 1 if at else 0
+        start[1:] = end[:-1] + 1
+        length = end - start
+        digits = _DIGIT[windows[start]]
+        digits[np.arange(_PACKED) >= length[:, np.newaxis]] = 0  # the next words'
+        part = np.zeros(end.size, np.int64)
         for column in digits.T:
             part *= 37
             part += column
-    code[length > _PACKED] = -1
+        part[length > _PACKED] = -1
+        code[at:at + _CHUNK] = part
     return code
+
+
+def _documents(words: np.ndarray, first_word: np.ndarray) -> np.ndarray:
+    """The document of each of ``words`` (word numbers), as 32-bit numbers, a chunk at a time."""
+    found = np.empty(words.size, np.int32)
+    for at in range(0, words.size, _CHUNK):
+        found[at:at + _CHUNK] = np.searchsorted(first_word, words[at:at + _CHUNK], side="right") - 1
+    return found
 
 
 def _unpacked(code: np.ndarray) -> list[str]:
