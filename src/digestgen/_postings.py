@@ -122,7 +122,7 @@ def _packed(characters: np.ndarray, ends: np.ndarray) -> np.ndarray:
         start[1:] = end[:-1] + 1
         length = end - start
         digits = _DIGIT[windows[start]]
-        digits[np.arange(_PACKED) >= length[:, np.newaxis]] = 0  # the next words'
+        digits[np.arange(_PACKED) >= length[:, np.newaxis]] = 0  # past the word: the next ones'
         part = np.zeros(end.size, np.int64)
         for column in digits.T:
             part *= 37
