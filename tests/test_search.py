@@ -22,11 +22,14 @@ _DOCUMENT = st.lists(_WORD, max_size=12, unique=True).map(" ".join)
 @example([])
 @example(["", ""])
 @example(["abcdefghijklmnop"])  # only long words
+@example(["a", "b", "", "", "c"])  # chunks of documents without words
+@example(["a", "", ""])  # the last chunk without words
 @example(["abcdefghijkl abcdefghijklm abcdefghijk", "", "0 9 a z zz0"])
 @example(["zzzzzzzzzzzz 000000000000"])  # the largest and smallest twelve-character numbers
 def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[str]):
     terms = entries(texts)
-    with pytest.MonkeyPatch.context() as small:  # words numbered, compared and listed in many chunks
+    with pytest.MonkeyPatch.context() as small:  # documents read, words numbered and listed in many chunks
+        small.setattr(_postings, "_DOCUMENTS", 2)
         small.setattr(_postings, "_CHUNK", 3)
         small.setattr(_postings, "_WORDS", 2)
         assert list(entries(texts).items()) == list(terms.items())
