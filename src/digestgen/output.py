@@ -107,7 +107,7 @@ class Staging:
             _remove(self.root)
             self.root.mkdir()
         except OSError as exc:
-            raise OutputError(Problem(str(self.output), None, f"cannot write the site: {exc}")) from None
+            raise self._failed(exc, None) from None
         # strings, not Paths: write() runs once per file of the site
         self._root, self._live, self._made = str(self.root), str(self.output), {str(self.root)}
 
