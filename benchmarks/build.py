@@ -96,6 +96,10 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def row(label: str, seconds: list[float], peaks: list[float]) -> dict:
+    return {"label": label, "min": min(seconds), "median": statistics.median(seconds), "peak": max(peaks)}
+
+
 def measure(label: str, runs: int, prepare, cmd: list[str], cwd: Path) -> dict:  # noqa: ANN001
     times, peaks = [], []
     for _ in range(runs):
@@ -103,7 +107,7 @@ def measure(label: str, runs: int, prepare, cmd: list[str], cwd: Path) -> dict: 
         seconds, peak = timed(cmd, cwd)
         times.append(seconds)
         peaks.append(peak)
-    return {"label": label, "min": min(times), "median": statistics.median(times), "peak": max(peaks)}
+    return row(label, times, peaks)
 
 
 def clean_digestgen(site: Path) -> None:
@@ -131,10 +135,6 @@ def paired(runs: int, first: tuple, second: tuple) -> tuple[list, list, dict]:
             peaks.append(peak)
     ratios = [a / b for a, b in zip(times[0][0], times[1][0])]
     return times[0], times[1], {"min": min(ratios), "median": statistics.median(ratios)}
-
-
-def row(label: str, seconds: list[float], peaks: list[float]) -> dict:
-    return {"label": label, "min": min(seconds), "median": statistics.median(seconds), "peak": max(peaks)}
 
 
 def bench_size(root: Path, runs: int, hugo: str | None) -> list[dict]:
