@@ -545,6 +545,37 @@ class TestLiveReload:
         assert preview.rebuild().problems == ()
         assert OVERLAY_ID not in request(preview.url, "/").text
 
+    def test_the_first_build_runs_before_the_preview_has_a_thread_and_misses_no_save(
+        self, site: Paths, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Alone in its process, the first build may fork workers onto every core; a save
+        made while it ran, when no watcher was looking yet, is built straight after it."""
+        threads, real_build = [], serve_module.build
+
+        def first_build_then_a_save(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            threads.append(threading.active_count())
+            result = real_build(*args, **kwargs)
+            if len(threads) == 1:  # saved after the first build read the article
+                bakery = site.content / "bakery.md"
+                bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+            return result
+
+        monkeypatch.setattr(serve_module, "build", first_build_then_a_save)
+        alone = threading.active_count()
+        # a watcher that polls once an hour sees nothing: only the check after the first build can
+        with Preview(site, port=0, poll=True, poll_interval=3600, poll_timeout=WAIT) as running:
+            assert threads[0] == alone
+            page = request(running.url, story_page(running.root, "sourdough")).text
+            assert "Baker Lane" in page and "Miller Street" not in page
+        assert len(threads) == 2
+
+    def test_a_preview_whose_sources_stay_put_builds_once(self, site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+        builds, real_build = [], serve_module.build
+        monkeypatch.setattr(serve_module, "build", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+        with Preview(site, port=0, poll=True, poll_interval=3600, poll_timeout=WAIT) as running:
+            assert request(running.url, "/").status == 200
+        assert len(builds) == 1
+
     def test_a_first_build_that_fails_is_shown_until_fixed(self, site: Paths) -> None:
         broken = site.templates / "index.html"
         broken.write_text("{% if %}\n", encoding="utf-8")

@@ -82,10 +82,8 @@ def build(
     timer = _Timer()
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
-    article_files = discover(paths.content)
+    article_files, signatures, sources = _sources(paths)
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional)
-    signatures = {str(p): cache.signature_or_none(p) for p in article_files}
-    sources = _source_signatures(paths, signatures)
     previous = cache.last_build(paths.cache, paths.output)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
@@ -169,6 +167,25 @@ def build(
                       frozenset(w.path for w in warnings), lock)
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
                        grouper.carried_over, state)
+
+
+def sources_signature(paths: Paths) -> str | None:
+    """A fingerprint of every file a build of ``paths`` reads (their sizes, times and
+    inodes, the story lock's bytes), or None without a content folder: when it is the same
+    before and after some moment, no source changed in between. Takes what a build's check
+    for changes takes (a tenth of a second at 10,000 articles)."""
+    try:
+        _, _, sources = _sources(paths)
+    except ContentError:
+        return None
+    return cache.inputs_fingerprint([sources, hashlib.blake2b(_lock_bytes(paths)).hexdigest()])
+
+
+def _sources(paths: Paths) -> tuple[list[Path], dict[str, tuple[int, int, int] | None], list]:
+    """The article files, their signatures, and the signatures of all a build reads."""
+    article_files = discover(paths.content)
+    signatures = {str(p): cache.signature_or_none(p) for p in article_files}
+    return article_files, signatures, _source_signatures(paths, signatures)
 
 
 def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:

@@ -24,14 +24,17 @@ class LatestOnly:
         self._pending: tuple[int, Any] | None = None
         self._running = False
         self._stopping = False
+        # Started by the first request, not here: the preview's first build runs before any
+        # thread exists, so that it may fork workers (see Preview.start).
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
 
     def request(self, value: Any) -> None:
         with self._cond:
             self._version += 1
             self._pending = (self._version, value)
             self._cond.notify_all()
+            if self._thread.ident is None and not self._stopping:  # not started yet
+                self._thread.start()
 
     def cancel(self) -> None:
         """Drop the waiting request, and make the running job stale."""
@@ -50,7 +53,8 @@ class LatestOnly:
             self._version += 1
             self._pending = None
             self._cond.notify_all()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         while True:
