@@ -171,12 +171,12 @@ def build(
 
 def sources_signature(paths: Paths) -> str | None:
     """A fingerprint of every file a build of ``paths`` reads (their sizes, times and
-    inodes, the story lock's bytes), or None without a content folder: when it is the same
-    before and after some moment, no source changed in between. Takes what a build's check
-    for changes takes (a tenth of a second at 10,000 articles)."""
+    inodes, the story lock's bytes), or None when they cannot be listed (no content folder):
+    when it is the same before and after some moment, no source changed in between. Takes
+    what a build's check for changes takes (a tenth of a second at 10,000 articles)."""
     try:
         _, _, sources = _sources(paths)
-    except ContentError:
+    except (ContentError, OSError):
         return None
     return cache.inputs_fingerprint([sources, hashlib.blake2b(_lock_bytes(paths)).hexdigest()])
 
