@@ -26,7 +26,7 @@ from .grouping import group
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
-from .pages import Reusable, render_site
+from .pages import Reusable, SearchSources, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir
@@ -121,16 +121,14 @@ def build(
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     # A provisional build leaves the search index as it was: the exact build that follows
     # brings it up to date (at 10,000 articles it is a fifth of a quick rebuild).
-    kept_search = previous.search_files if grouper.carried_over and reusable.root is not None else []
+    search = SearchSources({p: a.words for p, a in read.analysis.items()}, previous.search_files if previous else [],
+                           lambda: cache.load_pickle(paths.cache, _SEARCH, cache.code_version()), grouper.carried_over)
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     # Pages go into the next site's folder as they are made; it becomes the site only at
     # commit(), and any failure before that removes it, leaving the site as it was.
     staging = Staging(paths.output)
     try:
-        site = render_site(env, digest, config, assets, reusable, salt,
-                           {p: a.words for p, a in read.analysis.items()}, _shown(paths.config_file),
-                           None if kept_search else cache.load_pickle(paths.cache, _SEARCH, cache.code_version()),
-                           kept_search, staging)
+        site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, config.base_url, config.language)
         files = [*site.files, *redirects, *static]
         warnings = (*read.warnings, *site.warnings)

@@ -504,19 +504,26 @@ def _make_one(job: _Job, staging: Staging | None) -> bytes | None:
     return None
 
 
+@dataclass(frozen=True)
+class SearchSources:
+    """What render_site() may make the search index from, besides the digest."""
+
+    words: Mapping[str, str] = field(default_factory=dict)  # source path -> search.entry_words()
+    last_files: Sequence[str] = ()  # the previous build's index files (in Reusable.root), manifest first
+    last_postings: Callable[[], Any] = lambda: None  # the previous build's Postings, read when needed
+    keep_last: bool = False  # keep last_files although the stories changed (a provisional build)
+
+
 def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets: Mapping[str, str],
-                reusable: Reusable = Reusable(), salt: str = "",
-                search_words: Mapping[str, str] = {}, config_path: str = "digestgen.toml",
-                search_postings: Any = None, kept_search: Sequence[str] = (),
-                staging: Staging | None = None) -> RenderedSite:
+                reusable: Reusable = Reusable(), salt: str = "", search: SearchSources = SearchSources(),
+                config_path: str = "digestgen.toml", staging: Staging | None = None) -> RenderedSite:
     """Every page, feed, the sitemap, robots.txt, digest.json and the search index; plus warnings for the build.
 
     ``salt`` must change whenever code changes; then nothing is reused. A page is also
     rendered again when its template or any template it uses changed (template_versions).
-    ``search_words`` and ``search_postings`` are what search_index() may start from;
-    ``kept_search`` names the previous build's search index files (in ``reusable.root``),
-    kept as they are instead. Pages and feeds made with a ``staging`` folder are written
-    into it as they are made (their OutputFile is ``staged``)."""
+    The search index is kept, like a page, while what it shows is as it was. Pages and
+    feeds made with a ``staging`` folder are written into it as they are made (their
+    OutputFile is ``staged``)."""
     from .feeds import atom_feed, json_feed
     from .search import SearchIndex, search_index
     from .sitemap import robots_txt, sitemap_xml
@@ -532,14 +539,20 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     # its file's, and the time zone its dates are read in is not in the file.
     producer.add(DIGEST_JSON, DIGEST_JSON, partial(_digest_json_bytes, digest),
                  DIGEST_JSON, config.timezone, digest.title, digest.stories)
-    # The search index needs no page, so it is built while workers render them: this
-    # process would otherwise only wait. The search page, which names it, comes after.
-    if kept_search:
+    # The search index shows the stories and their articles (whose fingerprint is their
+    # file's, read in the site's time zone), dated in the site's language: after a template
+    # or config edit it is as it was, and making it again would cost a fifth of the edit.
+    search_key = producer.fingerprint("search index", config.timezone, config.language, digest.stories)
+    if search.last_files and reusable.root is not None and (search.keep_last or search_key in reusable.products):
         producer.make(lambda: None)
         index = SearchIndex([OutputFile(path, b"", "the search index", reuse=os.path.join(str(reusable.root), path))
-                             for path in kept_search], None)
+                             for path in search.last_files], None)
     else:
-        index = producer.make(lambda: search_index(digest, config, search_words, search_postings))
+        # It needs no page, so it is made while workers render them: this process would
+        # otherwise only wait. The search page, which names it, comes after.
+        index = producer.make(lambda: search_index(digest, config, search.words, search.last_postings()))
+    if not search.keep_last:  # a kept index that the stories have moved on from is not theirs
+        producer.products[search_key] = index.files[0].path
     _add_pages(env, [search_page(index.files[0].path)], config, assets, site, producer)
     files = producer.finish()
     files.extend(index.files)
