@@ -304,7 +304,6 @@ def test_a_provisional_build_keeps_the_search_index_and_the_exact_build_updates_
     assert clean_build(news_site) == exact
 
 
-
 def test_the_search_index_is_kept_while_what_it_shows_is_as_it_was(news_site: Path, monkeypatch):
     """A template or config edit leaves the stories as they were, and their search index
     with them: it is kept, not made again (a fifth of such a rebuild at 10,000 articles).

@@ -176,7 +176,7 @@ def sources_signature(paths: Paths) -> str | None:
         _, _, sources = _sources(paths)
     except (ContentError, OSError):
         return None
-    return cache.inputs_fingerprint([sources, hashlib.blake2b(_lock_bytes(paths)).hexdigest()])
+    return _inputs(sources, {}, _lock_bytes(paths))
 
 
 def _sources(paths: Paths) -> tuple[list[Path], dict[str, tuple[int, int, int] | None], list]:
