@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/serve_latency.py [--articles 2000] [--runs 5] [--mode browser|http]
-        [--corpora /work/shared/corpora] [--replicate] [--gap SECONDS] [--add]
+        [--corpora /work/shared/corpora] [--replicate] [--gap SECONDS] [--add] [--template]
 
 Copies ARTICLES Markdown files from CORPORA/*/content/ into a temporary site (never into the
 repository; with --replicate, makes the site as benchmarks/build.py does, so ARTICLES may be
@@ -13,10 +13,12 @@ the preview settled: after the quick first build or patch, the exact build that 
 With --gap, each article is saved a second time GAP seconds after the first save, while the
 exact build of the first runs, and the second save is the one timed. With --add, each run
 adds a new article instead, and times it to the digest's first page, which the new story leads.
+With --template, each run saves the site's own copy of the theme's base.html with a new word
+in it instead, and times it to the article's page.
 
 ``--mode browser`` (the default when Playwright and /usr/bin/chromium are there) measures in
 headless Chromium, the live-reload script doing the reload. ``--mode http`` does what that
-script does over plain HTTP: wait on the reload poll, then fetch the page.
+script does over plain HTTP: wait on the reload poll, naming the page, then fetch the page.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import digestgen.serve  # noqa: E402
 from digestgen.config import Paths  # noqa: E402
 from digestgen.serve import Preview  # noqa: E402
+from digestgen.render import theme_dir  # noqa: E402
 from digestgen.serve.inject import POLL_PATH  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -99,40 +104,59 @@ def add_article(content: Path, number: int, marker: str) -> None:
     )
 
 
+def edit_template(templates: Path, marker: str) -> None:
+    """The site's own base.html: the theme's, with ``marker`` in the skip link of every page."""
+    text = (theme_dir() / "base.html").read_text(encoding="utf-8")
+    templates.mkdir(exist_ok=True)
+    (templates / "base.html").write_text(text.replace("Skip to content", f"Skip to content {marker}"), encoding="utf-8")
+
+
 def settle(preview: Preview) -> None:
     """Wait until the preview has no build running or waiting: each run is one edit on its own."""
     while not preview.idle():
         time.sleep(0.01)
 
 
-def measure_http(preview: Preview, targets) -> list[float]:  # noqa: ANN001
+def measure_http(preview: Preview, targets, templates: Path | None = None) -> list[float]:  # noqa: ANN001
     times = []
     for number, (file, first, page) in enumerate(targets, 1):
         marker = f"EDITMARK{number}"
         settle(preview)
         seen = preview.state.snapshot().version
-        saved = time.perf_counter()
-        edit(file, first, marker)
+        with ThreadPoolExecutor(1) as tab:  # a tab showing the page, waiting for a reload, as live.js does
+            poll = tab.submit(_poll, preview, seen, page)
+            while not preview.state.on_screen():
+                time.sleep(0.005)
+            saved = time.perf_counter()
+            edit_template(templates, marker) if templates is not None else edit(file, first, marker)
+            seen = poll.result()
         while True:
-            with urllib.request.urlopen(f"{preview.url.rstrip('/')}{POLL_PATH}?since={seen}", timeout=120) as reply:
-                seen = json.load(reply)["version"]
             with urllib.request.urlopen(preview.url.rstrip("/") + page, timeout=60) as reply:
                 if marker in reply.read().decode("utf-8"):
                     break
+            seen = _poll(preview, seen, page)
         times.append(time.perf_counter() - saved)
         settle(preview)
         print(f"  run {number}: {times[-1]:.2f} s (preview settled after {time.perf_counter() - saved:.2f} s)", flush=True)
     return times
 
 
+def _poll(preview: Preview, seen: str, page: str) -> str:
+    query = urllib.parse.urlencode({"since": seen, "page": page})
+    with urllib.request.urlopen(f"{preview.url.rstrip('/')}{POLL_PATH}?{query}", timeout=120) as reply:
+        return json.load(reply)["version"]
+
+
 def measure_browser(preview: Preview, targets, gap: float | None = None,  # noqa: ANN001
-                    add_to: Path | None = None) -> list[float]:
+                    add_to: Path | None = None, templates: Path | None = None) -> list[float]:
     from playwright.sync_api import expect, sync_playwright
 
     def save_and_time(file: Path, old: str, marker: str) -> float:
         saved_wall = time.time()
         if add_to is not None:
             add_article(add_to, len(times), marker)
+        elif templates is not None:
+            edit_template(templates, marker)
         else:
             edit(file, old, marker)
         expect(page.locator("body")).to_contain_text(marker, timeout=120_000)
@@ -183,6 +207,8 @@ def main() -> None:
                         help="save each article twice, GAP seconds apart, and time the second save (browser mode)")
     parser.add_argument("--add", action="store_true",
                         help="add a new article each run instead of editing one, and time it to the digest's page (browser mode)")
+    parser.add_argument("--template", action="store_true",
+                        help="save the site's base.html each run instead of editing an article")
     args = parser.parse_args()
     mode = args.mode or ("browser" if _browser_available() else "http")
 
@@ -202,13 +228,14 @@ def main() -> None:
                 kind.clear()
             if (args.gap is not None or args.add) and mode != "browser":
                 raise SystemExit("--gap and --add need the browser mode")
+            templates = paths.templates if args.template else None
             if mode == "browser":
-                times = measure_browser(preview, targets, args.gap, paths.content if args.add else None)
+                times = measure_browser(preview, targets, args.gap, paths.content if args.add else None, templates)
             else:
-                times = measure_http(preview, targets)
+                times = measure_http(preview, targets, templates)
     print(f"save -> reloaded page, {len(times)} runs: median {statistics.median(times):.2f} s "
           f"(min {min(times):.2f}, max {max(times):.2f}; includes the 0.1 s debounce)")
-    for kind, label in (("patch", "patch (the edit patched in, stories as they were)"),
+    for kind, label in (("patch", "patch (the edit patched in: stories as they were, or the pages on screen)"),
                         ("quick", "quick first build() (stories as they were)"), ("exact", "exact build()")):
         if build_times[kind]:
             print(f"{label}: median {statistics.median(build_times[kind]):.3f} s over {len(build_times[kind])}")

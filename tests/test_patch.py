@@ -12,7 +12,8 @@ from publisher_site import NOW, build_publisher_site
 
 from digestgen.build import BuildResult, build
 from digestgen.config import Paths
-from digestgen.patch import ShownIndex, patch, shown_index
+from digestgen.patch import ShownIndex, patch, patch_theme, shown_index
+from digestgen.render import theme_dir
 
 
 def _articles(root: Path) -> list[Path]:
@@ -159,3 +160,88 @@ def test_in_an_editors_story_a_new_title_is_built_and_new_text_patched(tmp_path:
     provisional = tmp_path / "provisional"
     build(Paths.for_site(root, output=provisional), provisional=True, update_lock=False, now=NOW)
     assert _without_search(snapshot(root / "output")) == _without_search(snapshot(provisional))
+
+
+# -- edits to the theme: the pages on screen first -----------------------------------------------
+
+
+def _theme_override(root: Path, name: str, old: str, new: str) -> Path:
+    """The site's own copy of a theme file, with ``old`` made ``new``."""
+    text = (theme_dir() / name.removeprefix("templates/")).read_text(encoding="utf-8")
+    assert old in text
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _on_screen(files: dict[str, bytes]) -> list[str]:
+    """A story page, an article page and the digest, as if open in three tabs."""
+    story = next(p for p in sorted(files) if p.startswith("stories/") and p.endswith("/index.html"))
+    entry = next(p for p in sorted(files) if p.startswith("articles/"))
+    return [story, entry, "index.html"]
+
+
+def test_a_template_edit_makes_the_pages_on_screen_as_a_build_would_and_only_those(built, tmp_path: Path) -> None:
+    """Each page on screen is what a build makes with the new template; every other file is
+    as it was, for the build that follows, which then makes the site a clean build's."""
+    root, result = built
+    before = snapshot(root / "output")
+    on_screen = _on_screen(before)
+    template = _theme_override(root, "templates/base.html", "Skip to content", "Skip to the news")
+    patched = patch_theme(result.state, [template], on_screen)
+    assert patched is not None and sorted(patched.files) == sorted(on_screen)
+    clean = tmp_path / "clean"
+    build(Paths.for_site(root, output=clean), now=NOW)
+    expected, after = snapshot(clean), snapshot(root / "output")
+    for page in on_screen:
+        assert after[page] == expected[page] and b"Skip to the news" in after[page], page
+    assert {p: d for p, d in after.items() if p not in on_screen} == {p: d for p, d in before.items() if p not in on_screen}
+    build(Paths.for_site(root), now=NOW)  # the build that follows
+    assert snapshot(root / "output") == expected
+
+
+def test_a_style_sheet_edit_is_linked_from_the_pages_on_screen_and_the_old_one_stays_for_the_rest(
+    built, tmp_path: Path
+) -> None:
+    root, result = built
+    old_css = result.state.assets["style.css"]
+    style = _theme_override(root, "static/style.css", ":root {", ".patched-marker { color: red }\n:root {")
+    on_screen = _on_screen(snapshot(root / "output"))
+    patched = patch_theme(result.state, [style], on_screen)
+    assert patched is not None
+    new_css = patched.state.assets["style.css"]
+    assert new_css != old_css and new_css in patched.files
+    assert b".patched-marker" in (root / "output" / new_css).read_bytes()
+    for page in on_screen:
+        assert new_css.encode() in (root / "output" / page).read_bytes()
+    off_screen = next(p for p in sorted(snapshot(root / "output")) if p.startswith("articles/") and p not in on_screen)
+    assert old_css.encode() in (root / "output" / off_screen).read_bytes()
+    assert (root / "output" / old_css).is_file()  # what it links is still there
+    build(Paths.for_site(root), now=NOW)
+    clean = tmp_path / "clean"
+    build(Paths.for_site(root, output=clean), now=NOW)
+    assert snapshot(root / "output") == snapshot(clean)
+
+
+def test_theme_edits_are_built_not_patched_when_a_patch_cannot_show_them(built) -> None:
+    """A template that does not compile (the build reports it, with its line), other files
+    saved with it, no page on screen, or none that the plan makes (the search page)."""
+    root, result = built
+    before = snapshot(root / "output")
+    on_screen = _on_screen(before)
+    broken = root / "templates" / "story.html"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text('{% extends "base.html" %}\n{% if %}\n', encoding="utf-8")
+    assert patch_theme(result.state, [broken], on_screen) is None
+    broken.unlink()
+    template = _theme_override(root, "templates/base.html", "Skip to content", "Skip to the news")
+    an_article = _articles(root)[0]
+    for changes, pages in [
+        ([template, an_article], on_screen),
+        ([template, root / "digestgen.toml"], on_screen),
+        ([template], []),
+        ([template], ["search/index.html", "stories/no-such-story/index.html"]),
+    ]:
+        assert patch_theme(result.state, changes, pages) is None, (changes, pages)
+    assert snapshot(root / "output") == before

@@ -29,11 +29,12 @@ import digestgen.serve as serve_module
 from digestgen.build import build
 from digestgen.config import Paths
 from digestgen.errors import Problem
+from digestgen.render import theme_dir
 from digestgen.serve import Preview
 from digestgen.serve.inject import OVERLAY_ID, POLL_PATH, SCRIPT_PATH, inject, overlay
 from digestgen.serve.latest import LatestOnly
-from digestgen.serve.server import bind, content_type, resolve_request_path
-from digestgen.serve.state import LiveState, Snapshot
+from digestgen.serve.server import bind, content_type, page_file, resolve_request_path
+from digestgen.serve.state import ON_SCREEN_SECONDS, LiveState, Snapshot
 from digestgen.serve.watch import Debouncer, event_paths, should_rebuild
 
 WAIT = 15.0  # the most any test waits for a rebuild; a pass takes a fraction of it
@@ -352,6 +353,53 @@ def test_state_waits_only_while_nothing_changed() -> None:
     assert state.wait_for_change("an old version", timeout=WAIT) == first  # at once
     threading.Timer(0.05, state.publish).start()
     assert state.wait_for_change(first.version, timeout=WAIT).version != first.version
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("/", "index.html"),
+    ("/stories/bridge-closes/", "stories/bridge-closes/index.html"),
+    ("/page/2/index.html", "page/2/index.html"),
+    ("/stories/caf%C3%A9/", "stories/café/index.html"),
+    ("/feed.xml", None),
+    ("/static/style.css", None),
+    ("/../etc/", None),
+    ("", None),
+])
+def test_the_page_a_tab_shows_is_named_by_its_output_path(url: str, expected: str | None) -> None:
+    assert page_file(url) == expected
+
+
+def test_pages_count_as_on_screen_while_tabs_wait_on_them_and_for_a_while_after() -> None:
+    now = [1000.0]
+    state = LiveState(clock=lambda: now[0])
+    seen = state.snapshot().version
+    state.wait_for_change(seen, timeout=0.01, page="articles/a/index.html")  # a tab that asked, then reloaded
+    now[0] += 5
+    waiting = threading.Thread(target=state.wait_for_change, args=(seen, WAIT, "index.html"))
+    waiting.start()
+    deadline = time.monotonic() + WAIT
+    while "index.html" not in state.on_screen():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert state.on_screen() == ["index.html", "articles/a/index.html"]  # waiting first, then the latest
+    now[0] += ON_SCREEN_SECONDS + 1
+    assert state.on_screen() == ["index.html"]  # still waited on; the other tab has gone
+    state.publish()
+    waiting.join(WAIT)
+    now[0] += ON_SCREEN_SECONDS + 1
+    assert state.on_screen() == []
+
+
+def test_a_version_that_settled_a_page_reloads_only_the_tabs_that_showed_it_before_it() -> None:
+    state = LiveState()
+    first = state.publish().version
+    second = state.publish(settled={"index.html"})
+    assert not second.needs_reload(first, "index.html")  # it shows this version already
+    assert second.needs_reload(first, "articles/a/index.html")  # another page: it may be stale
+    assert second.needs_reload("an older version", "index.html")
+    assert second.needs_reload(first, None)
+    failed = state.publish([Problem("story.html", 3, "broken")], settled={"index.html"})
+    assert failed.needs_reload(second.version, "index.html")  # a failure always shows
 
 
 # --- the server --------------------------------------------------------------------------
@@ -740,7 +788,8 @@ def _record_builds(monkeypatch: pytest.MonkeyPatch, preview: Preview) -> tuple[l
         return result
 
     monkeypatch.setattr(serve_module, "build", recording)
-    monkeypatch.setattr(preview.state, "publish", lambda problems: publishes.append(problems) or real_publish(problems))
+    monkeypatch.setattr(preview.state, "publish",
+                        lambda problems, **kw: publishes.append(problems) or real_publish(problems, **kw))
     return builds, publishes
 
 
@@ -855,3 +904,50 @@ def test_a_title_edit_is_built_not_patched(quiet_preview: Preview, site: Paths, 
     settle(quiet_preview)
     assert [provisional for provisional, _ in builds] == [True, False]  # new words: the exact grouping ran
     assert publishes == [()]  # but gave the same stories: one reload, not two
+
+
+def test_a_template_edit_shows_on_the_pages_on_screen_first_and_their_tabs_reload_once(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """After a template edit the page a tab shows is made again at once and published, before
+    the build that makes the rest; that build then tells the tab it has nothing new for it,
+    while a tab on another page, or one that missed the first reload, reloads."""
+    story = story_page(quiet_preview.root, "Miller Street")
+    article_page = "/" + next(quiet_preview.root.glob("articles/*/index.html")).relative_to(quiet_preview.root).as_posix()
+    served: list[tuple[str, str]] = []  # (story page, article page) as each publish found them
+    real_publish = quiet_preview.state.publish
+    monkeypatch.setattr(quiet_preview.state, "publish", lambda problems, **kw: served.append(tuple(
+        (quiet_preview.root / p.strip("/") / ("index.html" if p.endswith("/") else "")).read_text(encoding="utf-8")
+        for p in (story, article_page))) or real_publish(problems, **kw))
+    first = version_of(request(quiet_preview.url, story).text)
+    with ThreadPoolExecutor(1) as tab:
+        poll = tab.submit(request, quiet_preview.url, f"{POLL_PATH}?since={first}&page={story}")
+        deadline = time.monotonic() + WAIT
+        while quiet_preview.state.on_screen() != [story.strip("/") + "/index.html"]:
+            assert time.monotonic() < deadline, "the tab's poll never arrived"
+            time.sleep(0.01)
+        template = site.templates / "base.html"
+        template.write_text((theme_dir() / "base.html").read_text(encoding="utf-8").replace(
+            "Skip to content", "Skip to the news"), encoding="utf-8")
+        quiet_preview.rebuild([template])
+        patched = json.loads(poll.result(WAIT).body)
+    settle(quiet_preview)
+
+    assert patched["reload"] is True
+    assert len(served) == 2
+    assert "Skip to the news" in served[0][0] and "Skip to the news" not in served[0][1]  # on screen first
+    assert all("Skip to the news" in page for page in served[1])  # then every page
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
+
+    def reload(since: str, page: str) -> bool:
+        return json.loads(request(quiet_preview.url, f"{POLL_PATH}?since={since}&page={page}").body)["reload"]
+
+    assert reload(patched["version"], story) is False  # it shows the last version already
+    assert reload(patched["version"], article_page) is True  # it was made again since
+    assert reload(first, story) is True  # it missed the first reload
+
+    bakery = site.content / "bakery.md"  # and later saves go as ever: one reload for a text edit
+    bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])
+    settle(quiet_preview)
+    assert len(served) == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -153,6 +154,59 @@ def test_every_open_tab_reloads_and_a_hidden_one_when_shown(browser, preview: Pr
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_template_edit_shows_in_the_open_tab_at_once_and_it_reloads_once(
+    browser, preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview makes the page on screen with the new template first; the rebuild of the
+    whole site that follows (held here until the tab has reloaded) has nothing new for that
+    tab, which then keeps its page as it is."""
+    from playwright.sync_api import expect
+
+    import digestgen.serve as serve_module
+    from digestgen.render import theme_dir
+    from test_serve import settle
+
+    go_on = threading.Event()
+    real_build = serve_module.build
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if kwargs.get("progress") is not None:  # the rebuild that follows a patch
+            assert go_on.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "build", held)
+    page = browser.new_page()
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if "/__digestgen/poll" in request.url else None)
+
+    def wait_for_poll(version: str) -> None:
+        deadline = time.monotonic() + 10
+        while not any(f"since={version}&" in url for url in polls):
+            assert time.monotonic() < deadline, f"the tab never asked for reloads since {version}"
+            page.wait_for_timeout(20)
+
+    try:
+        page.goto(story_url(preview, "Miller Street"))
+        page.evaluate("window.notReloadedYet = true")
+        wait_for_poll(preview.state.snapshot().version)
+
+        template = site.templates / "base.html"
+        template.write_text((theme_dir() / "base.html").read_text(encoding="utf-8").replace(
+            "Skip to content", "Skip to the news"), encoding="utf-8")
+        expect(page.locator(".skip-link")).to_have_text("Skip to the news", timeout=RELOAD_BUDGET_MS)
+        assert page.evaluate("typeof window.notReloadedYet") == "undefined"  # reloaded, before the rebuild
+        page.evaluate("window.notReloadedYet = true")
+        wait_for_poll(preview.state.snapshot().version)
+
+        go_on.set()
+        settle(preview)
+        wait_for_poll(preview.state.snapshot().version)  # it heard of the rebuild, and asks again from there
+        assert page.evaluate("window.notReloadedYet") is True  # without reloading
+    finally:
+        go_on.set()
+        page.close()
 
 
 def _screenshot(page, name: str) -> None:  # noqa: ANN001

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path, PurePosixPath
 
+from . import cache
 from .output import OutputFile
+from .render import theme_dir
 
 FINGERPRINTED = (".css", ".js")
 
@@ -34,3 +36,11 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
         names[rel] = target.as_posix()
         files.append(OutputFile(target.as_posix(), data, str(path)))
     return files, names
+
+
+def site_static(site_static_folder: Path) -> tuple[list[OutputFile], dict[str, str], str]:
+    """The theme's and the site's static files, as static_files() gives them, and the salt of
+    every page's fingerprint: a page names the static files, so when one is renamed (its
+    content changed), every page is made again."""
+    files, names = static_files(theme_dir() / "static", site_static_folder)
+    return files, names, cache.inputs_fingerprint([names])

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from . import cache
 from ._gc import cycle_collection_paused
-from .assets import static_files
+from .assets import site_static
 from .config import Config, Paths, load_config
 from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
@@ -114,10 +114,9 @@ def build(
     timer.lap("group")
 
     tell("rendering pages", len(digest.stories) + len(entries))
-    static, assets = static_files(theme_dir() / "static", paths.static)
     # Pages also carry their templates' versions (render.template_versions): a template
-    # edit re-renders the pages that use it, and the static files any page may link.
-    salt = cache.inputs_fingerprint([assets])
+    # edit re-renders the pages that use it, and a static file's new name every page.
+    static, assets, salt = site_static(paths.static)
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     # A provisional build leaves the search index as it was: the exact build that follows
     # brings it up to date (at 10,000 articles it is a fifth of a quick rebuild).

@@ -1,16 +1,20 @@
-"""Patching a built site after an edit to articles, for the live preview.
+"""Patching a built site after an edit, for the live preview.
 
 Saving an article whose date, outlet, tags and other fields that order, list or name
 pages are unchanged (a fixed typo, a new paragraph, a better headline) changes that
 article, its story, and the outputs that show either of them: at 10,000 articles, a
 few dozen files out of 13,000. A build would still read, plan and fingerprint
-everything; a patch re-parses the saved files and makes only those outputs again, with
-every article kept in the story it had, as a provisional build would
+everything; :func:`patch` re-parses the saved files and makes only those outputs again,
+with every article kept in the story it had, as a provisional build would
 (build(provisional=True)). The search index is left as it was: the exact build that
 the preview runs next brings it, and any regrouping, up to date.
 
-Anything else (a new or deleted file, a changed date or tag, a template, a warning) is
-not a patch: :func:`patch` returns None and the caller builds.
+Saving a template or a static file changes every page, which a build makes again in
+seconds at that size: :func:`patch_theme` makes the pages open in a browser at once, and
+leaves the rest to the build that follows.
+
+Anything else (a new or deleted article, a changed date or tag, the config, a warning)
+is not a patch: both return None and the caller builds.
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from . import cache
 from ._gc import cycle_collection_paused
+from .assets import site_static
 from .config import Config, Paths
 from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
 from .feeds import newest_stories
 from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
+from .render import check_templates, make_environment
 from .pages import (FEED_ATOM, FEED_JSON, Month, Outlet, Tag, digest_json, plan_pages, render_outputs,
                     story_feed_path)
 from .stories import with_revised_entries
@@ -144,6 +150,41 @@ def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patch
     replace_files(files, state.paths.output)
     cache.forget_outputs(state.paths.cache, state.paths.output, {f.path for f in files})
     return Patched(replace(state, digest=digest), tuple(sorted(f.path for f in files)))
+
+
+@cycle_collection_paused
+def patch_theme(state: SiteState, changes: Sequence[Path], pages: Collection[str]) -> Patched | None:
+    """The site after ``changes`` to templates and static files, with the ``pages`` (output
+    paths: those open in a browser) made again and any new static file written; the site's
+    other pages stay as they were, for a build to make. None when ``changes`` hold anything
+    else, no page is asked for, or a template does not compile (the build reports it)."""
+    theme = (state.paths.templates.resolve(), state.paths.static.resolve())
+    saved = {Path(c).parent.resolve() / Path(c).name for c in changes}
+    if not pages or not saved or not all(_inside_any(path, theme) for path in saved):
+        return None
+    env = make_environment(state.paths.templates, state.config.tzinfo, state.paths.cache / "templates")
+    if check_templates(env):
+        return None
+    static, assets, salt = site_static(state.paths.static)
+    before = set(state.assets.values())
+    files = render_outputs(env, state.digest, state.config, assets, salt, set(pages))
+    if not files:  # none of them a page of the plan (the search page, a page since removed)
+        return None
+    # New names (an edited style sheet) and files edited in place (an image); what the
+    # pages not yet made again link stays, until the build replaces the whole folder.
+    files += [f for f in static if f.path not in before or Path(f.origin).resolve() in saved]
+    replace_files(files, state.paths.output)
+    cache.forget_outputs(state.paths.cache, state.paths.output, {f.path for f in files})
+    return Patched(replace(state, environment=env, assets=assets, salt=salt), tuple(sorted(f.path for f in files)))
+
+
+def _inside_any(path: Path, folders: Sequence[Path]) -> bool:
+    """Is ``path`` one of ``folders`` or a file in one, hidden ones (which builds skip) aside?"""
+    for folder in folders:
+        if path == folder or (path.is_relative_to(folder)
+                              and not any(part.startswith(".") for part in path.relative_to(folder).parts)):
+            return True
+    return False
 
 
 def _revised_entries(state: SiteState, changes: Sequence[Path],

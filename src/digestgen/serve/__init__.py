@@ -26,7 +26,7 @@ from ..build import BuildResult, build, sources_signature
 from ..config import Paths
 from ..errors import DigestgenError, Problem
 from ..output import process_alive
-from ..patch import ShownIndex, SiteState, patch, shown_index
+from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
 from .server import PORT_TRIES, PreviewServer, bind
 from .state import LiveState, Snapshot
 from .latest import LatestOnly
@@ -71,6 +71,9 @@ class Preview:
         self._site: SiteState | None = None  # what the served site was made from, while patchable
         self._shown: ShownIndex | None = None
         self._shown_for: SiteState | None = None  # the state _shown is known to describe
+        # After a template edit, the pages made with the new templates (patch_theme): the
+        # others are out of date until the build that follows. None: none is.
+        self._fresh: set[str] | None = None
         self._one_build = threading.Lock()  # build() calls share caches: one at a time
         self._exact_builds = LatestOnly(self._exact, name="digestgen-exact-build")
 
@@ -149,7 +152,11 @@ class Preview:
         exact build (regrouping, the search index) follows on a background thread, and tabs
         reload again only if the stories came out different. A newer save makes it stale:
         it stops at its next stage and never writes, and the newer save is patched at once,
-        or built once it has stopped."""
+        or built once it has stopped.
+
+        After an edit to templates or static files alone, the pages open in a browser are made
+        again first (patch.patch_theme), and the build that follows makes the rest; their tabs
+        are then told that it has nothing new for them."""
         with self._build_lock:
             self._exact_builds.cancel()
             patched = self._patch(changes)
@@ -158,6 +165,8 @@ class Preview:
                 return self.state.publish(())
             with self._one_build:  # a stale exact build gives way at its next stage
                 quick, problems = self._build(changes, provisional=bool(changes))
+            if quick is not None:
+                self._fresh = None
             snapshot = self.state.publish(problems)
             if quick is not None and quick.provisional:
                 self._exact_builds.request((changes, quick.digest))
@@ -194,6 +203,10 @@ class Preview:
                 return  # a newer save came meanwhile; its own exact build follows it
             if exact is None or exact.digest != quick_digest:
                 self.state.publish(problems)
+            elif self._fresh is not None:  # pages off screen had the old templates: now they are new too
+                self.state.publish((), settled=self._fresh)
+            if exact is not None:
+                self._fresh = None
             self._index_shown()  # ready for the next save's patch while the user reads
         except _Superseded as stopped:
             log.debug("exact build stopped before %s: newer saves are waiting", stopped)
@@ -217,8 +230,10 @@ class Preview:
             return None
         started = time.perf_counter()
         try:
-            self._index_shown()
-            patched = patch(self._site, changes, self._shown)
+            themed = patch_theme(self._site, changes, self.state.on_screen())
+            if themed is None:
+                self._index_shown()
+            patched = themed or patch(self._site, changes, self._shown)
         except Exception:  # noqa: BLE001 - a patch that fails is a build that runs
             log.debug("patch failed; building instead", exc_info=True)
             self._site = None  # the folder may be part-patched: only a build may follow
@@ -226,8 +241,14 @@ class Preview:
         if patched is None:
             return None
         self._site = self._shown_for = patched.state  # a patch leaves the site's shape as it was
-        log.info("%s: updated %d file%s in %.2f s (stories as they were; regrouping next)", _describe(changes, self.paths),
-                 len(patched.files), "s" if len(patched.files) != 1 else "", time.perf_counter() - started)
+        if themed is not None:
+            self._fresh = set(patched.files)
+        elif self._fresh is not None:
+            self._fresh |= set(patched.files)
+        count = len(patched.files)
+        log.info("%s: updated %d file%s in %.2f s (%s)", _describe(changes, self.paths), count, "s" if count != 1 else "",
+                 time.perf_counter() - started,
+                 "the pages on screen; the others next" if themed else "stories as they were; regrouping next")
         return patched.state
 
     def _build(self, changes: list[Path] | tuple[Path, ...], provisional: bool,

@@ -2,7 +2,9 @@
 //
 // Long-polls the preview server. Only a visible tab keeps a poll open, so many open tabs never
 // use up the browser's few connections per host; a hidden tab asks again when it is shown and
-// reloads at once if a build finished meanwhile.
+// reloads at once if a build finished meanwhile. It names its page as it waits: the preview
+// remakes the pages on screen first after a template edit, and then tells their tabs that
+// the full rebuild which follows has nothing new for them.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,7 +17,8 @@
     if (pending || document.hidden) return;
     var controller = new AbortController();
     pending = controller;
-    fetch(endpoint + "?since=" + encodeURIComponent(seen), { cache: "no-store", signal: controller.signal })
+    var query = "?since=" + encodeURIComponent(seen) + "&page=" + encodeURIComponent(location.pathname);
+    fetch(endpoint + query, { cache: "no-store", signal: controller.signal })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
@@ -23,9 +26,10 @@
       .then(function (state) {
         pending = null;
         retry = 250;
-        if (state.version !== seen) {
+        if (state.version !== seen && state.reload !== false) {
           location.reload();  // the server renders the error overlay, if any, into the new page
         } else {
+          seen = state.version;
           poll();
         }
       })

@@ -101,6 +101,17 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     return candidate
 
 
+def page_file(url_path: str) -> str | None:
+    """The output path of the HTML page a tab at ``url_path`` shows (``/stories/x/`` ->
+    ``stories/x/index.html``), or None when the URL names no page. Pure: the file may not exist."""
+    parts = url_parts(url_path)
+    if parts is None:
+        return None
+    if not parts or split_target(url_path)[0].endswith("/"):
+        parts.append("index.html")
+    return "/".join(parts) if parts[-1].endswith(".html") else None
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # open tabs and their polls never keep the process alive
     request_queue_size = 128  # many tabs connecting at once must not overflow the listen backlog
@@ -200,9 +211,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _poll(self, query: str, head: bool) -> None:
         state = self.server.state
-        seen = parse_qs(query).get("since", [""])[0]
-        snapshot = state.snapshot() if head else state.wait_for_change(seen, self.server.poll_timeout)
-        body = json.dumps({"version": snapshot.version, "ok": not snapshot.problems}).encode()
+        fields = parse_qs(query)
+        seen = fields.get("since", [""])[0]
+        page = page_file(fields.get("page", [""])[0])
+        snapshot = state.snapshot() if head else state.wait_for_change(seen, self.server.poll_timeout, page)
+        body = json.dumps({"version": snapshot.version, "ok": not snapshot.problems,
+                           "reload": snapshot.needs_reload(seen, page)}).encode()
         self._send(HTTPStatus.OK, "application/json", body, head)
 
     def _redirect(self, location: str) -> None:
