@@ -951,3 +951,48 @@ def test_a_template_edit_shows_on_the_pages_on_screen_first_and_their_tabs_reloa
     quiet_preview.rebuild([bakery])
     settle(quiet_preview)
     assert len(served) == 3
+
+
+def test_a_page_published_ahead_is_served_in_place_of_its_file_until_the_next_publish(preview: Preview) -> None:
+    on_disk = request(preview.url, "/").text
+    preview.state.publish((), ahead={"index.html": b"<!doctype html><body><p>Made ahead</p></body>"})
+    for path in ("/", "/index.html"):
+        page = request(preview.url, path).text
+        assert "Made ahead" in page and version_of(page) == preview.state.snapshot().version  # live script too
+    assert "Miller Street" in request(preview.url, story_page(preview.root, "Miller Street")).text  # others: files
+    preview.state.publish()
+    after = request(preview.url, "/").text
+    assert after.replace(version_of(after), "") == on_disk.replace(version_of(on_disk), "")  # the file again
+
+
+def test_a_new_article_shows_on_the_pages_on_screen_before_the_build_writes_the_site(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A save that needs a build (here a new article) is published as soon as the stories are
+    known, with the pages on screen as the build will write them; the build's own publish
+    then tells those tabs that they have its pages already."""
+    publishes: list[tuple[tuple, dict, str]] = []  # (problems, options, the digest's file) at each publish
+    real_publish = quiet_preview.state.publish
+    monkeypatch.setattr(quiet_preview.state, "publish", lambda problems, **kw: publishes.append(
+        (problems, kw, (quiet_preview.root / "index.html").read_text(encoding="utf-8"))) or real_publish(problems, **kw))
+    first = quiet_preview.state.snapshot().version
+    with ThreadPoolExecutor(1) as tab:
+        poll = tab.submit(request, quiet_preview.url, f"{POLL_PATH}?since={first}&page=/")
+        deadline = time.monotonic() + WAIT
+        while quiet_preview.state.on_screen() != ["index.html"]:
+            assert time.monotonic() < deadline, "the tab's poll never arrived"
+            time.sleep(0.01)
+        new = site.content / "harbour.md"
+        new.write_text(article("Harbour authority starts dredging the silted channel", "Dredgers arrived on Monday.",
+                               date="2024-05-08", source="Valley Courier", url="https://courier.example/harbour"),
+                       encoding="utf-8")
+        quiet_preview.rebuild([new])
+        assert json.loads(poll.result(WAIT).body)["reload"] is True
+    settle(quiet_preview)
+
+    (ahead_problems, ahead, on_disk), (problems, built, written) = publishes[:2]
+    assert ahead_problems == () and set(ahead["ahead"]) == {"index.html"}
+    assert b"Harbour authority" in ahead["ahead"]["index.html"] and "Harbour authority" not in on_disk  # shown first
+    assert problems == () and built == {"settled": ["index.html"]} and "Harbour authority" in written
+    assert ahead["ahead"]["index.html"] == written.encode("utf-8")  # what the build then wrote
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)

@@ -66,6 +66,7 @@ def build(
     update_lock: bool = True,
     provisional: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    stories_known: Callable[[SiteState], None] | None = None,
 ) -> BuildResult:
     """Build the site at ``paths`` into ``paths.output``.
 
@@ -77,6 +78,8 @@ def build(
     shows at once; the result says so, and an exact build should follow.
     ``progress(stage, count)`` is told as each stage starts (for a progress display); an
     exception it raises stops the build there, with the output as it was.
+    ``stories_known(state)`` is told what the site is made from as soon as the stories are
+    known, before any page is rendered: the live preview shows the pages on screen from it.
     """
     tell = progress or (lambda stage, count: None)
     timer = _Timer()
@@ -117,6 +120,10 @@ def build(
     # Pages also carry their templates' versions (render.template_versions): a template
     # edit re-renders the pages that use it, and a static file's new name every page.
     static, assets, salt = site_static(paths.static)
+    state = SiteState(paths, config, env, dict(assets), salt, digest, {f.slug: f for f in read.story_files},
+                      frozenset(w.path for w in read.warnings), lock)
+    if stories_known is not None:
+        stories_known(state)
     reusable = Reusable(previous.products, paths.output) if _output_is(previous, paths) else Reusable()
     # A provisional build leaves the search index as it was: the exact build that follows
     # brings it up to date (at 10,000 articles it is a fifth of a quick rebuild).
@@ -160,8 +167,7 @@ def build(
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
-    state = SiteState(paths, config, env, dict(assets), salt, digest, {f.slug: f for f in read.story_files},
-                      frozenset(w.path for w in warnings), lock)
+    state = replace(state, warned=frozenset(w.path for w in warnings))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
                        grouper.carried_over, state)
 

@@ -179,6 +179,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._site_file(path, query, head)
 
     def _site_file(self, path: str, query: str, head: bool) -> None:
+        snapshot = self.server.state.snapshot()
+        ahead = snapshot.ahead.get(page_file(path) or "") if snapshot.ahead else None
+        if ahead is not None:  # a page on screen, as the build under way will write it
+            self._send(HTTPStatus.OK, _TYPES[".html"], inject(ahead, snapshot), head)
+            return
         root = self.server.root
         target = resolve_request_path(root, self.path)
         if target is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from ..errors import Problem
 
@@ -32,6 +32,9 @@ class Snapshot:
     # a tab that was served one of them at that version shows this version already.
     settled: frozenset[str] = frozenset()
     settled_since: str | None = None
+    # Pages (output path -> bytes) to serve in place of their files: a build under way
+    # will write them so (see LiveState.publish).
+    ahead: Mapping[str, bytes] = field(default_factory=dict)
 
     def needs_reload(self, seen: str, page: str | None) -> bool:
         """Does a tab showing ``page`` as served at version ``seen`` need to reload?"""
@@ -48,6 +51,7 @@ class LiveState:
         self._closed = False
         self._settled: frozenset[str] = frozenset()
         self._settled_since: str | None = None
+        self._ahead: dict[str, bytes] = {}
         self._clock = clock
         self._waiting: dict[str, int] = {}  # page -> tabs waiting on it now
         self._watched: dict[str, float] = {}  # page -> when a tab last waited on it
@@ -56,14 +60,18 @@ class LiveState:
         with self._cond:
             return self._snapshot()
 
-    def publish(self, problems: tuple[Problem, ...] | list[Problem] = (), settled: Collection[str] = ()) -> Snapshot:
+    def publish(self, problems: tuple[Problem, ...] | list[Problem] = (), settled: Collection[str] = (),
+                ahead: Mapping[str, bytes] | None = None) -> Snapshot:
         """Record a finished build (failed if it has ``problems``) and wake every waiting tab.
-        ``settled``: pages that are as the previous version had them (see Snapshot.settled)."""
+        ``settled``: pages that are as the previous version had them (see Snapshot.settled).
+        ``ahead``: pages of a build still under way, served until the next publish in place
+        of their files, which that build will write the same (or, failing, leave as they were)."""
         with self._cond:
             self._settled_since = self._version()
             self._generation += 1
             self._problems = tuple(problems)
             self._settled = frozenset(settled) if not problems else frozenset()
+            self._ahead = dict(ahead or {})
             self._has_site = self._has_site or not problems
             self._cond.notify_all()
             return self._snapshot()
@@ -108,4 +116,4 @@ class LiveState:
         return f"{self._run}-{self._generation}"
 
     def _snapshot(self) -> Snapshot:
-        return Snapshot(self._version(), self._problems, self._has_site, self._settled, self._settled_since)
+        return Snapshot(self._version(), self._problems, self._has_site, self._settled, self._settled_since, self._ahead)
