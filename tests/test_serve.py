@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from watchdog.events import DirModifiedEvent, FileModifiedEvent, FileMovedEvent, FileOpenedEvent
@@ -466,6 +466,16 @@ class TestServing:
         reply = request(preview.url, path)
         assert reply.status == 400
         assert b"title" not in reply.body and b"root:" not in reply.body
+
+    @pytest.mark.parametrize("page", ["/../../etc/passwd", "/%2e%2e/secret/", "/%ff/", "/a\\b/", "index.html", "/feed.xml"])
+    def test_a_tab_naming_no_page_of_the_site_is_answered_and_puts_nothing_on_screen(
+        self, preview: Preview, page: str
+    ) -> None:
+        reply = request(preview.url, f"{POLL_PATH}?since=an-old-version&page={quote(page)}")
+        assert reply.status == 200 and json.loads(reply.body)["reload"] is True
+        assert preview.state.on_screen() == []
+        request(preview.url, f"{POLL_PATH}?since=an-old-version&page=/")
+        assert preview.state.on_screen() == ["index.html"]
 
     def test_very_long_urls_are_refused(self, preview: Preview) -> None:
         assert request(preview.url, "/" + "a" * 5000).status == 414
