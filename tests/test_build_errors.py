@@ -167,9 +167,9 @@ def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_si
 def test_a_page_failing_on_a_render_worker_leaves_the_site_as_it_was(news_site: Path, monkeypatch):
     # Workers write the pages they make into the next site's folder as they go; one page
     # failing after others were written must still leave the served site untouched.
-    from digestgen import pages
+    from digestgen import site as rendering
 
-    monkeypatch.setattr(pages, "_PARALLEL_FROM", 1)  # workers even for a small site
+    monkeypatch.setattr(rendering, "_PARALLEL_FROM", 1)  # workers even for a small site
     build_site(news_site)
     before = snapshot(news_site / "output")
     write_site(news_site, {"templates/article.html": (

@@ -38,9 +38,9 @@ def test_fixture_site_matches_golden_output(tmp_path: Path):
 def test_pages_made_on_worker_processes_match_the_golden_output_too(tmp_path: Path, monkeypatch):
     # A big site's pages are made on forked workers, which write them into the next site's
     # folder themselves; the fixture is small, so make it take that path.
-    from digestgen import pages
+    from digestgen import site as rendering
 
-    monkeypatch.setattr(pages, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "_PARALLEL_FROM", 1)
     out = tmp_path / "output"
     build(Paths.for_site(FIXTURE, output=out, cache=tmp_path / "cache"), update_lock=False)
     assert snapshot(out) == snapshot(GOLDEN)

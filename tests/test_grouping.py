@@ -464,7 +464,7 @@ def test_top_terms_keeps_each_rows_heaviest_terms(monkeypatch, threads):
 
 def test_grouping_leaves_no_thread_behind(monkeypatch):
     """The build forks its rendering workers only from a single-threaded process
-    (pages._make_all), so grouping's threads must all have ended when it returns."""
+    (site._make_all), so grouping's threads must all have ended when it returns."""
     import threading
 
     from digestgen.grouping import _threads

@@ -26,7 +26,7 @@ from .grouping import group
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
-from .pages import Reusable, SearchSources, render_site
+from .site import Reusable, SearchSources, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, theme_dir

@@ -34,8 +34,9 @@ from .feeds import newest_stories
 from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
 from .render import check_templates, make_environment
-from .pages import (FEED_ATOM, FEED_JSON, Month, Outlet, Tag, digest_json, plan_pages, render_outputs,
-                    story_feed_path)
+from .digest_json import digest_json
+from .pages import FEED_ATOM, FEED_JSON, Month, Outlet, Tag, plan_pages, story_feed_path
+from .site import render_outputs
 from .stories import with_revised_entries
 
 # What an edit may change and still be patched: what pages show of an article, but not
@@ -91,7 +92,7 @@ def shown_by(digest: Digest, config: Config) -> dict[str, set[str]]:
     """Which outputs show each story and each article: ``story:<slug>`` and ``entry:<source
     path>`` -> the output paths whose inputs hold it (the search index aside). When a story
     or an article changes but nothing that orders or names the site does, those outputs
-    are the ones to make again (pages.render_outputs)."""
+    are the ones to make again (site.render_outputs)."""
     shown: dict[str, set[str]] = {}
     for page in plan_pages(digest, config):
         found: set[str] = set()

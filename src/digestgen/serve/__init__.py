@@ -27,8 +27,8 @@ from ..build import BuildResult, build, sources_signature
 from ..config import Paths
 from ..errors import DigestgenError, Problem
 from ..output import process_alive
-from ..pages import render_outputs
 from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
+from ..site import render_outputs
 from .server import PORT_TRIES, PreviewServer, bind
 from .state import LiveState, Snapshot
 from .latest import LatestOnly
