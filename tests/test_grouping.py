@@ -561,3 +561,43 @@ def test_reprints_do_not_make_their_cluster_refuse_their_storys_other_versions(m
     monkeypatch.setattr(_cohesion, "DUPLICATE", 1.01)
     counted = full_texts(_cohesion.Cohesion.of(x, x, i, j, pair_cosines(x, x, i, j)))
     assert counted.factor(labels, 2, size, sq, dot, a, b)[0] < 0.9
+
+
+def test_reports_in_scripts_written_without_spaces_group_by_their_words():
+    """Chinese and Japanese put no spaces between words, so each sentence of a report would
+    be one long word of its own, shared with no other report. Pairs of characters stand in
+    for words there (as search engines index these scripts): the versions of one event come
+    together, and two events stay apart, whatever else is on the site."""
+    taiwan_quake = [
+        doc("台湾花莲发生7.4级强烈地震",
+            "台湾东部花莲县周三早晨发生里氏7.4级强烈地震，造成至少9人死亡，多栋建筑倒塌，台北震感强烈。", source="新华社"),
+        doc("花莲强震致9死逾千人受伤",
+            "周三上午台湾花莲外海发生7.4级地震，是25年来最强的一次，已造成9人死亡、上千人受伤，救援仍在进行。",
+            source="联合早报", days=0.2),
+        doc("台湾花莲7.4级地震 大楼倾斜多人受困",
+            "台湾花莲周三发生7.4级强烈地震，市区一栋大楼严重倾斜，消防人员正在搜救受困民众，地震已造成9人死亡。",
+            source="BBC中文", days=0.3),
+    ]
+    rate_rise = [
+        doc("日本银行十七年来首次加息", "日本央行周二宣布结束负利率政策，这是该行17年来首次加息，日元汇率随即波动。", source="新华社"),
+        doc("日本央行结束负利率 为17年来首次加息",
+            "日本银行周二决定将短期利率从负0.1%上调至0到0.1%之间，结束了持续八年的负利率政策。", source="联合早报", days=0.1),
+    ]
+    noto_quake = [
+        doc("能登半島で震度7の地震 石川県で大きな被害",
+            "1日午後4時10分ごろ、石川県能登地方を震源とする最大震度7の地震があった。輪島市などで建物の倒壊や火災が相次いだ。",
+            source="NHK"),
+        doc("石川・能登で震度7 輪島で火災、建物倒壊",
+            "元日の午後4時10分ごろ、能登半島で震度7の激しい揺れを観測した。輪島市では大規模な火災が発生し、多くの建物が倒壊した。",
+            source="朝日新聞", days=0.1),
+    ]
+    result = group([*taiwan_quake, *rate_rise, *noto_quake, CHILE_A, CHILE_B])
+    assert sorted(map(sorted, result.stories)) == [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
+
+
+def test_unspaced_scripts_become_pairs_of_characters_and_other_words_stay_whole():
+    from digestgen.grouping._features import tokenize
+
+    assert tokenize("台湾花莲县, Apple发布iPhone。日本") == ["台湾", "湾花", "花莲", "莲县", "apple", "发布", "iphone", "日本"]
+    assert tokenize("서울에서 «Café» €5 déjà-vu") == ["서울", "울에", "에서", "café", "€5", "déjà", "vu"]
+    assert tokenize("Quake hits Chile — 12 dead") == ["quake", "hits", "chile", "12", "dead"]
