@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from digestgen import _postings
 from digestgen._postings import entries
+from digestgen.search import _words_in_any_script, words
 
-# Indexed words are [0-9a-z]+ (search.words()); words longer than twelve characters are
-# numbered another way than shorter ones, so both kinds, and their shared prefixes, matter.
-_WORD = st.text("0123456789abcdez", min_size=1, max_size=16)
+# Words of [0-9a-z] up to twelve characters long are numbered; longer ones, and words with
+# other characters (search.words() takes any script), are listed another way, so all
+# kinds, and their shared prefixes, matter.
+_WORD = st.text("0123456789abcdezжé台", min_size=1, max_size=16)
 _DOCUMENT = st.lists(_WORD, max_size=12, unique=True).map(" ".join)
 
 
@@ -26,6 +28,7 @@ _DOCUMENT = st.lists(_WORD, max_size=12, unique=True).map(" ".join)
 @example(["a", "", ""])  # the last chunk without words
 @example(["abcdefghijkl abcdefghijklm abcdefghijk", "", "0 9 a z zz0"])
 @example(["zzzzzzzzzzzz 000000000000"])  # the largest and smallest twelve-character numbers
+@example(["台湾 abc", "abc", "ж台 台湾"])  # words in other scripts beside [0-9a-z] ones
 def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[str]):
     terms = entries(texts)
     with pytest.MonkeyPatch.context() as small:  # documents read, words numbered and listed in many chunks
@@ -54,3 +57,32 @@ def test_a_big_site_numbers_documents_past_ten_thousand():
     assert terms["rare"] == '"rare":[3,10001]'
     assert terms["common"] == '"common":[0' + ",1" * 10_009 + "]"
     assert terms["w6"].startswith('"w6":[6,7,7')
+
+
+def test_words_in_every_script_are_folded_and_unspaced_scripts_paired():
+    assert words("В МОСКВЕ открылась «станция» №1") == ["в", "москве", "открылась", "станция", "no1"]
+    assert words("Bürgermeister in München, déjà vu") == ["burgermeister", "in", "munchen", "deja", "vu"]
+    assert words("Ισχυρός σεισμός στην Αθήνα") == ["ισχυρος", "σεισμος", "στην", "αθηνα"]
+    assert words("दिल्ली में भारी बारिश।") == ["दिल्ली", "में", "भारी", "बारिश"]  # marks stay in their words
+    assert words("台湾花莲县，7.4级地震😀ok") == ["台湾", "湾花", "花莲", "莲县", "7", "4", "级地", "地震", "ok"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_text_takes_a_quicker_way_to_the_same_words(text: str):
+    assert words(text) == _words_in_any_script(text)
+
+
+def test_a_site_in_other_scripts_gets_its_words_indexed_under_plain_file_names(tmp_path):
+    from conftest import article, build_site, write_site
+
+    root = write_site(tmp_path, {
+        "content/moscow.md": article("В Москве открылась новая станция метро", "Мэр открыл станцию.", date="2024-05-06"),
+        "content/hualien.md": article("花莲发生强烈地震", "台湾花莲县发生强烈地震。", date="2024-04-03"),
+    })
+    build_site(root)
+    shards = sorted((root / "output" / "static" / "search").glob("terms-*.js"))
+    assert shards and all(shard.name.isascii() for shard in shards)  # any host serves them
+    listed = "".join(shard.read_text(encoding="utf-8") for shard in shards)
+    for word in ("москве", "花莲", "地震"):
+        assert f'"{word}":[' in listed, word

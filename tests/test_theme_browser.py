@@ -17,11 +17,11 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
-from conftest import browser_unavailable
+from conftest import article, browser_unavailable, build_site, write_site
 from publisher_site import build_publisher_site
 
 pytestmark = pytest.mark.browser
@@ -216,6 +216,49 @@ def test_search_works_from_disk(browser, site_url):  # noqa: ANN001
         page.wait_for_load_state("load")
         assert page.url.startswith(folder.as_uri()) and page.url.endswith("/index.html")
         assert "Council election" in page.inner_text("h1")
+    finally:
+        context.close()
+    assert not outside and not errors, (outside, errors)
+
+
+@pytest.fixture(scope="module")
+def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search page of a site whose articles are in six scripts, built and opened from disk."""
+    root = write_site(tmp_path_factory.mktemp("multilingual"), {
+        "content/moscow.md": article("В Москве открылась новая станция метро",
+                                     "Мэр Москвы открыл станцию в понедельник.", date="2024-05-06", source="Известия"),
+        "content/hualien.md": article("台湾花莲发生7.4级强烈地震",
+                                      "台湾东部花莲县周三早晨发生里氏7.4级强烈地震，造成至少9人死亡。", date="2024-04-03",
+                                      source="新华社"),
+        "content/noto.md": article("能登半島で震度7の地震", "石川県能登地方で最大震度7の地震があった。", date="2024-01-01",
+                                   source="NHK"),
+        "content/munich.md": article("Neuer Bürgermeister in München gewählt", "Die Wahl in München war knapp.",
+                                     date="2024-03-10", source="Süddeutsche"),
+        "content/athens.md": article("Ισχυρός σεισμός στην Αθήνα", "Ο σεισμός έγινε αισθητός σε όλη την Αθήνα.",
+                                     date="2024-02-02", source="Καθημερινή"),
+        "content/delhi.md": article("दिल्ली में भारी बारिश", "दिल्ली में आज भारी बारिश हुई।", date="2024-07-01",
+                                    source="दैनिक जागरण"),
+    })
+    build_site(root)
+    return root / "output" / "search" / "index.html"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("МОСКВЕ", "В Москве открылась новая станция метро"),  # any case
+    ("台湾地震", "台湾花莲发生7.4级强烈地震"),  # words that do not stand together in the article
+    ("花莲", "台湾花莲发生7.4级强烈地震"),
+    ("能登", "能登半島で震度7の地震"),
+    ("munchen", "Neuer Bürgermeister in München gewählt"),  # accents folded
+    ("Αθηνα", "Ισχυρός σεισμός στην Αθήνα"),
+    ("बारिश", "दिल्ली में भारी बारिश"),  # vowel signs are part of words
+])
+def test_search_finds_words_in_every_script(browser, multilingual_search: Path, query: str, expected: str) -> None:  # noqa: ANN001
+    url = multilingual_search.as_uri() + "?q=" + quote(query)
+    context, page, outside, errors = _open(browser, url, 1280, "light")
+    try:
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('result')")
+        titles = page.locator("#search-results li.is-article h2 a").all_inner_texts()
+        assert titles == [expected], page.inner_text("#search-status")
     finally:
         context.close()
     assert not outside and not errors, (outside, errors)

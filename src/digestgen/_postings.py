@@ -18,7 +18,7 @@ from .search import _entry
 
 def entries(texts: Sequence[str]) -> dict[str, str]:
     """word -> its entry (search._entry()), in word order, for documents numbered by position.
-    Documents are their words, [0-9a-z]+ (search.words()), separated by single spaces.
+    Documents are their words (search.words()), separated by single spaces.
 
     A 10,000-article site has about three million (word, document) pairs: grouped with a
     dict of lists, hashing each word took three seconds. Here each word of up to
@@ -30,10 +30,10 @@ def entries(texts: Sequence[str]) -> dict[str, str]:
     60,000 documents it peaks at 274 MB traced, the dict of lists at 220 MB."""
     if not any(texts):
         return {}
+    texts, longer = _ascii_words(texts)  # the others go the dict way, with the long ones
     # document d's words are words first_word[d] to first_word[d + 1] - 1
     first_word = np.cumsum([0, *(text.count(" ") + 1 if text else 0 for text in texts)])
     code = np.empty(first_word[-1], np.int64)
-    longer: defaultdict[str, list[int]] = defaultdict(list)
     for lo in range(0, len(texts), _DOCUMENTS):  # their characters, a few MB at a time
         at, to = first_word[lo], first_word[min(lo + _DOCUMENTS, len(texts))]
         if at == to:
@@ -52,6 +52,25 @@ def entries(texts: Sequence[str]) -> dict[str, str]:
     for word in sorted(longer):  # sorted too, so the sort below merges two runs
         terms[word] = _entry(word, longer[word])
     return {word: terms[word] for word in sorted(terms)}
+
+
+def _ascii_words(texts: Sequence[str]) -> tuple[Sequence[str], defaultdict[str, list[int]]]:
+    """``texts`` with their words of [0-9a-z] alone (what the numbers below can hold), and
+    every other word with its documents, ascending."""
+    others: defaultdict[str, list[int]] = defaultdict(list)
+    if all(text.isascii() for text in texts):
+        return texts, others
+    kept = list(texts)
+    for number, text in enumerate(texts):
+        if not text.isascii():
+            ascii_words = []
+            for word in text.split(" "):
+                if word.isascii():
+                    ascii_words.append(word)
+                else:
+                    others[word].append(number)
+            kept[number] = " ".join(ascii_words)
+    return kept, others
 
 
 def _by_first_character(code: np.ndarray) -> Iterator[np.ndarray]:

@@ -6,8 +6,8 @@ static host, under any subpath, and from a site opened from disk (browsers refus
 
 * ``static/search-index.<hash>.js``: a small manifest (``window.DIGESTGEN_SEARCH``) naming the
   other files, and the stop words left out of the index, which the script ignores in queries;
-* ``static/search/terms-<letter>.<hash>.js``: the inverted index, sharded by a word's first
-  letter: word -> document numbers (ascending, delta-encoded);
+* ``static/search/terms-<key>.<hash>.js``: the inverted index, sharded by a word's first
+  letter (shard_of()): word -> document numbers (ascending, delta-encoded);
 * ``static/search/docs-<n>.<hash>.js``: documents in chunks of 500, one row per story and per
   article: ``[kind, path, title, meta, snippet]``, in the digest's order read backwards (the
   newest story last, each story after its versions), so a new story lands at the end and
@@ -19,14 +19,17 @@ Same input, same bytes: documents and terms are emitted in a fixed order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 import operator
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from ._scripts import in_pairs
 from .config import Config
 from .models import Digest, Entry
 from .output import OutputFile
@@ -42,12 +45,42 @@ DOCS_PER_CHUNK = 500
 # Every byte but [0-9a-z] to a space: translate and split run in C, twice as fast as
 # findall("[0-9a-z]+"), which they match word for word.
 _NOT_WORD = bytes(b if b in b"0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
+# Accents, as NFKD leaves them after their letters: folded away, so "cafe" finds "café".
+_DIACRITICS = {c: None for block in ((0x0300, 0x0370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100),
+                                      (0xFE20, 0xFE30)) for c in range(*block)}
+# Word characters beyond the Basic Multilingual Plane: the rarer Chinese characters (planes
+# 2 and 3). The others there (emoji, historic scripts) separate words, in the search script too.
+_ASTRAL_WORDS = (0x20000, 0x40000)
 
 
 def words(text: str) -> list[str]:
-    """Lower-case ASCII words, accents folded: the same rule the search script applies to queries."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").lower()
-    return folded.translate(_NOT_WORD).decode("ascii").split()
+    """Lower-case words in any script, accents folded (é -> e); pairs of characters in the
+    scripts written without spaces (digestgen._scripts). The search script applies the same
+    rule to queries: letters, marks and numbers (Unicode's L, M and N) make words."""
+    if text.isascii():  # most text: the same words, several times faster
+        return text.lower().encode("ascii").translate(_NOT_WORD).decode("ascii").split()
+    return _words_in_any_script(text)
+
+
+def _words_in_any_script(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).translate(_DIACRITICS).lower()
+    return in_pairs(_word_pattern().findall(folded))
+
+
+@functools.cache
+def _word_pattern() -> re.Pattern[str]:
+    """Runs of letters, marks and numbers, as the running Python's Unicode database has them
+    (made on first use: 40 ms)."""
+    ranges, start = [], None
+    for code in range(0x10001):
+        word = code < 0x10000 and unicodedata.category(chr(code))[0] in "LMN"
+        if word and start is None:
+            start = code
+        elif not word and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    ranges.append(f"{chr(_ASTRAL_WORDS[0])}-{chr(_ASTRAL_WORDS[1] - 1)}")
+    return re.compile(f"[{''.join(ranges)}]+")
 
 
 def entry_words(entry: Entry) -> str:
@@ -127,7 +160,7 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
         doc_files.append(chunk.path)
     shards: dict[str, list[str]] = {}
     for word, entry in postings.terms.items():
-        shards.setdefault(word[0], []).append(entry)
+        shards.setdefault(shard_of(word), []).append(entry)
     term_files = {}
     for key in sorted(shards):
         shard = files_for("terms", key, "{" + ",".join(shards[key]) + "}")
@@ -138,6 +171,13 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
                 "docs": doc_files, "terms": term_files}
     files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", _json(manifest), ";\n"))
     return SearchIndex(files, postings)
+
+
+def shard_of(word: str) -> str:
+    """The shard that lists ``word``: its first character, [0-9a-z], or for a word in any
+    other script one of 64 shards by that character's code point (the search script's rule)."""
+    first = word[0]
+    return first if first.isascii() else f"u{ord(first) % 64:02x}"
 
 
 def _patched(previous: Postings, texts: Sequence[str]) -> dict[str, str] | None:
@@ -166,7 +206,7 @@ def _patched(previous: Postings, texts: Sequence[str]) -> dict[str, str] | None:
 
 
 def _entry(word: str, numbers: list[int]) -> str:
-    # Words are [0-9a-z]+, so they need no escaping.
+    # Words are letters, marks and numbers, which JSON never escapes.
     return f'"{word}":[' + ",".join(map(str, [numbers[0], *map(operator.sub, numbers[1:], numbers)])) + "]"
 
 

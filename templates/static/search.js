@@ -37,9 +37,32 @@
     jobs.forEach(function (job) { load(job[0], job[1], job[2], function () { if (--left === 0) done(); }); });
   }
 
-  function words(text) {
-    var folded = text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase();
-    return folded.match(/[0-9a-z]+/g) || [];
+  // The index's words (search.py's words()): letters, marks and numbers in any script,
+  // accents folded; in scripts written without spaces, pairs of characters (UNSPACED is
+  // digestgen/_scripts.py's list). A query takes its pairs side by side ("台湾地震": 台湾,
+  // 地震), not overlapping: its words need not stand together in an article.
+  var DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+  var ASTRAL_SEPARATORS = /[\u{10000}-\u{1ffff}\u{40000}-\u{10ffff}]/gu;
+  var UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u31ff" +
+    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff";
+  var UNSPACED_RUNS = new RegExp("([" + UNSPACED + "]+)");
+  function words(text, query) {
+    var folded = text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(ASTRAL_SEPARATORS, " ");
+    var found = folded.match(/[\p{L}\p{M}\p{N}\u{20000}-\u{3ffff}]+/gu) || [];
+    var out = [];
+    found.forEach(function (word) {
+      word.split(UNSPACED_RUNS).forEach(function (part, i) {
+        if (i % 2 === 0) { if (part) out.push(part); return; }
+        if (part.length < 2) { out.push(part); return; }
+        for (var at = 0; at < part.length - 1; at += query ? 2 : 1) out.push(part.substr(at, 2));
+        if (query && part.length % 2) out.push(part.substr(part.length - 2));
+      });
+    });
+    return out;
+  }
+  function shardOf(word) {
+    var first = word.codePointAt(0);
+    return first < 128 ? word.charAt(0) : "u" + ("0" + (first % 64).toString(16)).slice(-2);
   }
   function decode(deltas, into) {
     var n = 0;
@@ -47,7 +70,7 @@
   }
   function docsFor(word) {
     // The exact word, or any indexed word it begins (from three letters): "elect" finds "election".
-    var found = {}, shard = loaded.terms[word.charAt(0)] || {};
+    var found = {}, shard = loaded.terms[shardOf(word)] || {};
     if (shard[word]) decode(shard[word], found);
     if (word.length >= 3) {
       Object.keys(shard).forEach(function (t) {
@@ -73,7 +96,7 @@
   var generation = 0;
   function show(query) {
     var mine = ++generation;
-    var q = words(query).filter(function (w) { return !stop[w] && w.length > 1; });
+    var q = words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
     if (!q.length) {
       list.textContent = "";
       status.textContent = query ? "Type a longer word to search." : "";
@@ -81,7 +104,7 @@
     }
     var shards = [];
     q.forEach(function (w) {
-      var key = w.charAt(0);
+      var key = shardOf(w);
       if (manifest.terms[key]) shards.push(["terms", key, manifest.terms[key]]);
     });
     status.textContent = "Searching…";

@@ -7,12 +7,13 @@ Importing this module must stay cheap (no numpy/scipy).
 from __future__ import annotations
 
 import math
-import re
 from array import array
 from collections import Counter
 from hashlib import blake2b
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from .._scripts import WIDE_PUNCTUATION, in_pairs, may_have_unspaced
 
 # Tokenising is the hottest loop at 10k articles, and Python's regex engine
 # manages ~20M chars/s.  Instead: lowercase, turn typographic punctuation and
@@ -23,54 +24,25 @@ _TABLE = bytes(b if (b in _ASCII_WORD or b >= 0x80) else 0x20 for b in range(256
 _UNICODE_PUNCT = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2014", "\u2013", "\u2026", "\u00a0", "\u00ab", "\u00bb")
 
 
-# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar;
-# Korean spaces its words but glues particles to them): a run of them becomes overlapping
-# two-character terms, "花莲县" -> "花莲", "莲县", as search engines index them (Lucene's CJK
-# bigrams). Two reports of one event share many such terms, as they share words elsewhere.
-_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u31ff"
-             "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff")
-_FIRST_UNSPACED = "\u0e00"
-_UNSPACED_RUNS = re.compile(f"([{_UNSPACED}]+)")
-# Their punctuation (、。「」 and the ideographic space; the full-width ，！？) separates words,
-# as ASCII punctuation does.
-_WIDE_PUNCT = {c: " " for c in [*range(0x3000, 0x3005), *range(0x3008, 0x3040), *range(0xFF01, 0xFF66)]
-               if not chr(c).isalnum()}
-
-
 def tokenize(text: str, limit: int | None = None) -> list[str]:
-    """Lowercased word tokens (at most `limit` of them); two-character ones in scripts
-    written without spaces (see _UNSPACED)."""
+    """Lowercased word tokens (at most `limit` of them); pairs of characters in scripts
+    written without spaces (see digestgen._scripts)."""
     if limit is not None:
         text = text[: 12 * limit]  # ~12 chars per token: avoids lowering long tails
     text = text.lower()
     for ch in _UNICODE_PUNCT:
         if ch in text:
             text = text.replace(ch, " ")
-    unspaced = not text.isascii() and max(text) >= _FIRST_UNSPACED
+    unspaced = may_have_unspaced(text)
     if unspaced:
-        text = text.translate(_WIDE_PUNCT)
+        text = text.translate(WIDE_PUNCTUATION)
     # decode back to str: str objects cache their hash, bytes do not, and every
     # token is hashed twice (vocabulary set, id lookup)
     toks = text.encode("utf-8", "replace").translate(_TABLE).decode("utf-8", "replace").split()
     if unspaced:
-        toks = _in_pairs(toks)
+        toks = in_pairs(toks)
     return toks if limit is None else toks[:limit]
 
-
-def _in_pairs(tokens: list[str]) -> list[str]:
-    """``tokens`` with every run of an unspaced script cut into overlapping pairs of
-    characters (a lone character stays as it is); the rest of a token is kept whole."""
-    out: list[str] = []
-    for token in tokens:
-        if max(token) < _FIRST_UNSPACED:
-            out.append(token)
-            continue
-        for number, part in enumerate(_UNSPACED_RUNS.split(token)):
-            if number % 2:  # split() puts the runs at odd places
-                out.extend(part[i:i + 2] for i in range(max(1, len(part) - 1)))
-            elif part:
-                out.append(part)
-    return out
 
 # Function words plus news boilerplate and scraper debris ("Tweet with a
 # location", photo credits).  Generic English/news vocabulary, not tuned to any

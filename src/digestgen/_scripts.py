@@ -1,0 +1,45 @@
+"""Scripts written without spaces between words, for the tokenisers of grouping and search.
+
+Chinese, Japanese, Thai, Lao, Khmer and Myanmar put no space between words (Korean spaces
+its words but glues particles to them), so cutting text at spaces and punctuation makes
+each sentence one long word, shared with no other text. A run of these scripts is cut into
+overlapping pairs of characters instead, "花莲县" -> "花莲", "莲县", as search engines index
+them (Lucene's CJK bigrams): two texts about one thing share many pairs, as they share
+words elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Code point ranges, as a regular expression's character class. templates/static/search.js
+# has the same list, for queries.
+UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u31ff"
+            "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff")
+_FIRST = "\u0e00"
+_RUNS = re.compile(f"([{UNSPACED}]+)")
+# Their punctuation (、。「」 and the ideographic space; the full-width ，！？) separates words,
+# as ASCII punctuation does.
+WIDE_PUNCTUATION = {c: " " for c in [*range(0x3000, 0x3005), *range(0x3008, 0x3040), *range(0xFF01, 0xFF66)]
+                    if not chr(c).isalnum()}
+
+
+def may_have_unspaced(text: str) -> bool:
+    """False when ``text`` surely holds no unspaced script (checked in C: most text is spaced)."""
+    return not text.isascii() and max(text, default="") >= _FIRST
+
+
+def in_pairs(tokens: list[str]) -> list[str]:
+    """``tokens`` with every run of an unspaced script cut into overlapping pairs of
+    characters (a lone character stays as it is); the rest of a token is kept whole."""
+    out: list[str] = []
+    for token in tokens:
+        if max(token) < _FIRST:
+            out.append(token)
+            continue
+        for number, part in enumerate(_RUNS.split(token)):
+            if number % 2:  # split() puts the runs at odd places
+                out.extend(part[i:i + 2] for i in range(max(1, len(part) - 1)))
+            elif part:
+                out.append(part)
+    return out
