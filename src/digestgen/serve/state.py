@@ -3,8 +3,9 @@ and which pages are open in a browser.
 
 Every finished build, good or bad, gets a new version; browser tabs wait on
 :meth:`LiveState.wait_for_change` and reload when the version they were served is stale.
-A tab names its page as it waits, so the preview knows which pages are on screen: after
-a template edit it makes those first (patch.patch_theme).
+A tab names its page as it waits, so the preview knows which pages are on screen and
+makes those first: after a template edit (patch.patch_theme), and once a build's stories
+are known (the pages published ``ahead`` of the build's files).
 """
 
 from __future__ import annotations
