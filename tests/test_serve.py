@@ -1006,3 +1006,27 @@ def test_a_new_article_shows_on_the_pages_on_screen_before_the_build_writes_the_
     assert problems == () and built == {"settled": ["index.html"]} and "Harbour authority" in written
     assert ahead["ahead"]["index.html"] == written.encode("utf-8")  # what the build then wrote
     assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
+
+
+def test_pages_shown_ahead_of_a_build_that_then_fails_give_way_to_the_last_good_site(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publishes: list[tuple[tuple, dict]] = []
+    real_publish = quiet_preview.state.publish
+    monkeypatch.setattr(quiet_preview.state, "publish",
+                        lambda problems, **kw: publishes.append((problems, kw)) or real_publish(problems, **kw))
+    request(quiet_preview.url, f"{POLL_PATH}?since=an-old-version&page=/")  # a tab on the digest
+    new = site.content / "harbour.md"
+    new.write_text(article("Harbour authority starts dredging the silted channel", "Dredgers arrived on Monday.",
+                           date="2024-05-08", source="Valley Courier", url="https://courier.example/harbour"),
+                   encoding="utf-8")
+    broken = site.templates / "article.html"  # fails on article pages alone, as they render
+    broken.write_text('{% extends "default/article.html" %}\n{% block title %}{{ entry.no_such_field }}{% endblock %}\n',
+                      encoding="utf-8")
+    quiet_preview.rebuild([new, broken])
+
+    (shown, ahead), (failed, options) = publishes
+    assert shown == () and b"Harbour authority" in ahead["ahead"]["index.html"]
+    assert failed and "no_such_field" in failed[0].message and not options.get("settled")
+    page = request(quiet_preview.url, "/").text
+    assert "Harbour authority" not in page and f'id="{OVERLAY_ID}"' in page  # the last good site, and why

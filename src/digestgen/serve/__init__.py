@@ -172,8 +172,9 @@ class Preview:
                                               stories_known=partial(self._show_ahead, shown_ahead) if changes else None)
             if quick is not None:
                 self._fresh = None
-            # A tab that reloaded for a page shown ahead has this build's page already.
-            snapshot = self.state.publish(problems, settled=shown_ahead)
+            # A tab that reloaded for a page shown ahead has this build's page already (if it
+            # did not fail: then the pages shown ahead give way to the last good site).
+            snapshot = self.state.publish(problems, settled=shown_ahead if quick is not None else ())
             if quick is not None and quick.provisional:
                 self._exact_builds.request((changes, quick.digest))
             else:
