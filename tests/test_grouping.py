@@ -600,4 +600,7 @@ def test_unspaced_scripts_become_pairs_of_characters_and_other_words_stay_whole(
 
     assert tokenize("台湾花莲县, Apple发布iPhone。日本") == ["台湾", "湾花", "花莲", "莲县", "apple", "发布", "iphone", "日本"]
     assert tokenize("서울에서 «Café» €5 déjà-vu") == ["서울", "울에", "에서", "café", "€5", "déjà", "vu"]
+    # every script's punctuation separates words, as ASCII's does
+    assert tokenize("„Merkel“ sagte: ¿Qué pasó? القاهرة، दिल्ली। 东京，大阪") == [
+        "merkel", "sagte", "qué", "pasó", "القاهرة", "दिल्ली", "东京", "大阪"]
     assert tokenize("Quake hits Chile — 12 dead") == ["quake", "hits", "chile", "12", "dead"]

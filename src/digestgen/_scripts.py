@@ -10,7 +10,9 @@ words elsewhere.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 # Code point ranges, as a regular expression's character class. templates/static/search.js
 # has the same list, for queries.
@@ -18,10 +20,15 @@ UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u
             "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff")
 _FIRST = "\u0e00"
 _RUNS = re.compile(f"([{UNSPACED}]+)")
-# Their punctuation (、。「」 and the ideographic space; the full-width ，！？) separates words,
-# as ASCII punctuation does.
-WIDE_PUNCTUATION = {c: " " for c in [*range(0x3000, 0x3005), *range(0x3008, 0x3040), *range(0xFF01, 0xFF66)]
-                    if not chr(c).isalnum()}
+
+
+@functools.cache
+def separators() -> dict[int, str]:
+    """A str.translate() table turning the punctuation, symbols, spaces and control characters
+    of every script beyond ASCII into spaces: „Merkel“ is Merkel, and 东京，大阪 two words.
+    Currency signs stay with their amounts (£2m), as they always have."""
+    return {code: " " for code in range(0x80, 0x10000)
+            if (kind := unicodedata.category(chr(code)))[0] in "PSZ" and kind != "Sc" or kind == "Cc"}
 
 
 def may_have_unspaced(text: str) -> bool:

@@ -13,15 +13,15 @@ from hashlib import blake2b
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from .._scripts import WIDE_PUNCTUATION, in_pairs, may_have_unspaced
+from .._scripts import in_pairs, may_have_unspaced, separators
 
 # Tokenising is the hottest loop at 10k articles, and Python's regex engine
-# manages ~20M chars/s.  Instead: lowercase, turn typographic punctuation and
-# ASCII punctuation into spaces (str.replace / bytes.translate run in C) and
-# split.  Bytes >= 0x80 are kept, so accented and non-Latin words survive.
+# manages ~20M chars/s.  Instead: lowercase, turn punctuation into spaces
+# (str.translate for what is beyond ASCII, only in text that has any;
+# bytes.translate for ASCII's), all in C, and split.  Bytes >= 0x80 are kept,
+# so accented and non-Latin words survive.
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _TABLE = bytes(b if (b in _ASCII_WORD or b >= 0x80) else 0x20 for b in range(256))
-_UNICODE_PUNCT = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2014", "\u2013", "\u2026", "\u00a0", "\u00ab", "\u00bb")
 
 
 def tokenize(text: str, limit: int | None = None) -> list[str]:
@@ -30,12 +30,10 @@ def tokenize(text: str, limit: int | None = None) -> list[str]:
     if limit is not None:
         text = text[: 12 * limit]  # ~12 chars per token: avoids lowering long tails
     text = text.lower()
-    for ch in _UNICODE_PUNCT:
-        if ch in text:
-            text = text.replace(ch, " ")
-    unspaced = may_have_unspaced(text)
-    if unspaced:
-        text = text.translate(WIDE_PUNCTUATION)
+    unspaced = False
+    if not text.isascii():
+        text = text.translate(separators())
+        unspaced = may_have_unspaced(text)
     # decode back to str: str objects cache their hash, bytes do not, and every
     # token is hashed twice (vocabulary set, id lookup)
     toks = text.encode("utf-8", "replace").translate(_TABLE).decode("utf-8", "replace").split()
