@@ -1030,3 +1030,32 @@ def test_pages_shown_ahead_of_a_build_that_then_fails_give_way_to_the_last_good_
     assert failed and "no_such_field" in failed[0].message and not options.get("settled")
     page = request(quiet_preview.url, "/").text
     assert "Harbour authority" not in page and f'id="{OVERLAY_ID}"' in page  # the last good site, and why
+
+
+def test_when_regrouping_moves_an_article_the_pages_on_screen_show_it_before_the_write(
+    quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A new version of a story first shows as a story of its own (no regrouping), then the
+    exact build, as soon as its grouping has put it in its story, publishes the pages on
+    screen as it will write them; its own publish then settles them."""
+    publishes: list[tuple[tuple, dict]] = []
+    real_publish = quiet_preview.state.publish
+    monkeypatch.setattr(quiet_preview.state, "publish",
+                        lambda problems, **kw: publishes.append((problems, kw)) or real_publish(problems, **kw))
+    request(quiet_preview.url, f"{POLL_PATH}?since=an-old-version&page=/")  # a tab on the digest
+    new = site.content / "bakery-2.md"
+    new.write_text(article(
+        "Miller Street bakery takes national sourdough prize",
+        "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
+        date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
+    ), encoding="utf-8")
+    quiet_preview.rebuild([new])
+    settle(quiet_preview)
+
+    assert [problems for problems, _ in publishes] == [()] * 4
+    (_, quick_ahead), (_, quick), (_, exact_ahead), (_, exact) = publishes
+    versions = [options["ahead"]["index.html"].count(b"2 versions") for options in (quick_ahead, exact_ahead)]
+    assert versions == [0, 1]  # on its own at first; then in its story, with the prize's first report
+    assert quick == exact == {"settled": ["index.html"]}
+    assert exact_ahead["ahead"]["index.html"] == (quiet_preview.root / "index.html").read_bytes()
+    assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)

@@ -153,7 +153,7 @@ class Preview:
         (regrouping is most of a rebuild's time), so the edit shows at once; the pages on
         screen are published as soon as its stories are known (_show_ahead). Either way the
         exact build (regrouping, the search index) follows on a background thread, and tabs
-        reload again only if the stories came out different. A newer save makes it stale:
+        reload again only if the stories came out different (as soon as it knows them). A newer save makes it stale:
         it stops at its next stage and never writes, and the newer save is patched at once,
         or built once it has stopped.
 
@@ -198,18 +198,32 @@ class Preview:
                 if stale():
                     raise _Superseded(stage)
 
+        shown_ahead: list[str] = []
+
+        def show_regrouped(state: SiteState) -> None:
+            """When regrouping moved articles, the pages on screen as this build will write
+            them: at 10,000 articles, a second sooner than its write (at 50,000, seven)."""
+            if state.digest == quick_digest or not self._build_lock.acquire(blocking=False):
+                return  # nothing new to show, or a save is being patched in: it goes first
+            try:
+                if not stale():
+                    self._show_ahead(shown_ahead, state)
+            finally:
+                self._build_lock.release()
+
         try:
             with self._one_build:
                 if stale():
                     return
-                exact, problems = self._build(changes, provisional=False, progress=give_way)
+                exact, problems = self._build(changes, provisional=False, progress=give_way,
+                                              stories_known=show_regrouped)
             if not holding:  # failed, or found nothing to do, before writing
                 self._build_lock.acquire()
                 holding = True
             if stale():
                 return  # a newer save came meanwhile; its own exact build follows it
             if exact is None or exact.digest != quick_digest:
-                self.state.publish(problems)
+                self.state.publish(problems, settled=shown_ahead if exact is not None else ())
             elif self._fresh is not None:  # pages off screen had the old templates: now they are new too
                 self.state.publish((), settled=self._fresh)
             if exact is not None:
