@@ -803,6 +803,35 @@ def _record_builds(monkeypatch: pytest.MonkeyPatch, preview: Preview) -> tuple[l
     return builds, publishes
 
 
+def _record_publishes(monkeypatch: pytest.MonkeyPatch, preview: Preview) -> list[tuple[tuple, dict]]:
+    """(problems, options) of each publish, in order."""
+    publishes: list[tuple[tuple, dict]] = []
+    real_publish = preview.state.publish
+    monkeypatch.setattr(preview.state, "publish",
+                        lambda problems, **kw: publishes.append((problems, kw)) or real_publish(problems, **kw))
+    return publishes
+
+
+def _second_bakery_report(site: Paths) -> Path:
+    """A new article: another outlet's version of the bakery story."""
+    new = site.content / "bakery-2.md"
+    new.write_text(article(
+        "Miller Street bakery takes national sourdough prize",
+        "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
+        date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
+    ), encoding="utf-8")
+    return new
+
+
+def _harbour_article(site: Paths) -> Path:
+    """A new article, of a story of its own."""
+    new = site.content / "harbour.md"
+    new.write_text(article("Harbour authority starts dredging the silted channel", "Dredgers arrived on Monday.",
+                           date="2024-05-08", source="Valley Courier", url="https://courier.example/harbour"),
+                   encoding="utf-8")
+    return new
+
+
 def settle(preview: Preview) -> None:
     """Wait until the exact build that follows a save (on its own thread) is done."""
     deadline = time.monotonic() + WAIT
@@ -830,12 +859,7 @@ def test_an_edit_shows_before_regrouping_and_the_exact_build_follows(
     own (no regrouping, so it shows at once), and published; the exact build follows and is
     published too, and the preview ends as a clean build of the same content would be."""
     builds, publishes = _record_builds(monkeypatch, quiet_preview)
-    new = site.content / "bakery-2.md"
-    new.write_text(article(
-        "Miller Street bakery takes national sourdough prize",
-        "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
-        date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
-    ), encoding="utf-8")
+    new = _second_bakery_report(site)
     quiet_preview.rebuild([new])
     settle(quiet_preview)
 
@@ -992,10 +1016,7 @@ def test_a_new_article_shows_on_the_pages_on_screen_before_the_build_writes_the_
         while quiet_preview.state.on_screen() != ["index.html"]:
             assert time.monotonic() < deadline, "the tab's poll never arrived"
             time.sleep(0.01)
-        new = site.content / "harbour.md"
-        new.write_text(article("Harbour authority starts dredging the silted channel", "Dredgers arrived on Monday.",
-                               date="2024-05-08", source="Valley Courier", url="https://courier.example/harbour"),
-                       encoding="utf-8")
+        new = _harbour_article(site)
         quiet_preview.rebuild([new])
         assert json.loads(poll.result(WAIT).body)["reload"] is True
     settle(quiet_preview)
@@ -1011,15 +1032,9 @@ def test_a_new_article_shows_on_the_pages_on_screen_before_the_build_writes_the_
 def test_pages_shown_ahead_of_a_build_that_then_fails_give_way_to_the_last_good_site(
     quiet_preview: Preview, site: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    publishes: list[tuple[tuple, dict]] = []
-    real_publish = quiet_preview.state.publish
-    monkeypatch.setattr(quiet_preview.state, "publish",
-                        lambda problems, **kw: publishes.append((problems, kw)) or real_publish(problems, **kw))
+    publishes = _record_publishes(monkeypatch, quiet_preview)
     request(quiet_preview.url, f"{POLL_PATH}?since=an-old-version&page=/")  # a tab on the digest
-    new = site.content / "harbour.md"
-    new.write_text(article("Harbour authority starts dredging the silted channel", "Dredgers arrived on Monday.",
-                           date="2024-05-08", source="Valley Courier", url="https://courier.example/harbour"),
-                   encoding="utf-8")
+    new = _harbour_article(site)
     broken = site.templates / "article.html"  # fails on article pages alone, as they render
     broken.write_text('{% extends "default/article.html" %}\n{% block title %}{{ entry.no_such_field }}{% endblock %}\n',
                       encoding="utf-8")
@@ -1038,17 +1053,9 @@ def test_when_regrouping_moves_an_article_the_pages_on_screen_show_it_before_the
     """A new version of a story first shows as a story of its own (no regrouping), then the
     exact build, as soon as its grouping has put it in its story, publishes the pages on
     screen as it will write them; its own publish then settles them."""
-    publishes: list[tuple[tuple, dict]] = []
-    real_publish = quiet_preview.state.publish
-    monkeypatch.setattr(quiet_preview.state, "publish",
-                        lambda problems, **kw: publishes.append((problems, kw)) or real_publish(problems, **kw))
+    publishes = _record_publishes(monkeypatch, quiet_preview)
     request(quiet_preview.url, f"{POLL_PATH}?since=an-old-version&page=/")  # a tab on the digest
-    new = site.content / "bakery-2.md"
-    new.write_text(article(
-        "Miller Street bakery takes national sourdough prize",
-        "Judges gave the national sourdough prize to the Miller Street bakery on Saturday, praising its crust.",
-        date="2024-05-05", source="Harlow Star", url="https://star.example/bakery",
-    ), encoding="utf-8")
+    new = _second_bakery_report(site)
     quiet_preview.rebuild([new])
     settle(quiet_preview)
 
