@@ -128,7 +128,10 @@ def measure_http(preview: Preview, targets, templates: Path | None = None) -> li
             while not preview.state.on_screen():
                 time.sleep(0.005)
             saved = time.perf_counter()
-            edit_template(templates, marker) if templates is not None else edit(file, first, marker)
+            if templates is not None:
+                edit_template(templates, marker)
+            else:
+                edit(file, first, marker)
             seen = poll.result()
         while True:
             with urllib.request.urlopen(preview.url.rstrip("/") + page, timeout=60) as reply:

@@ -30,12 +30,12 @@ from .assets import site_static
 from .config import Config, Paths
 from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
+from .digest_json import digest_json
 from .feeds import newest_stories
 from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
-from .render import check_templates, make_environment
-from .digest_json import digest_json
 from .pages import FEED_ATOM, FEED_JSON, Month, Outlet, Tag, plan_pages, story_feed_path
+from .render import check_templates, make_environment
 from .site import render_outputs
 from .stories import with_revised_entries
 

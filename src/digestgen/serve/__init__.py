@@ -153,9 +153,9 @@ class Preview:
         (regrouping is most of a rebuild's time), so the edit shows at once; the pages on
         screen are published as soon as its stories are known (_show_ahead). Either way the
         exact build (regrouping, the search index) follows on a background thread, and tabs
-        reload again only if the stories came out different (as soon as it knows them). A newer save makes it stale:
-        it stops at its next stage and never writes, and the newer save is patched at once,
-        or built once it has stopped.
+        reload again only if the stories came out different (as soon as it knows them). A
+        newer save makes it stale: it stops at its next stage and never writes, and the newer
+        save is patched at once, or built once it has stopped.
 
         After an edit to templates or static files alone, the pages open in a browser are made
         again first (patch.patch_theme), and the build that follows makes the rest; their tabs
