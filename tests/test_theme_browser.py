@@ -264,6 +264,28 @@ def test_search_finds_words_in_every_script(browser, multilingual_search: Path, 
     assert not outside and not errors, (outside, errors)
 
 
+@pytest.mark.parametrize(("language", "query", "expected"), [
+    ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0»."),
+    ("de", "sourdough", "{n} Treffer für „sourdough“."),
+    ("fr", "zanzibar", "Aucun résultat pour «\u00a0zanzibar\u00a0»."),
+])
+def test_search_speaks_the_site_language(browser, tmp_path: Path, language: str, query: str, expected: str) -> None:  # noqa: ANN001
+    from publisher_site import CONFIG
+
+    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', f'language = "{language}"'))
+    url = (tmp_path / "output" / "search" / "index.html").as_uri() + "?q=" + quote(query)
+    context, page, outside, errors = _open(browser, url, 1280, "light")
+    try:
+        page.wait_for_function("/\\d|Aucun/.test(document.getElementById('search-status').textContent)")
+        found = len(page.locator("#search-results li").all())
+        status = page.inner_text("#search-status")
+    finally:
+        context.close()
+    # the count's plural form is the browser's (Intl.PluralRules), by the page's language
+    assert status == expected.format(n=found, s="s" if found > 1 else ""), status
+    assert not outside and not errors, (outside, errors)
+
+
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
     try:

@@ -23,6 +23,7 @@ from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
+from .i18n import site_messages
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
@@ -94,7 +95,7 @@ def build(
 
     tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
-    env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates")
+    env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", site_messages(config))
     template_problems = check_templates(env)
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures)
@@ -135,7 +136,7 @@ def build(
     staging = Staging(paths.output)
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
-        redirects = redirect_pages(digest.redirects, config.base_url, config.language)
+        redirects = redirect_pages(digest.redirects, config.base_url, site_messages(config))
         files = [*site.files, *redirects, *static]
         warnings = (*read.warnings, *site.warnings)
         if strict and site.warnings:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, Problem
+from .i18n import PLURAL_CATEGORIES
 
 CONFIG_FILENAME = "digestgen.toml"
 
@@ -39,6 +40,9 @@ class Config:
     feed_size: int = 20  # stories in feed.xml and feed.json
     expire_after_days: int = 0  # leave out entries older than this many days at build time; 0 keeps all
     grouping: GroupingConfig = field(default_factory=GroupingConfig)
+    # [translations]: the theme's English text -> the site's words (i18n.py), sorted; a plural's
+    # forms are a tuple of (CLDR category, text) pairs. Tuples keep the config hashable.
+    translations: tuple[tuple[str, str | tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -98,6 +102,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "feed_size": ((int,), "a whole number"),
     "expire_after_days": ((int,), "a whole number (0 keeps every entry)"),
     "grouping": ((dict,), "a table"),
+    "translations": ((dict,), "a table of the theme's English text and the site's words for it"),
 }
 _MINIMUM = {"page_size": 1, "feed_size": 1, "expire_after_days": 0}
 _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -139,6 +144,13 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value <= 1:
                 problem(key, f"grouping.{key} must be between 0 and 1, got {value}", "grouping")
 
+    translations = data.get("translations", {})
+    if isinstance(translations, dict):
+        for key, value in translations.items():
+            message = _translation_problem(key, value)
+            if message:
+                problem(key, message, "translations")
+
     base_url = data.get("base_url", "")
     if isinstance(base_url, str) and base_url and not re.match(r"https?://[^/\s]+", base_url):
         problem("base_url", f"base_url must start with http:// or https:// and name a host, got {base_url!r}")
@@ -156,13 +168,39 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
     if problems:
         raise ConfigError(problems)
 
-    known = {k: v for k, v in data.items() if k in _TOP_KEYS and k != "grouping"}
+    known = {k: v for k, v in data.items() if k in _TOP_KEYS and k not in ("grouping", "translations")}
     if isinstance(known.get("base_url"), str):
         known["base_url"] = known["base_url"].rstrip("/") + "/" if known["base_url"] else ""
     grouping = GroupingConfig(
         **{k: float(v) for k, v in grouping_data.items() if k in _GROUPING_KEYS}
     )
-    return Config(**known, grouping=grouping)
+    return Config(**known, grouping=grouping, translations=_translations(translations))
+
+
+def _translation_problem(key: str, value: Any) -> str | None:
+    if isinstance(value, str):
+        return None
+    if not isinstance(value, dict):
+        return (f"translations.{key!r} must be a string, or for a plural a table of forms "
+                f"(one = \"…\", other = \"…\"), got {type(value).__name__} {value!r}")
+    unknown = [k for k in value if k not in PLURAL_CATEGORIES]
+    if unknown:
+        return f"translations.{key!r}: unknown plural form {unknown[0]!r}; the forms are {', '.join(PLURAL_CATEGORIES)}"
+    if "other" not in value:
+        return f"translations.{key!r}: a plural needs its 'other' form"
+    wrong = [k for k, text in value.items() if not isinstance(text, str)]
+    if wrong:
+        return f"translations.{key!r}.{wrong[0]} must be a string, got {type(value[wrong[0]]).__name__}"
+    return None
+
+
+def _translations(data: Any) -> tuple:
+    if not isinstance(data, dict):
+        return ()
+    return tuple(
+        (key, value if isinstance(value, str) else tuple(sorted(value.items())))
+        for key, value in sorted(data.items())
+    )
 
 
 def _check_table(data, schema, table, problem) -> None:

@@ -16,6 +16,7 @@ from html import escape
 from urllib.parse import quote, urlsplit
 
 from .config import Config
+from .i18n import site_messages
 from .models import Digest, Entry, Story
 from .output import OutputFile
 from .pages import FEED_ATOM, FEED_JSON, article_path, digest_page_path, site_url, story_feed_path, story_path
@@ -127,7 +128,7 @@ def _xml_chars(text: str) -> str:
 def _story_html(story: Story, config: Config, from_path: str) -> str:
     parts = [f"<p>{escape(story.blurb)}</p>"] if story.blurb else []
     count = len(story.entries)
-    parts.append(f"<p>{count} version{'s' if count != 1 else ''} of this story:</p><ul>")
+    parts.append(f"<p>{site_messages(config).ngettext('%(num)s version of this story:', '%(num)s versions of this story:', count)}</p><ul>")
     for entry in story.entries:
         link = escape(site_url(config, article_path(entry), from_path))
         parts.append(f'<li>{escape(entry.source)}: <a href="{link}">{escape(entry.title)}</a></li>')

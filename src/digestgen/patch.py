@@ -32,6 +32,7 @@ from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
 from .digest_json import digest_json
 from .feeds import newest_stories
+from .i18n import site_messages
 from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
 from .pages import FEED_ATOM, FEED_JSON, Month, Outlet, Tag, plan_pages, story_feed_path
@@ -163,7 +164,8 @@ def patch_theme(state: SiteState, changes: Sequence[Path], pages: Collection[str
     saved = {Path(c).parent.resolve() / Path(c).name for c in changes}
     if not pages or not saved or not all(_inside_any(path, theme) for path in saved):
         return None
-    env = make_environment(state.paths.templates, state.config.tzinfo, state.paths.cache / "templates")
+    env = make_environment(state.paths.templates, state.config.tzinfo, state.paths.cache / "templates",
+                           site_messages(state.config))
     if check_templates(env):
         return None
     static, assets, salt = site_static(state.paths.static)

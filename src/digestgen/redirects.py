@@ -5,25 +5,28 @@ from __future__ import annotations
 from html import escape
 from typing import Mapping
 
+from markupsafe import Markup
+
+from .i18n import Messages
 from .output import OutputFile
 
 _PAGE = """<!doctype html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
-<title>Moved: {target}</title>
+<title>{moved}</title>
 <link rel="canonical" href="{canonical}">
 <meta name="robots" content="noindex">
 <meta http-equiv="refresh" content="0; url={href}">
 </head>
 <body>
-<p>This story has moved to <a href="{href}">{target}</a>.</p>
+<p>{moved_to}</p>
 </body>
 </html>
 """
 
 
-def redirect_pages(redirects: Mapping[str, str], base_url: str, language: str) -> list[OutputFile]:
+def redirect_pages(redirects: Mapping[str, str], base_url: str, messages: Messages) -> list[OutputFile]:
     """``stories/<old>/index.html`` pointing at ``stories/<new>/index.html``.
 
     Slugs are ``[a-z0-9-]`` only, so the relative link cannot leave the site.
@@ -32,6 +35,11 @@ def redirect_pages(redirects: Mapping[str, str], base_url: str, language: str) -
     for old, new in sorted(redirects.items()):
         href = f"../{new}/index.html"
         canonical = f"{base_url}stories/{new}/" if base_url else href
-        html = _PAGE.format(lang=escape(language), target=escape(new), href=escape(href), canonical=escape(canonical))
+        link = Markup('<a href="{}">{}</a>').format(href, new)
+        html = _PAGE.format(
+            lang=escape(messages.language), href=escape(href), canonical=escape(canonical),
+            moved=messages.gettext("Moved: %(story)s", story=new),
+            moved_to=messages.gettext("This story has moved to %(link)s.", link=link),
+        )
         files.append(OutputFile(f"stories/{old}/index.html", html.encode("utf-8"), f"redirect from story {old!r}"))
     return files

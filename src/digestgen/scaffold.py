@@ -27,7 +27,9 @@ description = "Every version of the day's news, side by side"
 # works at a domain root, under a subpath, or opened from disk.
 # base_url = "https://example.org/news/"
 
-# The language of the site (<html lang>, month names in dates): en, de, fr, es, it, pt, nl.
+# The language of the site: <html lang>, dates, and the theme's own words (menus, headings,
+# "3 versions"), which digestgen has in en, de, fr, es, it, pt and nl. Another language tag
+# is allowed: give the theme's words under [translations] at the end of this file.
 # language = "en"
 
 # The IANA time zone dates are shown in; dates in articles without an offset are read in it.
@@ -51,6 +53,14 @@ description = "Every version of the day's news, side by side"
 # threshold = 0.15
 # How alike two stories must be to be listed as related, from 0 to 1.
 # related_threshold = 0.1
+
+# The theme's words, as you want them: its English text = your words. They go over the
+# language's own (the full list for a language is digestgen/translations/<language>.toml
+# in the installed package). A count has a form per plural category: one, other, and for
+# some languages zero, two, few, many.
+# [translations]
+# "Latest" = "Front page"
+# "%(num)s version" = { one = "%(num)s report", other = "%(num)s reports" }
 """
 
 SAMPLE_ARTICLE = """\
@@ -92,7 +102,9 @@ A template here can extend the original as `default/<name>`, for example
 `{% extends "default/base.html" %}`. Static files (CSS, JS, images) go in the site's
 `static/` folder beside this one and replace the theme's files of the same name; CSS and JS
 get content hashes in their names. Link to pages with `url('path/index.html')` so the site
-keeps working under a subpath and from disk.
+keeps working under a subpath and from disk. Write what readers see as `_("Words")` (or
+`ngettext(...)`, `{% trans %}`) so it comes out in the site's language; give the words for a
+language digestgen does not know under `[translations]` in digestgen.toml.
 """
 
 

@@ -31,6 +31,7 @@ from typing import Mapping, Sequence
 
 from ._scripts import in_pairs
 from .config import Config
+from .i18n import site_messages
 from .models import Digest, Entry
 from .output import OutputFile
 from .pages import article_path, story_path
@@ -135,6 +136,7 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
     ``previous`` is the last build's Postings: when few documents changed, they are patched."""
     docs: list[list[str]] = []
     texts: list[str] = []
+    say = site_messages(config)
     for story in reversed(digest.stories):
         for entry in reversed(story.entries):
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
@@ -142,7 +144,7 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
             texts.append(known.get(entry.source_path) or entry_words(entry))
         when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
         count = len(story.entries)
-        meta = " · ".join(p for p in (f"Story, {count} version{'s' if count != 1 else ''}", when) if p)
+        meta = " · ".join(p for p in (say.ngettext("Story, %(num)s version", "Story, %(num)s versions", count), when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
         texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
     terms = _patched(previous, texts) if previous is not None else None

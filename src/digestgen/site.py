@@ -215,7 +215,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     # The search index shows the stories and their articles (whose fingerprint is their
     # file's, read in the site's time zone), dated in the site's language: after a template
     # or config edit it is as it was, and making it again would cost a fifth of the edit.
-    search_key = producer.fingerprint("search index", config.timezone, config.language, digest.stories)
+    search_key = producer.fingerprint("search index", config.timezone, config.language, config.translations, digest.stories)
     if search.last_files and reusable.root is not None and (search.keep_last or search_key in reusable.products):
         producer.make(lambda: None)
         index = SearchIndex([OutputFile(path, b"", "the search index", reuse=os.path.join(str(reusable.root), path))

@@ -12,6 +12,34 @@
   var stop = {};
   manifest.stop.forEach(function (w) { stop[w] = true; });
   var MAX = 50;
+  // What the page says, in the site's language: search.html puts the translations in
+  // data-messages. A count picks its plural form by the browser's rules for <html lang>.
+  var messages = {
+    unavailable: "Search is unavailable: its index could not be loaded.",
+    short: "Type a longer word to search.",
+    searching: "Searching…",
+    none: "No results for “%(query)s”.",
+    found: { one: "%(num)s result for “%(query)s”.", other: "%(num)s results for “%(query)s”." },
+    found_best: { one: "%(num)s result for “%(query)s”, showing the best %(best)s.",
+                  other: "%(num)s results for “%(query)s”, showing the best %(best)s." }
+  };
+  try {
+    var given = JSON.parse(list.getAttribute("data-messages") || "{}");
+    Object.keys(given).forEach(function (key) { messages[key] = given[key]; });
+  } catch (e) { /* a theme's own search page without translations: English */ }
+  var plurals = null;
+  try { plurals = new Intl.PluralRules(document.documentElement.lang || "en"); } catch (e) { plurals = null; }
+  function say(key, values) {
+    var text = messages[key];
+    values = values || {};
+    if (text && typeof text === "object") {
+      var n = values.num;
+      text = text[plurals ? plurals.select(n) : (n === 1 ? "one" : "other")] || text.other;
+    }
+    return String(text).replace(/%\((\w+)\)s/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
   var loaded = { docs: {}, terms: {} };
   var waiting = {};
 
@@ -28,7 +56,7 @@
     waiting[id] = [done];
     var script = document.createElement("script");
     script.src = root + path;
-    script.onerror = function () { status.textContent = "Search is unavailable: its index could not be loaded."; };
+    script.onerror = function () { status.textContent = say("unavailable"); };
     document.head.appendChild(script);
   }
   function loadAll(jobs, done) {
@@ -99,7 +127,7 @@
     var q = words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
     if (!q.length) {
       list.textContent = "";
-      status.textContent = query ? "Type a longer word to search." : "";
+      status.textContent = query ? say("short") : "";
       return;
     }
     var shards = [];
@@ -107,7 +135,7 @@
       var key = shardOf(w);
       if (manifest.terms[key]) shards.push(["terms", key, manifest.terms[key]]);
     });
-    status.textContent = "Searching…";
+    status.textContent = say("searching");
     loadAll(shards, function () {
       if (mine !== generation) return;
       var hits = null;
@@ -137,8 +165,8 @@
   }
   function render(query, total, ids) {
     list.textContent = "";
-    status.textContent = total === 0 ? "No results for “" + query + "”."
-      : total + (total === 1 ? " result" : " results") + " for “" + query + "”" + (total > MAX ? ", showing the best " + MAX + "." : ".");
+    status.textContent = total === 0 ? say("none", { query: query })
+      : say(total > MAX ? "found_best" : "found", { num: total, query: query, best: MAX });
     ids.forEach(function (id) {
       var d = doc(id);
       var li = el("li", "search-result " + (d[0] === "s" ? "is-story" : "is-article"));

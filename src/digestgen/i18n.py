@@ -1,0 +1,119 @@
+"""The theme's words in the site's language.
+
+Templates ask for them the way Jinja's i18n extension has them asked for: ``_("Latest")``,
+``ngettext("%(num)s story", "%(num)s stories", n)`` and ``{% trans %}…{% endtrans %}``. The
+English text is the key. Each language digestgen ships has a catalogue, ``translations/<lang>.toml``
+beside this module, of English text -> its text, or for a plural -> a table of CLDR plural
+categories (``one``, ``other``, …). A site's ``[translations]`` table in digestgen.toml, in the
+same form, goes over the catalogue; text found in neither stays English.
+
+As in Jinja's "new style" gettext, a translation is trusted like a template (it comes from the
+package or the site's owner) and may hold markup; the values put into it are escaped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any, Callable, Mapping
+
+from markupsafe import Markup
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+# CLDR's cardinal rules for whole numbers, for the languages with a catalogue: the browser's
+# Intl.PluralRules gives search.js the same categories. Any other language: one for 1, else other.
+_ONE_FOR_ZERO_TOO = {"fr", "pt"}  # "0 version" in French; Brazilian Portuguese likewise (CLDR pt)
+
+
+def base_language(tag: str) -> str:
+    """``pt-BR`` -> ``pt``: the catalogues are by language, not by region."""
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+def plural_category(tag: str, n: int) -> str:
+    one = (0, 1) if base_language(tag) in _ONE_FOR_ZERO_TOO and tag.lower() != "pt-pt" else (1,)
+    return "one" if abs(n) in one else "other"
+
+
+Text = str | Mapping[str, str]  # a message's text, or its plural forms by category
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What the site's pages say, in ``language``: the shipped catalogue with ``overrides`` over it."""
+
+    language: str
+    table: Mapping[str, Text]
+
+    def gettext(self, message: str, **values: Any) -> str:
+        return _filled(self.table.get(message, message), values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        values.setdefault("num", n)
+        forms = self.plural_forms(singular, plural)
+        return _filled(forms.get(plural_category(self.language, n)) or forms["other"], values)
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """Every plural form of a message, by category (for search.js, which counts in the browser)."""
+        found = self.table.get(singular)
+        if isinstance(found, Mapping) and "other" in found:
+            return dict(found)
+        return {"one": singular, "other": plural}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Equal for equal messages: the key of templates compiled with them."""
+        text = json.dumps([self.language, sorted(self.table.items())], ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def template_globals(self) -> dict[str, Callable[..., Any]]:
+        """What Jinja's i18n extension expects to find, ``_`` being gettext."""
+        return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext, "plural_forms": self.plural_forms}
+
+
+def _filled(text: Text, values: Mapping[str, Any]) -> str:
+    if not isinstance(text, str):
+        text = text.get("other", "")
+    if not values:
+        # Jinja writes a literal % in a {% trans %} block as %%; with nothing to fill in,
+        # placeholders stay as they are (search.js fills them in itself).
+        return Markup(text.replace("%%", "%"))
+    return Markup(text) % values
+
+
+def messages_for(language: str, overrides: tuple[tuple[str, Any], ...] = ()) -> Messages:
+    """The messages of a site in ``language`` with its ``[translations]`` (config.translations)."""
+    return _messages(language, overrides)
+
+
+def site_messages(config: Any) -> Messages:
+    """The messages of the site ``config`` (a config.Config) describes."""
+    return _messages(config.language, config.translations)
+
+
+@cache
+def _messages(language: str, overrides: tuple[tuple[str, Any], ...]) -> Messages:
+    table: dict[str, Text] = dict(catalogue(base_language(language)))
+    for key, value in overrides:
+        table[key] = dict(value) if isinstance(value, tuple) else value
+    return Messages(language, table)
+
+
+@cache
+def catalogue(language: str) -> Mapping[str, Text]:
+    """The shipped translations for ``language`` (a base language such as ``de``); none for English."""
+    source = resources.files(__package__).joinpath("translations", f"{language}.toml")
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def shipped_languages() -> list[str]:
+    folder = resources.files(__package__).joinpath("translations")
+    return ["en", *sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))]

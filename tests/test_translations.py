@@ -1,0 +1,203 @@
+"""The theme's words in the site's language: shipped catalogues, a site's own [translations]."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+import jinja2.ext
+import pytest
+
+from conftest import REPO, article, build_site, run_cli, snapshot, write_site
+from publisher_site import CONFIG, build_publisher_site
+
+from digestgen.i18n import catalogue, messages_for, shipped_languages
+from digestgen.render import theme_dir
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+TAG = re.compile(r"<[^>]+>")
+
+
+def _messages_used() -> dict[str, tuple[str, ...]]:
+    """Every message the theme and digestgen's code ask for: English text -> (singular[, plural])."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # as the templates are written, nothing compiled in
+    used: dict[str, tuple[str, ...]] = {}
+    for template in sorted(theme_dir().glob("*.html")):
+        tree = env.parse(template.read_text(encoding="utf-8"))
+        for _, _, message in jinja2.ext.extract_from_ast(tree, (*jinja2.ext.GETTEXT_FUNCTIONS, "plural_forms")):
+            texts = tuple(m for m in (message if isinstance(message, tuple) else (message,)) if isinstance(m, str))
+            used[texts[0]] = texts
+    call = re.compile(r"""\bn?gettext\(\s*(['"])(.+?)\1(?:,\s*(['"])(.+?)\3)?""")
+    for module in sorted((REPO / "src" / "digestgen").rglob("*.py")):
+        for match in call.finditer(module.read_text(encoding="utf-8")):
+            texts = tuple(t for t in (match.group(2), match.group(4)) if t)
+            used[texts[0]] = texts
+    return used
+
+
+USED = _messages_used()
+LANGUAGES = [lang for lang in shipped_languages() if lang != "en"]
+
+
+def test_the_theme_and_the_code_ask_for_their_words_in_the_site_language():
+    # the extraction itself: a template's words, a {% trans %} block's, search.js's, the code's
+    assert {"Latest", "Every source's version", "%(num)s result for “%(query)s”.", "Moved: %(story)s"} <= set(USED)
+    assert USED["%(num)s version"] == ("%(num)s version", "%(num)s versions")
+    assert set(LANGUAGES) == {"de", "fr", "es", "it", "pt", "nl"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_catalogue_translates_every_message_and_keeps_its_placeholders_and_links(language: str):
+    table = catalogue(language)
+    assert sorted(set(USED) - set(table)) == [], "untranslated"
+    assert sorted(set(table) - set(USED)) == [], "translated, but nothing asks for it"
+    for key, english in USED.items():
+        forms = table[key] if isinstance(table[key], dict) else {"other": table[key]}
+        assert (len(english) == 2) == isinstance(table[key], dict), f"{key!r}: a plural must have forms, and only a plural"
+        for category, text in forms.items():
+            assert category in ("one", "other"), (key, category)
+            source = english[-1] if category == "other" else english[0]
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(source)), (key, category, text)
+            # links and hidden text keep their markup, in the same order
+            assert TAG.findall(text) == TAG.findall(source), (key, category, text)
+
+
+def test_counts_take_the_plural_form_of_the_language():
+    def versions(language: str, n: int) -> str:
+        return messages_for(language).ngettext("%(num)s version", "%(num)s versions", n)
+
+    assert [versions("en", n) for n in (0, 1, 2)] == ["0 versions", "1 version", "2 versions"]
+    assert [versions("fr", n) for n in (0, 1, 2)] == ["0 version", "1 version", "2 versions"]  # 0 is singular in French
+    assert [versions("de-AT", n) for n in (0, 1, 2)] == ["0 Fassungen", "1 Fassung", "2 Fassungen"]  # a region: its language
+    assert versions("pt-BR", 0) == "0 versão" and versions("pt-PT", 0) == "0 versões"
+    assert versions("sv", 1) == "1 version"  # no catalogue: English
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<[^>]*?(?:aria-label|placeholder|title)="([^"]*)"[^>]*>', r" \1 ", html)  # what a screen reader says
+    return " ".join(TAG.sub(" ", html).split())
+
+
+def _all_pages(out: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html")))
+
+
+def test_a_german_site_shows_the_theme_in_german_and_none_of_its_english(tmp_path: Path):
+    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', 'language = "de"'))
+    out = tmp_path / "output"
+    pages = {p.relative_to(out).as_posix(): _visible_text(p.read_text(encoding="utf-8")) for p in out.rglob("*.html")}
+    index = pages["index.html"]
+    assert "Zum Inhalt springen" in index and "Neueste Quellen Archiv Themen Suchen" in index
+    assert "herausgegeben von The Digest Desk" in index
+    story = next(text for path, text in pages.items() if path.startswith("stories/") and "2 Fassungen" in text)
+    assert "Die Fassung jeder Quelle" in story and "Diese Fassung lesen" in story
+    assert "1 Meldung" in pages["archive/index.html"] or "Meldungen" in pages["archive/index.html"]
+    assert "Keine Treffer" not in pages["search/index.html"]  # search.js's words travel in an attribute
+    # Every English phrase of the theme that German words differently is gone from every page.
+    german = catalogue("de")
+    phrases = [k for k, v in german.items() if isinstance(v, str) and v != k and " " in k and "%" not in k and "<" not in k]
+    assert len(phrases) > 15
+    leftovers = {path: [p for p in phrases if p in text] for path, text in pages.items()}
+    assert {path: found for path, found in leftovers.items() if found} == {}
+
+
+def test_feeds_the_search_index_and_redirects_speak_the_site_language(tmp_path: Path):
+    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', 'language = "fr"'))
+    out = tmp_path / "output"
+    assert "2 versions de ce sujet\u00a0:" in (out / "feed.xml").read_text(encoding="utf-8")
+    docs = "".join(p.read_text(encoding="utf-8") for p in (out / "static" / "search").glob("docs-*.js"))
+    assert "Sujet, 2 versions" in docs and "Story," not in docs
+    search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert "Aucun r\\u00e9sultat pour \\u00ab\\u00a0%(query)s\\u00a0\\u00bb." in search_page
+    assert '<html lang="fr">' in search_page
+
+
+def test_a_sites_own_translations_go_over_the_shipped_ones(tmp_path: Path):
+    config = CONFIG.replace('language = "en"', 'language = "de"') + """
+[translations]
+"Latest" = "Aktuell"
+"%(num)s version" = { one = "eine Quelle", other = "%(num)s Quellen" }
+"""
+    build_publisher_site(tmp_path, config=config)
+    index = _visible_text((tmp_path / "output" / "index.html").read_text(encoding="utf-8"))
+    assert "Aktuell Quellen Archiv" in index  # the site's word, then the catalogue's
+    every_page = _all_pages(tmp_path / "output")
+    assert "2 Quellen" in every_page and "eine Quelle" in every_page and "source-count\">1 Fassung" not in every_page
+
+
+def test_a_site_in_another_language_translates_the_theme_itself(tmp_path: Path):
+    config = CONFIG.replace('language = "en"', 'language = "sv"') + """
+[translations]
+"Latest" = "Senaste"
+"%(num)s version" = { one = "%(num)s version", other = "%(num)s versioner" }
+"""
+    build_publisher_site(tmp_path, config=config)
+    page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page and ">Senaste</a>" in page and "1 version" in page
+    assert "2 versioner" in _all_pages(tmp_path / "output")
+    assert ">Sources</a>" in page  # not translated: English
+
+
+def test_what_a_translation_is_filled_with_is_escaped(tmp_path: Path):
+    hostile = '<img src=x onerror="alert(1)">'
+    config = CONFIG.replace('language = "en"', 'language = "de"').replace('author = "The Digest Desk"', f"author = '{hostile}'")
+    write_site(tmp_path, {"content/x.md": article("Ein Artikel", "Text.", date="2021-05-01", source=hostile)})
+    build_publisher_site(tmp_path, config=config)
+    out = tmp_path / "output"
+    for page in out.rglob("*.html"):
+        assert "<img src=x" not in page.read_text(encoding="utf-8"), page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "herausgegeben von &lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in index
+
+
+def test_a_bad_translation_fails_the_build_naming_the_line_and_keeps_the_site(tmp_path: Path):
+    site = write_site(tmp_path, {"content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
+                                 "digestgen.toml": 'language = "de"\n'})
+    assert run_cli("build", "--site", str(site)).returncode == 0
+    before = snapshot(site / "output")
+    (site / "digestgen.toml").write_text('language = "de"\n\n[translations]\n"Latest" = "Aktuell"\n'
+                                         '"%(num)s version" = { one = "eine" }\n"Search" = 3\n', encoding="utf-8")
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode != 0
+    assert "digestgen.toml:5: translations.'%(num)s version': a plural needs its 'other' form" in result.stderr
+    assert "digestgen.toml:6: translations.'Search' must be a string" in result.stderr
+    assert snapshot(site / "output") == before
+
+
+def test_a_translation_change_rebuilds_the_pages_that_show_it_as_a_clean_build_would(tmp_path: Path):
+    site = write_site(tmp_path, {
+        "content/a.md": article("Harbour dredging begins", "The harbour authority began dredging.", date="2021-05-01", source="Gazette"),
+        "content/b.md": article("Dredging of the harbour starts", "Dredging of the harbour began.", date="2021-05-01", source="Crier"),
+        "digestgen.toml": 'language = "nl"\n',
+    })
+    build_site(site)
+    assert "2 versies" in (site / "output" / "index.html").read_text(encoding="utf-8")
+    (site / "digestgen.toml").write_text('language = "nl"\n[translations]\n"%(num)s version" = { one = "%(num)s bron", other = "%(num)s bronnen" }\n'
+                                         '"Story, %(num)s version" = { one = "Bericht uit %(num)s bron", other = "Bericht uit %(num)s bronnen" }\n',
+                                         encoding="utf-8")
+    build_site(site)
+    incremental = snapshot(site / "output")
+    assert b"2 bronnen" in incremental["index.html"]
+    assert any(b"Bericht uit 2 bronnen" in data for path, data in incremental.items() if path.startswith("static/search/docs-"))
+    shutil.rmtree(site / "output")
+    shutil.rmtree(site / ".digestgen-cache")
+    build_site(site)
+    assert snapshot(site / "output") == incremental
+
+
+def test_a_language_change_shows_on_every_page_in_the_same_process_and_the_next(tmp_path: Path):
+    """Templates are compiled with their words (render._ConstantTranslations): a new language
+    must never meet templates compiled for the last one, in memory or in the cache folder."""
+    site = write_site(tmp_path, {"content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette")})
+    nav = re.compile(r'<li><a href="index.html" aria-current="page">([^<]+)</a>')
+    for language, word in [("de", "Neueste"), ("fr", "À la une"), ("en", "Latest")]:
+        (site / "digestgen.toml").write_text(f'language = "{language}"\n', encoding="utf-8")
+        build_site(site)
+        assert nav.findall((site / "output" / "index.html").read_text(encoding="utf-8")) == [word]
+    for language, word in [("de", "Neueste"), ("fr", "À la une")]:
+        (site / "digestgen.toml").write_text(f'language = "{language}"\n', encoding="utf-8")
+        assert run_cli("build", "-q", "--site", str(site)).returncode == 0
+        assert nav.findall((site / "output" / "index.html").read_text(encoding="utf-8")) == [word]
