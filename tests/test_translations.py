@@ -38,14 +38,17 @@ def _messages_used() -> dict[str, tuple[str, ...]]:
 
 
 USED = _messages_used()
-LANGUAGES = [lang for lang in shipped_languages() if lang != "en"]
+LANGUAGES = shipped_languages()
 
 
 def test_the_theme_and_the_code_ask_for_their_words_in_the_site_language():
     # the extraction itself: a template's words, a {% trans %} block's, search.js's, the code's
     assert {"Latest", "Every source's version", "%(num)s result for “%(query)s”.", "Moved: %(story)s"} <= set(USED)
     assert USED["%(num)s version"] == ("%(num)s version", "%(num)s versions")
-    assert set(LANGUAGES) == {"de", "fr", "es", "it", "pt", "nl"}
+    assert set(LANGUAGES) == {"en", "de", "fr", "es", "it", "pt", "nl"}
+    # en.toml, the list to translate from, is the English itself
+    assert {k: v if isinstance(v, str) else (v["one"], v["other"]) for k, v in catalogue("en").items()} == {
+        k: v[0] if len(v) == 1 else v for k, v in USED.items()}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -201,3 +204,18 @@ def test_a_language_change_shows_on_every_page_in_the_same_process_and_the_next(
         (site / "digestgen.toml").write_text(f'language = "{language}"\n', encoding="utf-8")
         assert run_cli("build", "-q", "--site", str(site)).returncode == 0
         assert nav.findall((site / "output" / "index.html").read_text(encoding="utf-8")) == [word]
+
+
+def test_words_nothing_asks_for_are_a_warning_naming_the_line_and_an_error_when_strict(tmp_path: Path):
+    site = write_site(tmp_path, {
+        "content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
+        "templates/index.html": '{% extends "default/index.html" %}{% block head %}{{ _("Our own words") }}{% endblock %}',
+        "digestgen.toml": 'language = "de"\n\n[translations]\n"Lastest" = "Aktuell"\n"Our own words" = "Unsere Worte"\n"Search" = "Finden"\n',
+    })
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0
+    assert "digestgen.toml:4: warning: translations: nothing asks for 'Lastest' (did you mean 'Latest'?)" in result.stderr
+    assert result.stderr.count("translations:") == 1  # a site template's words and digestgen's own are asked for
+    assert "Unsere Worte" in (site / "output" / "index.html").read_text(encoding="utf-8")
+    strict = run_cli("build", "--strict", "--site", str(site))
+    assert strict.returncode != 0 and "digestgen.toml:4: translations: nothing asks for 'Lastest'" in strict.stderr

@@ -15,22 +15,24 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
+from jinja2 import Environment
+
 from . import cache
 from ._gc import cycle_collection_paused
 from .assets import site_static
-from .config import Config, Paths, load_config
+from .config import Config, Paths, line_of_key, load_config
 from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
-from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
+from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
-from .i18n import site_messages
+from .i18n import site_messages, unasked
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
 from .site import Reusable, SearchSources, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
-from .render import check_templates, make_environment, theme_dir
+from .render import check_templates, make_environment, messages_asked_for, theme_dir
 from .stories import assign_entry_slugs, build_stories, carried_over
 
 log = logging.getLogger("digestgen")
@@ -97,12 +99,15 @@ def build(
     config = load_config(paths.config_file, required=config_required)
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", site_messages(config))
     template_problems = check_templates(env)
+    config_warnings = _unasked_translations(config, env, paths.config_file)
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures)
     except ContentError as exc:
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:
         raise TemplateError(template_problems)
+    if strict and config_warnings:
+        raise ConfigError([replace(w, severity="error") for w in config_warnings])
     if strict and read.warnings:
         raise ContentError([replace(w, severity="error") for w in read.warnings])
     timer.lap("read")
@@ -138,7 +143,7 @@ def build(
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, config.base_url, site_messages(config))
         files = [*site.files, *redirects, *static]
-        warnings = (*read.warnings, *site.warnings)
+        warnings = (*config_warnings, *read.warnings, *site.warnings)
         if strict and site.warnings:
             raise ContentError([replace(w, severity="error") for w in site.warnings])
         timer.lap("render")
@@ -265,6 +270,18 @@ class _RememberedGrouping:
         grouping = group(docs, settings)
         cache.save_pickle(self.folder, _GROUPING, cache.code_version(), (key, tuple(names), grouping))
         return grouping
+
+
+def _unasked_translations(config: Config, env: Environment, config_file: Path) -> tuple[Problem, ...]:
+    """Warnings for the keys of [translations] that no template and nothing in digestgen asks for."""
+    if not config.translations:
+        return ()
+    return tuple(
+        Problem(_shown(config_file), line_of_key(config_file, key, "translations"),
+                f"translations: nothing asks for {key!r}" + (f" (did you mean {near!r}?)" if near else "")
+                + "; its words are not used", "warning")
+        for key, near in unasked(config.translations, messages_asked_for(env))
+    )
 
 
 def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future: bool, now: datetime) -> list[Entry]:

@@ -217,6 +217,14 @@ def _check_table(data, schema, table, problem) -> None:
             problem(key, f"{prefix}{key} must be {described}, got {type(value).__name__} {value!r}", table)
 
 
+def line_of_key(path: Path, key: str, table: str | None = None) -> int | None:
+    """The line of ``key`` (in ``[table]``) in the config file at ``path``, for a message about it."""
+    try:
+        return _line_of_key(path.read_text(encoding="utf-8"), key, table)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _line_of_key(text: str, key: str, table: str | None) -> int | None:
     """Best-effort line of ``key`` (inside ``[table]`` when given): tomllib keeps no positions."""
     current: str | None = None

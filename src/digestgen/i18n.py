@@ -4,8 +4,11 @@ Templates ask for them the way Jinja's i18n extension has them asked for: ``_("L
 ``ngettext("%(num)s story", "%(num)s stories", n)`` and ``{% trans %}…{% endtrans %}``. The
 English text is the key. Each language digestgen ships has a catalogue, ``translations/<lang>.toml``
 beside this module, of English text -> its text, or for a plural -> a table of CLDR plural
-categories (``one``, ``other``, …). A site's ``[translations]`` table in digestgen.toml, in the
-same form, goes over the catalogue; text found in neither stays English.
+categories (``one``, ``other``, …); ``en.toml`` lists every message, as the one to translate
+from. A site's ``[translations]`` table in digestgen.toml, in the same form, goes over the
+catalogue; text found in neither stays English. ``plural_forms(singular, plural)`` gives all of
+a message's forms at once, for search.js, which counts in the browser (a tool that extracts
+messages, such as Babel, needs it named as a keyword).
 
 As in Jinja's "new style" gettext, a translation is trusted like a template (it comes from the
 package or the site's owner) and may hold markup; the values put into it are escaped.
@@ -13,6 +16,7 @@ package or the site's owner) and may hold markup; the values put into it are esc
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
@@ -116,4 +120,14 @@ def catalogue(language: str) -> Mapping[str, Text]:
 
 def shipped_languages() -> list[str]:
     folder = resources.files(__package__).joinpath("translations")
-    return ["en", *sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))]
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def unasked(overrides: tuple[tuple[str, Any], ...], asked: set[str]) -> list[tuple[str, str | None]]:
+    """The keys of a site's ``[translations]`` that nothing asks for (a typo, or words a theme
+    change left behind), each with the nearest key that is asked for, if one is near."""
+    asked = asked | set(catalogue("en"))  # en.toml lists every message digestgen's own code and theme use
+    return [
+        (key, next(iter(difflib.get_close_matches(key, sorted(asked), n=1, cutoff=0.6)), None))
+        for key, _ in overrides if key not in asked
+    ]

@@ -131,6 +131,23 @@ class _ConstantTranslations(jinja2.ext.Extension):
             i += 1
 
 
+def messages_asked_for(env: jinja2.Environment) -> set[str]:
+    """The English text of every message the templates ask to have translated (the singular
+    of a plural): what a site's [translations] may give."""
+    as_written = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # parsing only: nothing compiled in
+    found: set[str] = set()
+    for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
+        try:
+            tree = as_written.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001, S112 - unreadable or invalid: check_templates reports it
+            continue
+        for _, _, message in jinja2.ext.extract_from_ast(tree, (*jinja2.ext.GETTEXT_FUNCTIONS, "plural_forms")):
+            first = message[0] if isinstance(message, tuple) else message
+            if isinstance(first, str):
+                found.add(first)
+    return found
+
+
 def check_templates(env: jinja2.Environment) -> list[Problem]:
     """Compile every template up front so all syntax errors are reported together."""
     problems = []

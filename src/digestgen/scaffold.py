@@ -55,9 +55,9 @@ description = "Every version of the day's news, side by side"
 # related_threshold = 0.1
 
 # The theme's words, as you want them: its English text = your words. They go over the
-# language's own (the full list for a language is digestgen/translations/<language>.toml
-# in the installed package). A count has a form per plural category: one, other, and for
-# some languages zero, two, few, many.
+# language's own. Every word is listed in digestgen/translations/en.toml in the installed
+# package, and each shipped language in <language>.toml beside it. A count has a form per
+# plural category: one, other, and for some languages zero, two, few, many.
 # [translations]
 # "Latest" = "Front page"
 # "%(num)s version" = { one = "%(num)s report", other = "%(num)s reports" }
