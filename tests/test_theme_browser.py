@@ -286,6 +286,38 @@ def test_search_speaks_the_site_language(browser, tmp_path: Path, language: str,
     assert not outside and not errors, (outside, errors)
 
 
+def test_a_right_to_left_site_is_laid_out_right_to_left(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    from publisher_site import CONFIG
+
+    config = CONFIG.replace('language = "en"', 'language = "ar"') + '\n[translations]\n"Latest" = "الأحدث"\n'
+    write_site(tmp_path, {"content/quote.md": article(
+        "زلزال قوي يضرب الساحل", "قال المسؤولون إن الزلزال كان قوياً.\n\n> هذا اقتباس من البيان.", date="2021-05-20", source="الجزيرة")})
+    build_publisher_site(tmp_path, config=config)
+    quoting = [p for p in (tmp_path / "output" / "articles").glob("*/index.html") if "<blockquote>" in p.read_text(encoding="utf-8")]
+    assert len(quoting) == 1
+    context, page, outside, errors = _open(browser, quoting[0].as_uri(), 1280, "light")
+    try:
+        found = page.evaluate("""() => {
+            const title = document.querySelector('.site-title').getBoundingClientRect();
+            const quote = getComputedStyle(document.querySelector('.article .body blockquote'));
+            return {dir: document.documentElement.dir, titleRight: title.right, width: innerWidth,
+                    quoteRight: quote.borderRightWidth, quoteLeft: quote.borderLeftWidth,
+                    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+        }""")
+        page.add_script_tag(path=str(_axe_path()))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "article-rtl-1280-light.png"), full_page=True)
+    finally:
+        context.close()
+    assert found["dir"] == "rtl"
+    assert found["titleRight"] > found["width"] * 0.75  # the masthead starts at the right
+    assert (found["quoteRight"], found["quoteLeft"]) == ("3px", "0px")  # a quotation's rule on its leading side
+    assert found["overflow"] <= 0
+    assert not [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not outside and not errors, (outside, errors)
+
+
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
     try:

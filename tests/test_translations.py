@@ -219,3 +219,11 @@ def test_words_nothing_asks_for_are_a_warning_naming_the_line_and_an_error_when_
     assert "Unsere Worte" in (site / "output" / "index.html").read_text(encoding="utf-8")
     strict = run_cli("build", "--strict", "--site", str(site))
     assert strict.returncode != 0 and "digestgen.toml:4: translations: nothing asks for 'Lastest'" in strict.stderr
+
+
+def test_pages_in_a_right_to_left_language_say_so(tmp_path: Path):
+    site = write_site(tmp_path, {"content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
+                                 "digestgen.toml": 'language = "he-IL"\n'})
+    build_site(site)
+    assert '<html lang="he-IL" dir="rtl">' in (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert [messages_for(tag).direction for tag in ("ar", "fa-IR", "ur", "en", "de", "tr")] == ["rtl"] * 3 + ["ltr"] * 3

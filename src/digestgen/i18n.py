@@ -23,7 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from markupsafe import Markup
 
@@ -32,6 +32,11 @@ PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 # CLDR's cardinal rules for whole numbers, for the languages with a catalogue: the browser's
 # Intl.PluralRules gives search.js the same categories. Any other language: one for 1, else other.
 _ONE_FOR_ZERO_TOO = {"fr", "pt"}  # "0 version" in French; Brazilian Portuguese likewise (CLDR pt)
+
+
+# Languages written right to left (their pages get dir="rtl"): Arabic, Hebrew, Persian, Urdu,
+# Pashto, Sindhi, Uyghur, Yiddish, Dhivehi, Central Kurdish.
+RIGHT_TO_LEFT = frozenset({"ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 
 
 def base_language(tag: str) -> str:
@@ -75,9 +80,16 @@ class Messages:
         text = json.dumps([self.language, sorted(self.table.items())], ensure_ascii=False)
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    def template_globals(self) -> dict[str, Callable[..., Any]]:
-        """What Jinja's i18n extension expects to find, ``_`` being gettext."""
-        return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext, "plural_forms": self.plural_forms}
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a language written right to left, else ``ltr``: the pages' ``dir``."""
+        return "rtl" if base_language(self.language) in RIGHT_TO_LEFT else "ltr"
+
+    def template_globals(self) -> dict[str, Any]:
+        """What Jinja's i18n extension expects to find, ``_`` being gettext, and the direction
+        the language is written in (``text_direction``)."""
+        return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext, "plural_forms": self.plural_forms,
+                "text_direction": self.direction}
 
 
 def _filled(text: Text, values: Mapping[str, Any]) -> str:

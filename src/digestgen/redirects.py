@@ -11,7 +11,7 @@ from .i18n import Messages
 from .output import OutputFile
 
 _PAGE = """<!doctype html>
-<html lang="{lang}">
+<html lang="{lang}"{dir}>
 <head>
 <meta charset="utf-8">
 <title>{moved}</title>
@@ -37,7 +37,7 @@ def redirect_pages(redirects: Mapping[str, str], base_url: str, messages: Messag
         canonical = f"{base_url}stories/{new}/" if base_url else href
         link = Markup('<a href="{}">{}</a>').format(href, new)
         html = _PAGE.format(
-            lang=escape(messages.language), href=escape(href), canonical=escape(canonical),
+            lang=escape(messages.language), dir=' dir="rtl"' if messages.direction == "rtl" else "", href=escape(href), canonical=escape(canonical),
             moved=messages.gettext("Moved: %(story)s", story=new),
             moved_to=messages.gettext("This story has moved to %(link)s.", link=link),
         )
