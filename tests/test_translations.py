@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -13,7 +14,7 @@ import pytest
 from conftest import REPO, article, build_site, run_cli, snapshot, write_site
 from publisher_site import CONFIG, build_publisher_site
 
-from digestgen.i18n import catalogue, messages_for, shipped_languages
+from digestgen.i18n import CALENDAR, catalogue, messages_for, shipped_languages
 from digestgen.render import theme_dir
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -34,6 +35,7 @@ def _messages_used() -> dict[str, tuple[str, ...]]:
         for match in call.finditer(module.read_text(encoding="utf-8")):
             texts = tuple(t for t in (match.group(2), match.group(4)) if t)
             used[texts[0]] = texts
+    used.update((message, (message,)) for message in CALENDAR)  # said by i18n.Messages.date
     return used
 
 
@@ -227,3 +229,34 @@ def test_pages_in_a_right_to_left_language_say_so(tmp_path: Path):
     build_site(site)
     assert '<html lang="he-IL" dir="rtl">' in (site / "output" / "index.html").read_text(encoding="utf-8")
     assert [messages_for(tag).direction for tag in ("ar", "fa-IR", "ur", "en", "de", "tr")] == ["rtl"] * 3 + ["ltr"] * 3
+
+
+def test_dates_are_said_in_the_sites_words_too(tmp_path: Path):
+    config = CONFIG.replace('language = "en"', 'language = "sv"') + """
+[translations]
+"May" = "maj"
+"%(date)s, %(time)s" = "%(date)s kl. %(time)s"
+"""
+    build_publisher_site(tmp_path, config=config)
+    out = tmp_path / "output"
+    assert ">7 maj 2021</time>" in (out / "index.html").read_text(encoding="utf-8")
+    assert "kl. " in _all_pages(out) and "maj 2021" in (out / "archive" / "index.html").read_text(encoding="utf-8")
+    docs = "".join(p.read_text(encoding="utf-8") for p in (out / "static" / "search").glob("docs-*.js"))
+    assert "7 maj 2021" in docs
+    french = messages_for("fr")
+    moment = datetime(2021, 7, 14, 9, 5)
+    assert (french.date(moment), french.date_and_time(moment), french.month_name(8)) == ("14 juillet 2021", "14 juillet 2021 à 09:05", "août")
+    assert messages_for("de").date(moment) == "14. Juli 2021"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('"Page %(number)s" = "Sida %(nummer)s"', "translations.'Page %(number)s': %(nummer)s is not filled in here (this text's values: %(number)s)"),
+    ('"Latest" = "100% nytt"', "translations.'Latest': write a % that is not a value's place as %%"),
+    ('"%(num)s story" = { one = "%(num)s nyhet", other = "%(n)s nyheter" }', "translations.'%(num)s story': %(n)s is not filled in here"),
+])
+def test_a_translation_may_fill_in_only_what_the_english_does(tmp_path: Path, line: str, message: str):
+    site = write_site(tmp_path, {"content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
+                                 "digestgen.toml": f'language = "sv"\n[translations]\n{line}\n'})
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode != 0
+    assert f"digestgen.toml:3: {message}" in result.stderr

@@ -179,7 +179,7 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
 
 def _translation_problem(key: str, value: Any) -> str | None:
     if isinstance(value, str):
-        return None
+        return _placeholder_problem(key, value, set(_PLACEHOLDER.findall(key)))
     if not isinstance(value, dict):
         return (f"translations.{key!r} must be a string, or for a plural a table of forms "
                 f"(one = \"…\", other = \"…\"), got {type(value).__name__} {value!r}")
@@ -191,6 +191,20 @@ def _translation_problem(key: str, value: Any) -> str | None:
     wrong = [k for k, text in value.items() if not isinstance(text, str)]
     if wrong:
         return f"translations.{key!r}.{wrong[0]} must be a string, got {type(value[wrong[0]]).__name__}"
+    return next(filter(None, (_placeholder_problem(key, text, {*_PLACEHOLDER.findall(key), "num"}) for text in value.values())), None)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _placeholder_problem(key: str, text: str, given: set[str]) -> str | None:
+    """What the page fills into ``text`` is only what it fills into ``key``, the English."""
+    unknown = sorted(set(_PLACEHOLDER.findall(text)) - given)
+    if unknown:
+        offered = ", ".join(f"%({name})s" for name in sorted(given)) or "none"
+        return f"translations.{key!r}: %({unknown[0]})s is not filled in here (this text's values: {offered})"
+    if "%" in _PLACEHOLDER.sub("", text).replace("%%", ""):
+        return f"translations.{key!r}: write a % that is not a value's place as %%, in {text!r}"
     return None
 
 

@@ -99,9 +99,9 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to gettext
     env.globals.update(messages.template_globals())
     env.filters["isodate"] = lambda d: _local(d, tz).replace(microsecond=0).isoformat() if d else ""
-    env.filters["date"] = _date_filter(tz)
-    env.filters["month_name"] = _month_filter
-    env.filters["datetime"] = _datetime_filter(tz)
+    env.filters["date"] = _date_filter(tz, messages)
+    env.filters["month_name"] = messages.month_name
+    env.filters["datetime"] = _datetime_filter(tz, messages)
     env.globals["url"] = _url
     env.globals["time_tag"] = _time_tag(env.filters["isodate"], env.filters["date"], env.filters["datetime"])
     return env
@@ -235,47 +235,10 @@ def _local(value: datetime, tz: tzinfo) -> datetime:
     return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
 
 
-# Month names by language, so dates read in the site's language whatever the build machine's locale.
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre"),
-    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
-           "setembro", "outubro", "novembro", "dezembro"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-}
-_DATE_FORMATS = {"de": "{d}. {m} {y}", "es": "{d} de {m} de {y}", "pt": "{d} de {m} de {y}"}
-
-
-def _lang(language: str) -> str:
-    base = language.split("-")[0].split("_")[0].lower()
-    return base if base in MONTHS else "en"
-
-
-def human_date(value: datetime, language: str = "en") -> str:
-    lang = _lang(language)
-    return _DATE_FORMATS.get(lang, "{d} {m} {y}").format(d=value.day, m=MONTHS[lang][value.month - 1], y=value.year)
-
-
-def month_name(month: int, language: str = "en") -> str:
-    return MONTHS[_lang(language)][month - 1]
-
-
-def _date_filter(tz: tzinfo):  # noqa: ANN202
-    @jinja2.pass_context
-    def date(context: jinja2.runtime.Context, value: datetime | None) -> str:
-        if not value:
-            return ""
-        site = context.get("site")
-        return human_date(_local(value, tz), getattr(site, "language", "en"))
+# Dates read in the site's words (i18n.Messages.date), whatever the build machine's locale.
+def _date_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
+    def date(value: datetime | None) -> str:
+        return messages.date(_local(value, tz)) if value else ""
 
     return date
 
@@ -290,15 +253,14 @@ def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
     # asks for the same n dates n times over: each tag is made once per (rendering) process.
     made: dict[tuple, Markup] = {}
 
-    @jinja2.pass_context
-    def time_tag(context: jinja2.runtime.Context, value: datetime | None, exact: bool = False) -> Markup:
+    def time_tag(value: datetime | None, exact: bool = False) -> Markup:
         if not value:
             return Markup("")
         # fold: equal naive times can still fall on either side of a clock change
-        key = (value, value.fold, exact, getattr(context.get("site"), "language", "en"))
+        key = (value, value.fold, exact)
         tag = made.get(key)
         if tag is None:
-            shown = datetime_(context, value) if exact else date(context, value)
+            shown = datetime_(value) if exact else date(value)
             # (Markup.format runs string.Formatter in Python: slower than the rest of the tag)
             tag = Markup(f'<time datetime="{escape(isodate(value))}">{escape(shown)}</time>')
             if len(made) >= _TIME_TAGS_KEPT:
@@ -312,23 +274,13 @@ def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
 _TIME_TAGS_KEPT = 50_000
 
 
-def _datetime_filter(tz: tzinfo):  # noqa: ANN202
-    """``2 March 2021, 11:40``: the date in the site's language and a 24-hour time, in the site's zone."""
-    date = _date_filter(tz)
+def _datetime_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
+    """``2 March 2021, 11:40``: the date in the site's words and a 24-hour time, in the site's zone."""
 
-    @jinja2.pass_context
-    def datetime_(context: jinja2.runtime.Context, value: datetime | None) -> str:
-        if not value:
-            return ""
-        return f"{date(context, value)}, {_local(value, tz):%H:%M}"
+    def datetime_(value: datetime | None) -> str:
+        return messages.date_and_time(_local(value, tz)) if value else ""
 
     return datetime_
-
-
-@jinja2.pass_context
-def _month_filter(context: jinja2.runtime.Context, month: int) -> str:
-    site = context.get("site")
-    return month_name(month, getattr(site, "language", "en"))
 
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:

@@ -57,10 +57,12 @@ description = "Every version of the day's news, side by side"
 # The theme's words, as you want them: its English text = your words. They go over the
 # language's own. Every word is listed in digestgen/translations/en.toml in the installed
 # package, and each shipped language in <language>.toml beside it. A count has a form per
-# plural category: one, other, and for some languages zero, two, few, many.
+# plural category: one, other, and for some languages zero, two, few, many. Dates are
+# words too: the months, and the order of day, month and year.
 # [translations]
 # "Latest" = "Front page"
 # "%(num)s version" = { one = "%(num)s report", other = "%(num)s reports" }
+# "%(day)s %(month)s %(year)s" = "%(month)s %(day)s, %(year)s"
 """
 
 SAMPLE_ARTICLE = """\

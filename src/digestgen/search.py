@@ -35,7 +35,6 @@ from .i18n import site_messages
 from .models import Digest, Entry
 from .output import OutputFile
 from .pages import article_path, story_path
-from .render import human_date
 
 STOP_WORDS = frozenset(
     "a an and are as at be but by for from had has have he her his i in is it its of on or she "
@@ -104,7 +103,7 @@ def _snippet(text: str) -> str:
 
 
 def _entry_meta(entry: Entry, config: Config) -> str:
-    when = human_date(entry.date.astimezone(config.tzinfo), config.language) if entry.date else ""
+    when = site_messages(config).date(entry.date.astimezone(config.tzinfo)) if entry.date else ""
     return " · ".join(p for p in (entry.source, when) if p)
 
 
@@ -142,7 +141,7 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
                          _snippet(entry.summary or entry.lead)])
             texts.append(known.get(entry.source_path) or entry_words(entry))
-        when = human_date(story.date.astimezone(config.tzinfo), config.language) if story.date else ""
+        when = say.date(story.date.astimezone(config.tzinfo)) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (say.ngettext("Story, %(num)s version", "Story, %(num)s versions", count), when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb)])
