@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import datetime
@@ -260,3 +261,59 @@ def test_a_translation_may_fill_in_only_what_the_english_does(tmp_path: Path, li
     result = run_cli("build", "--site", str(site))
     assert result.returncode != 0
     assert f"digestgen.toml:3: {message}" in result.stderr
+
+
+def _article_page(out: Path, title_part: str) -> str:
+    for page in sorted((out / "articles").glob("*/index.html")):
+        text = page.read_text(encoding="utf-8")
+        if title_part in text.split("<h1", 1)[1].split("</h1>", 1)[0]:
+            return text
+    raise AssertionError(f"no article page titled {title_part!r}")
+
+
+def test_an_article_in_another_language_is_marked_as_such_wherever_its_words_show(tmp_path: Path):
+    site = write_site(tmp_path, {
+        "content/en.md": article("Magnitude 6.8 earthquake strikes off the coast of Chile",
+                                 "A magnitude 6.8 earthquake struck off the coast of Valparaiso, Chile on Tuesday.",
+                                 date="2021-05-04 10:00", source="Wire"),
+        "content/fr.md": article("Séisme de magnitude 6,8 au large du Chili",
+                                 "Un séisme de magnitude 6,8 a frappé mardi au large de Valparaiso, au Chili. Earthquake Chile Valparaiso magnitude 6.8.",
+                                 date="2021-05-04 09:00", source="Le Monde", language="fr"),
+        "content/ar.md": article("زلزال بقوة 6.8 قبالة سواحل تشيلي", "ضرب زلزال بقوة 6.8 قبالة سواحل فالبارايسو في تشيلي.",
+                                 date="2021-05-05", source="الجزيرة", language="ar"),
+        "content/bad.md": article("An article with a wrong tag", "Text.", date="2021-05-01", source="Wire", language="français"),
+    })
+    result = build_site(site)
+    assert [str(w) for w in result.warnings if "language" in w.message] == [
+        "bad.md:5: warning: language ignored: not a language tag such as 'fr' or 'pt-BR', got 'français'"]
+    out = site / "output"
+    french = _article_page(out, "Séisme")
+    assert '<h1 lang="fr">Séisme' in french and '<div class="body" lang="fr">' in french
+    arabic = _article_page(out, "زلزال")
+    assert '<h1 lang="ar" dir="rtl">' in arabic and '<div class="body" lang="ar" dir="rtl">' in arabic
+    english = _article_page(out, "Magnitude")
+    assert "<h1>Magnitude" in english and '<div class="body">' in english
+    assert ' lang="fr">Séisme de magnitude 6,8 au large du Chili</a>' in english  # the French version, listed
+    story = next(p.read_text(encoding="utf-8") for p in (out / "stories").glob("*/index.html") if "Le Monde" in p.read_text(encoding="utf-8"))
+    assert '<h3 lang="fr">' in story and '<p class="lead" lang="fr">' in story and "<h3><a" in story
+    digest = {e["source_path"]: e["language"] for s in json.loads((out / "digest.json").read_text())["stories"] for e in s["entries"]}
+    assert digest == {"en.md": None, "fr.md": "fr", "ar.md": "ar", "bad.md": None}
+    feeds = "".join(p.read_text(encoding="utf-8") for p in (out / "stories").glob("*/feed.xml"))
+    assert '<entry xml:lang="fr">' in feeds and '<entry xml:lang="ar">' in feeds
+
+
+def test_a_story_titled_by_its_french_version_says_so_and_an_editors_title_is_the_sites(tmp_path: Path):
+    site = write_site(tmp_path, {
+        "content/fr.md": article("Grève des contrôleurs aériens à Marseille", "Les contrôleurs aériens de Marseille sont en grève.",
+                                 date="2021-05-04", source="Le Monde", language="fr", story="strike"),
+        "content/other.md": article("Ferry timetable changes", "The ferry timetable changes on Monday.", date="2021-05-03", source="Wire"),
+    })
+    build_site(site)
+    page = (site / "output" / "stories" / "strike" / "index.html").read_text(encoding="utf-8")
+    assert '<h1 lang="fr">Grève' in page and '<p class="blurb lede" lang="fr">' in page
+    assert '<h2 lang="fr"><a' in (site / "output" / "index.html").read_text(encoding="utf-8")
+    write_site(site, {"content/stories/strike.md": "---\ntitle: Air traffic controllers strike in Marseille\n---\n"})
+    build_site(site)
+    page = (site / "output" / "stories" / "strike" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Air traffic controllers strike in Marseille</h1>" in page
+    assert '<p class="blurb lede" lang="fr">' in page  # the blurb is still the French version's lead

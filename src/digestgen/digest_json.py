@@ -60,7 +60,7 @@ def _entry_json(entry: Entry) -> str:
         f'        {{\n          "id": {_json_text(entry.slug)},\n          "source_path": {_json_text(entry.source_path)},\n'
         f'          "title": {_json_text(entry.title)},\n          "source": {_json_text(entry.source)},\n'
         f'          "date": {_json_value(_iso(entry.date))},\n          "url": {_json_text(article_path(entry))},\n'
-        f'          "original_url": {_json_value(entry.url)}\n        }}'
+        f'          "original_url": {_json_value(entry.url)},\n          "language": {_json_value(entry.language)}\n        }}'
     )
 
 

@@ -139,7 +139,7 @@ def _story_html(story: Story, config: Config, from_path: str) -> str:
 def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str) -> None:
     entry = _el(feed, "entry")
     _el(entry, "id", story_id(story, config))
-    _el(entry, "title", story.title)
+    _in_language(_el(entry, "title", story.title), story.title_language)
     _el(entry, "updated", rfc3339(story.updated or story.date, config))
     if story.date:
         _el(entry, "published", rfc3339(story.date, config))
@@ -150,7 +150,7 @@ def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str)
     for tag in dict.fromkeys(t for e in story.entries for t in e.tags):
         _el(entry, "category", term=tag)
     if story.blurb:
-        _el(entry, "summary", story.blurb)
+        _in_language(_el(entry, "summary", story.blurb), story.blurb_language)
     _el(entry, "content", _story_html(story, config, feed_path), type="html")
 
 
@@ -170,7 +170,7 @@ def story_feed(story: Story, config: Config) -> OutputFile:
     root = _atom_root(config, story_id(story, config) + "/feed", f"{story.title} · {config.title}",
                       story.updated or story.date, path, story_path(story))
     for item in sorted(story.entries, key=lambda e: (e.sort_date is None, -(e.sort_date.timestamp()) if e.sort_date else 0, e.source_path)):
-        entry = _el(root, "entry")
+        entry = _in_language(_el(root, "entry"), item.language)
         _el(entry, "id", entry_id(item, config))
         _el(entry, "title", item.title)
         _el(entry, "updated", rfc3339(item.sort_date, config))
@@ -185,6 +185,13 @@ def story_feed(story: Story, config: Config) -> OutputFile:
         _el(entry, "source").append(_source_title(item))
         _el(entry, "content", item.body_html, type="html")
     return OutputFile(path, _atom_bytes(root), f"the feed of story {story.slug!r}")
+
+
+def _in_language(element: ET.Element, language: str | None) -> ET.Element:
+    """``element`` marked as written in ``language`` (xml:lang), when an article says so."""
+    if language:
+        element.set("xml:lang", language)
+    return element
 
 
 def _source_title(entry: Entry) -> ET.Element:

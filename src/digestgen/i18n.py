@@ -45,6 +45,11 @@ def base_language(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
 
 
+def direction(tag: str) -> str:
+    """``rtl`` for a language written right to left, else ``ltr``."""
+    return "rtl" if base_language(tag) in RIGHT_TO_LEFT else "ltr"
+
+
 def plural_category(tag: str, n: int) -> str:
     one = (0, 1) if base_language(tag) in _ONE_FOR_ZERO_TOO and tag.lower() != "pt-pt" else (1,)
     return "one" if abs(n) in one else "other"
@@ -112,7 +117,18 @@ class Messages:
     @property
     def direction(self) -> str:
         """``rtl`` for a language written right to left, else ``ltr``: the pages' ``dir``."""
-        return "rtl" if base_language(self.language) in RIGHT_TO_LEFT else "ltr"
+        return direction(self.language)
+
+    def lang_attributes(self, language: str | None) -> Markup:
+        """`` lang="fr"`` (and `` dir="rtl"`` where the direction differs) for text in
+        ``language`` on this site's pages; nothing for text in the site's own language. A
+        screen reader then reads a French version with a French voice (WCAG 3.1.2)."""
+        if not language or language.lower() == self.language.lower():
+            return Markup("")
+        attributes = Markup(' lang="{}"').format(language)
+        if direction(language) != self.direction:
+            attributes += Markup(' dir="{}"').format(direction(language))
+        return attributes
 
     def template_globals(self) -> dict[str, Any]:
         """What Jinja's i18n extension expects to find, ``_`` being gettext, and the direction

@@ -31,6 +31,7 @@ class Entry:
     story: str | None = None  # editor's pin to a story slug
     summary: str | None = None
     draft: bool = False
+    language: str | None = None  # its language tag (``fr``, ``pt-BR``), when front matter gives one
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     slug: str = ""  # assigned by the build once all entries are known
     key: str = ""  # hash of the file it was read from: equal keys, equal entries (but for slug)
@@ -70,6 +71,10 @@ class Story:
     featured: bool = False
     topic: str = ""  # slug of the topic (related-story group) it belongs to
     related: tuple[str, ...] = ()  # slugs of related stories, newest first
+    # The languages of its title and blurb when they are a version's (the representative's)
+    # rather than the editor's, who writes in the site's language.
+    title_language: str | None = None
+    blurb_language: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:

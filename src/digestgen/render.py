@@ -102,6 +102,7 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     env.filters["date"] = _date_filter(tz, messages)
     env.filters["month_name"] = messages.month_name
     env.filters["datetime"] = _datetime_filter(tz, messages)
+    env.filters["lang_attributes"] = messages.lang_attributes  # a filter: called directly, unlike a function
     env.globals["url"] = _url
     env.globals["time_tag"] = _time_tag(env.filters["isodate"], env.filters["date"], env.filters["datetime"])
     return env

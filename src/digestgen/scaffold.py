@@ -80,7 +80,8 @@ front matter like this one, or plain text. Articles from different outlets that 
 same event are grouped into one story, and each story shows every version side by side.
 
 Front matter keys: `title`, `date`, `updated`, `source` (the outlet), `url` (the original),
-`author`, `tags`, `story` (pin the article to a story slug), `summary`, and `draft: true` to
+`author`, `tags`, `story` (pin the article to a story slug), `summary`, `language` (the
+article's language, such as `fr`, when it is not the site's), and `draft: true` to
 keep an article out of the site until you build with `--drafts`. Articles dated in the future
 wait for their date unless you build with `--future`.
 

@@ -158,11 +158,13 @@ def with_revised_entries(stories: Sequence[Story], revised: Mapping[str, Entry],
 
 def _revised(story: Story, revised: Mapping[str, Entry], editor: StoryFile | None) -> Story:
     representative = revised.get(story.representative.source_path, story.representative)
-    title, blurb_ = _title_and_blurb(representative, editor)
+    title, blurb_, title_language, blurb_language = _title_and_blurb(representative, editor)
     return replace(
         story,
         title=title,
         blurb=blurb_,
+        title_language=title_language,
+        blurb_language=blurb_language,
         entries=tuple(revised.get(e.source_path, e) for e in story.entries),
         representative=representative,
     )
@@ -225,11 +227,13 @@ def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, e
     ordered = tuple(sorted(entries, key=_chronological))
     dates = [e.date for e in ordered if e.date]
     latest = [e.sort_date for e in ordered if e.sort_date]
-    title, blurb_ = _title_and_blurb(representative, editor)
+    title, blurb_, title_language, blurb_language = _title_and_blurb(representative, editor)
     return Story(
         slug=slug,
         title=title,
         blurb=blurb_,
+        title_language=title_language,
+        blurb_language=blurb_language,
         entries=ordered,
         representative=representative,
         date=min(dates) if dates else None,
@@ -239,10 +243,16 @@ def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, e
     )
 
 
-def _title_and_blurb(representative: Entry, editor: StoryFile | None) -> tuple[str, str]:
+def _title_and_blurb(representative: Entry, editor: StoryFile | None) -> tuple[str, str, str | None, str | None]:
+    """The story's title and blurb, each with its language when it is the representative's."""
+    language = representative.language
+    title = (editor.title if editor else None) or None
+    summary = (editor.summary if editor else None) or None
     return (
-        (editor and editor.title) or representative.title,
-        (editor and editor.summary) or representative.summary or blurb(representative.lead),
+        title or representative.title,
+        summary or representative.summary or blurb(representative.lead),
+        None if title else language,
+        None if summary else language,
     )
 
 

@@ -7,6 +7,7 @@ that reads articles from disk.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -27,7 +28,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # no article is this long: refuse before read
 # markdown-it reads hostile Markdown at well under 1 MB/s, so Markdown gets a tighter bound.
 MAX_MARKDOWN_BYTES = 2 * 1024 * 1024
 KNOWN_KEYS = frozenset(
-    {"title", "date", "updated", "source", "url", "author", "tags", "story", "summary", "draft"}
+    {"title", "date", "updated", "source", "url", "author", "tags", "story", "summary", "draft", "language"}
 )
 
 
@@ -107,6 +108,10 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None,
     if url and not _web_url(url):
         warn("url", f"url ignored: only http and https links with a host are allowed, got {url[:60]!r}")
         url = None
+    language = text_field("language")
+    if language is not None and not _LANGUAGE_TAG.fullmatch(language):
+        warn("language", f"language ignored: not a language tag such as 'fr' or 'pt-BR', got {language[:40]!r}")
+        language = None
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
@@ -125,9 +130,13 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None,
         story=text_field("story"),
         summary=text_field("summary", MAX_SUMMARY),
         draft=draft,
+        language=language.replace("_", "-") if language else None,
         extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
     )
     return entry, problems
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")  # BCP 47's shape, as <html lang> takes it
 
 
 def _tags(value: Any, fail) -> tuple[str, ...]:  # noqa: ANN001
