@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import article, snapshot, write_site
-from publisher_site import CONFIG, NOW, build_publisher_site
+from conftest import article, run_cli, snapshot, write_site
+from publisher_site import CONFIG, NOW, build_publisher_site, publisher_files
 
 from digestgen.build import build
 from digestgen.config import Paths
@@ -251,3 +251,19 @@ def test_feeds_stay_well_formed_xml_whatever_characters_an_article_holds(tmp_pat
     for path in feeds:
         texts = [" ".join(c.text.split()) for c in atom(path).iter(f"{ATOM}content")]  # atom() parses
         assert any("Page one ends here. Page two begins \ufffd here." in text for text in texts), texts
+
+
+def test_base_url_given_on_the_command_line_wins_for_that_build(tmp_path: Path):
+    write_site(tmp_path, publisher_files(CONFIG))
+    preview = run_cli("build", "--site", str(tmp_path), "--future", "--base-url", "https://preview-42.example.net/")
+    assert preview.returncode == 0, preview.stderr
+    sitemap = (tmp_path / "output" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://preview-42.example.net/stories/" in sitemap and "news.example.org" not in sitemap
+    assert '<link rel="canonical" href="https://preview-42.example.net/">' in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    # the next build without it is not mistaken for "nothing changed"
+    again = run_cli("build", "--site", str(tmp_path), "--future")
+    assert "Nothing changed" not in again.stderr
+    assert "https://news.example.org/news/" in (tmp_path / "output" / "sitemap.xml").read_text(encoding="utf-8")
+    bad = run_cli("build", "--site", str(tmp_path), "--base-url", "preview.example.net")
+    assert bad.returncode == 2
+    assert "--base-url: the address must start with http:// or https:// and name a host, got 'preview.example.net'" in bad.stderr

@@ -20,7 +20,7 @@ from jinja2 import Environment
 from . import cache
 from ._gc import cycle_collection_paused
 from .assets import site_static
-from .config import Config, Paths, line_of_key, load_config
+from .config import Config, Paths, line_of_key, load_config, normal_base_url
 from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
@@ -68,6 +68,7 @@ def build(
     now: datetime | None = None,
     update_lock: bool = True,
     provisional: bool = False,
+    base_url: str | None = None,
     progress: Callable[[str, int], None] | None = None,
     stories_known: Callable[[SiteState], None] | None = None,
 ) -> BuildResult:
@@ -76,7 +77,9 @@ def build(
     ``now`` pins the build time (future-dated and expired entries are judged
     against it). ``update_lock=False``, used by the live preview, leaves the
     story lock alone so previewing never changes which URLs get published.
-    ``provisional=True``, also for the preview, skips regrouping when articles changed:
+    ``base_url``, when given, is the site's public address for this build, over the
+    config's (a deploy preview published somewhere else); config.base_url_problem() must
+    find nothing wrong with it. ``provisional=True``, also for the preview, skips regrouping when articles changed:
     each keeps the story the last grouping gave it and new ones stand alone, so an edit
     shows at once; the result says so, and an exact build should follow.
     ``progress(stage, count)`` is told as each stage starts (for a progress display); an
@@ -89,7 +92,8 @@ def build(
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
     article_files, signatures, sources = _sources(paths)
-    options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional)
+    options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional,
+                   base_url=base_url)
     previous = cache.last_build(paths.cache, paths.output)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
@@ -97,6 +101,8 @@ def build(
 
     tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
+    if base_url is not None:
+        config = replace(config, base_url=normal_base_url(base_url))
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", site_messages(config))
     template_problems = check_templates(env)
     config_warnings = _unasked_translations(config, env, paths.config_file)
@@ -216,7 +222,7 @@ def _lock_bytes(paths: Paths) -> bytes:
         return b""
 
 
-def _inputs(sources: list, options: dict[str, bool], lock: bytes) -> str:
+def _inputs(sources: list, options: dict[str, object], lock: bytes) -> str:
     # The build itself rewrites the lock, so it is compared by content, not by signature.
     return cache.inputs_fingerprint([sources, sorted(options.items()), hashlib.blake2b(lock).hexdigest()])
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .config import CONFIG_FILENAME, Paths
+from .config import CONFIG_FILENAME, Paths, base_url_problem
 from .errors import DigestgenError
 
 EXIT_OK, EXIT_BUILD_ERROR, EXIT_USAGE = 0, 1, 2
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     build.add_argument("--future", action="store_true", help="include entries dated after the time of the build")
     build.add_argument("--profile", action="store_true", help="print the time each stage took")
+    build.add_argument("--base-url", type=_base_url, metavar="URL",
+                       help="the site's public address for this build, over base_url in the config "
+                       "(a deploy preview published at another address)")
     build.set_defaults(run=_run_build)
     _add_serve(commands)
     _add_new(commands)
@@ -122,6 +125,13 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     noise.add_argument("-v", "--verbose", action="store_true", help="print each stage and its timing")
 
 
+def _base_url(value: str) -> str:
+    problem = base_url_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem.replace("base_url", "the address", 1))
+    return value
+
+
 def _paths(args: argparse.Namespace) -> Paths:
     return Paths.for_site(args.site, content=args.content, output=args.output, config_file=args.config)
 
@@ -134,7 +144,7 @@ def _run_build(args: argparse.Namespace) -> int:
     try:
         with _Progress(enabled=not args.quiet) as progress:
             result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts,
-                           future=args.future, progress=progress)
+                           future=args.future, base_url=args.base_url, progress=progress)
     except DigestgenError as exc:
         _print_problems(exc)
         return EXIT_BUILD_ERROR

@@ -152,8 +152,8 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
                 problem(key, message, "translations")
 
     base_url = data.get("base_url", "")
-    if isinstance(base_url, str) and base_url and not re.match(r"https?://[^/\s]+", base_url):
-        problem("base_url", f"base_url must start with http:// or https:// and name a host, got {base_url!r}")
+    if isinstance(base_url, str) and base_url_problem(base_url):
+        problem("base_url", base_url_problem(base_url))
     timezone = data.get("timezone", "UTC")
     if isinstance(timezone, str):
         try:
@@ -170,11 +170,22 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
 
     known = {k: v for k, v in data.items() if k in _TOP_KEYS and k not in ("grouping", "translations")}
     if isinstance(known.get("base_url"), str):
-        known["base_url"] = known["base_url"].rstrip("/") + "/" if known["base_url"] else ""
+        known["base_url"] = normal_base_url(known["base_url"])
     grouping = GroupingConfig(
         **{k: float(v) for k, v in grouping_data.items() if k in _GROUPING_KEYS}
     )
     return Config(**known, grouping=grouping, translations=_translations(translations))
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as the site's public address, if anything ("" means none)."""
+    if url and not re.match(r"https?://[^/\s]+", url):
+        return f"base_url must start with http:// or https:// and name a host, got {url!r}"
+    return None
+
+
+def normal_base_url(url: str) -> str:
+    return url.rstrip("/") + "/" if url else ""
 
 
 def _translation_problem(key: str, value: Any) -> str | None:
