@@ -248,6 +248,8 @@ def test_dates_are_said_in_the_sites_words_too(tmp_path: Path):
     moment = datetime(2021, 7, 14, 9, 5)
     assert (french.date(moment), french.date_and_time(moment), french.month_name(8)) == ("14 juillet 2021", "14 juillet 2021 à 09:05", "août")
     assert messages_for("de").date(moment) == "14. Juli 2021"
+    japanese = messages_for("ja", (("%(month)s %(year)s", "%(year)s年%(month)s"), ("May", "5月")))
+    assert japanese.month_and_year(5, 2021) == "2021年5月"
 
 
 @pytest.mark.parametrize(("line", "message"), [

@@ -63,7 +63,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 DATE = "%(day)s %(month)s %(year)s"
 DATE_AND_TIME = "%(date)s, %(time)s"
-CALENDAR = (*MONTHS, DATE, DATE_AND_TIME)
+MONTH_AND_YEAR = "%(month)s %(year)s"  # an archive month
+CALENDAR = (*MONTHS, DATE, DATE_AND_TIME, MONTH_AND_YEAR)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Messages:
     def date(self, value: date | datetime) -> str:
         """``7 May 2021``, ``7. Mai 2021``: a day in the site's words, made without Jinja or
         markup (a 10,000-article build says twenty thousand dates)."""
-        months, form, _ = self._calendar
+        months, form = self._calendar[:2]
         return form % {"day": value.day, "month": months[value.month - 1], "year": value.year}
 
     def date_and_time(self, value: datetime) -> str:
@@ -100,13 +101,16 @@ class Messages:
     def month_name(self, month: int) -> str:
         return self._calendar[0][month - 1]
 
+    def month_and_year(self, month: int, year: int) -> str:
+        return self._calendar[3] % {"month": self.month_name(month), "year": year}
+
     @cached_property
-    def _calendar(self) -> tuple[tuple[str, ...], str, str]:
+    def _calendar(self) -> tuple[tuple[str, ...], str, str, str]:
         def text(message: str) -> str:
             found = self.table.get(message, message)
             return found if isinstance(found, str) else found.get("other", message)
 
-        return tuple(text(m) for m in MONTHS), text(DATE), text(DATE_AND_TIME)
+        return tuple(text(m) for m in MONTHS), text(DATE), text(DATE_AND_TIME), text(MONTH_AND_YEAR)
 
     @cached_property
     def fingerprint(self) -> str:

@@ -101,6 +101,7 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     env.filters["isodate"] = lambda d: _local(d, tz).replace(microsecond=0).isoformat() if d else ""
     env.filters["date"] = _date_filter(tz, messages)
     env.filters["month_name"] = messages.month_name
+    env.filters["month_and_year"] = lambda month: messages.month_and_year(month.month, month.year)
     env.filters["datetime"] = _datetime_filter(tz, messages)
     env.filters["lang_attributes"] = messages.lang_attributes  # a filter: called directly, unlike a function
     env.globals["url"] = _url
