@@ -41,6 +41,12 @@ def _messages_used() -> dict[str, tuple[str, ...]]:
 
 
 USED = _messages_used()
+
+
+def _config(language: str, translations: str = "") -> str:
+    """The publisher site's config in ``language``, with a [translations] table of these lines."""
+    config = CONFIG.replace('language = "en"', f'language = "{language}"')
+    return config + (f"\n[translations]\n{translations}" if translations else "")
 LANGUAGES = shipped_languages()
 
 
@@ -92,7 +98,7 @@ def _all_pages(out: Path) -> str:
 
 
 def test_a_german_site_shows_the_theme_in_german_and_none_of_its_english(tmp_path: Path):
-    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', 'language = "de"'))
+    build_publisher_site(tmp_path, config=_config("de"))
     out = tmp_path / "output"
     pages = {p.relative_to(out).as_posix(): _visible_text(p.read_text(encoding="utf-8")) for p in out.rglob("*.html")}
     index = pages["index.html"]
@@ -111,7 +117,7 @@ def test_a_german_site_shows_the_theme_in_german_and_none_of_its_english(tmp_pat
 
 
 def test_feeds_the_search_index_and_redirects_speak_the_site_language(tmp_path: Path):
-    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', 'language = "fr"'))
+    build_publisher_site(tmp_path, config=_config("fr"))
     out = tmp_path / "output"
     assert "2 versions de ce sujet\u00a0:" in (out / "feed.xml").read_text(encoding="utf-8")
     docs = "".join(p.read_text(encoding="utf-8") for p in (out / "static" / "search").glob("docs-*.js"))
@@ -122,11 +128,7 @@ def test_feeds_the_search_index_and_redirects_speak_the_site_language(tmp_path: 
 
 
 def test_a_sites_own_translations_go_over_the_shipped_ones(tmp_path: Path):
-    config = CONFIG.replace('language = "en"', 'language = "de"') + """
-[translations]
-"Latest" = "Aktuell"
-"%(num)s version" = { one = "eine Quelle", other = "%(num)s Quellen" }
-"""
+    config = _config("de", '"Latest" = "Aktuell"\n"%(num)s version" = { one = "eine Quelle", other = "%(num)s Quellen" }\n')
     build_publisher_site(tmp_path, config=config)
     index = _visible_text((tmp_path / "output" / "index.html").read_text(encoding="utf-8"))
     assert "Aktuell Quellen Archiv" in index  # the site's word, then the catalogue's
@@ -135,11 +137,7 @@ def test_a_sites_own_translations_go_over_the_shipped_ones(tmp_path: Path):
 
 
 def test_a_site_in_another_language_translates_the_theme_itself(tmp_path: Path):
-    config = CONFIG.replace('language = "en"', 'language = "sv"') + """
-[translations]
-"Latest" = "Senaste"
-"%(num)s version" = { one = "%(num)s version", other = "%(num)s versioner" }
-"""
+    config = _config("sv", '"Latest" = "Senaste"\n"%(num)s version" = { one = "%(num)s version", other = "%(num)s versioner" }\n')
     build_publisher_site(tmp_path, config=config)
     page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in page and ">Senaste</a>" in page and "1 version" in page
@@ -149,7 +147,7 @@ def test_a_site_in_another_language_translates_the_theme_itself(tmp_path: Path):
 
 def test_what_a_translation_is_filled_with_is_escaped(tmp_path: Path):
     hostile = '<img src=x onerror="alert(1)">'
-    config = CONFIG.replace('language = "en"', 'language = "de"').replace('author = "The Digest Desk"', f"author = '{hostile}'")
+    config = _config("de").replace('author = "The Digest Desk"', f"author = '{hostile}'")
     write_site(tmp_path, {"content/x.md": article("Ein Artikel", "Text.", date="2021-05-01", source=hostile)})
     build_publisher_site(tmp_path, config=config)
     out = tmp_path / "output"
@@ -233,11 +231,7 @@ def test_pages_in_a_right_to_left_language_say_so(tmp_path: Path):
 
 
 def test_dates_are_said_in_the_sites_words_too(tmp_path: Path):
-    config = CONFIG.replace('language = "en"', 'language = "sv"') + """
-[translations]
-"May" = "maj"
-"%(date)s, %(time)s" = "%(date)s kl. %(time)s"
-"""
+    config = _config("sv", '"May" = "maj"\n"%(date)s, %(time)s" = "%(date)s kl. %(time)s"\n')
     build_publisher_site(tmp_path, config=config)
     out = tmp_path / "output"
     assert ">7 maj 2021</time>" in (out / "index.html").read_text(encoding="utf-8")

@@ -114,7 +114,8 @@ class _ConstantTranslations(jinja2.ext.Extension):
     words twenty times over, and each call would cost more than the rest of its line (two
     microseconds, a third of a second across a 10,000-article build). What the call would
     return at render time is what is compiled in: ``("Wörter"|safe)``. A call with values,
-    ``ngettext`` and ``{% trans %}`` are left to run."""
+    ``ngettext`` and ``{% trans %}`` are left to run. (A template that names something else
+    ``_`` would have its calls translated all the same: the theme's templates do not.)"""
 
     def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterable[jinja2.lexer.Token]:
         gettext = self.environment.globals["gettext"]
