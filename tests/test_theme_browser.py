@@ -226,7 +226,8 @@ def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The search page of a site whose articles are in six scripts, built and opened from disk."""
     root = write_site(tmp_path_factory.mktemp("multilingual"), {
         "content/moscow.md": article("В Москве открылась новая станция метро",
-                                     "Мэр Москвы открыл станцию в понедельник.", date="2024-05-06", source="Известия"),
+                                     "Мэр Москвы открыл станцию в понедельник.", date="2024-05-06", source="Известия",
+                                     language="ru"),
         "content/hualien.md": article("台湾花莲发生7.4级强烈地震",
                                       "台湾东部花莲县周三早晨发生里氏7.4级强烈地震，造成至少9人死亡。", date="2024-04-03",
                                       source="新华社"),
@@ -259,6 +260,9 @@ def test_search_finds_words_in_every_script(browser, multilingual_search: Path, 
         page.wait_for_function("document.getElementById('search-status').textContent.includes('result')")
         titles = page.locator("#search-results li.is-article h2 a").all_inner_texts()
         assert titles == [expected], page.inner_text("#search-status")
+        # an article that says its language is marked with it in the results, as on its page
+        marked = page.locator("#search-results li.is-article h2 a").first.get_attribute("lang")
+        assert marked == ("ru" if "Москве" in expected else None)
     finally:
         context.close()
     assert not outside and not errors, (outside, errors)

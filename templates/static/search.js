@@ -176,7 +176,13 @@
       h.appendChild(a);
       li.appendChild(h);
       li.appendChild(el("p", "meta", d[3]));
-      if (d[4]) li.appendChild(el("p", "snippet", d[4]));
+      var snippet = d[4] ? el("p", "snippet", d[4]) : null;
+      if (snippet) li.appendChild(snippet);
+      if (d[5]) {  // a title (and snippet) in another language than the site's: mark it, as pages do
+        a.lang = d[5];
+        a.dir = "auto";
+        if (snippet && d[0] === "a") { snippet.lang = d[5]; snippet.dir = "auto"; }
+      }
       list.appendChild(li);
     });
   }
