@@ -322,6 +322,23 @@ def test_a_right_to_left_site_is_laid_out_right_to_left(browser, tmp_path: Path)
     assert not outside and not errors, (outside, errors)
 
 
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "it", "pt", "pt-PT", "nl", "sv", "ru", "uk", "pl", "cs",
+                                      "ar", "he", "ja", "zh"])
+def test_a_count_takes_the_plural_form_the_browser_gives_it(browser, language: str) -> None:  # noqa: ANN001
+    """Pages count in Python (i18n.plural_category), search.js with the browser's Intl.PluralRules:
+    "21 статья" must read the same on a story page and in search results."""
+    from digestgen.i18n import plural_category
+
+    numbers = [*range(130), 1_000_000, 1_000_001, 2_000_000]
+    context = browser.new_context()
+    try:
+        theirs = context.new_page().evaluate(
+            "([language, numbers]) => numbers.map(n => new Intl.PluralRules(language).select(n))", [language, numbers])
+    finally:
+        context.close()
+    assert [plural_category(language, n) for n in numbers] == theirs
+
+
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
     try:

@@ -30,10 +30,6 @@ from markupsafe import Markup
 
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
-# CLDR's cardinal rules for whole numbers, for the languages with a catalogue: the browser's
-# Intl.PluralRules gives search.js the same categories. Any other language: one for 1, else other.
-_ONE_FOR_ZERO_TOO = {"fr", "pt"}  # "0 version" in French; Brazilian Portuguese likewise (CLDR pt)
-
 
 # Languages written right to left (their pages get dir="rtl"): Arabic, Hebrew, Persian, Urdu,
 # Pashto, Sindhi, Uyghur, Yiddish, Dhivehi, Central Kurdish.
@@ -50,9 +46,38 @@ def direction(tag: str) -> str:
     return "rtl" if base_language(tag) in RIGHT_TO_LEFT else "ltr"
 
 
-def plural_category(tag: str, n: int) -> str:
-    one = (0, 1) if base_language(tag) in _ONE_FOR_ZERO_TOO and tag.lower() != "pt-pt" else (1,)
-    return "one" if abs(n) in one else "other"
+# CLDR's cardinal plural rules for whole numbers, as the browser's Intl.PluralRules has them
+# (search.js counts with those): the languages of the catalogues, and those whose forms a site
+# most often gives under [translations]. Any other language: one for 1, else other.
+_NO_PLURAL = frozenset({"ja", "zh", "ko", "th", "vi", "id", "ms", "lo", "my", "km", "yue"})
+_EAST_SLAVIC = frozenset({"ru", "uk", "be"})
+_MILLIONS_MANY = frozenset({"fr", "es", "it", "pt", "ca"})  # "1 million de versions": many
+
+
+def plural_category(tag: str, n: int) -> str:  # noqa: C901, PLR0911 - one rule per language family
+    n, language = abs(n), base_language(tag)
+    tens, hundreds = n % 10, n % 100
+    if language in _NO_PLURAL:
+        return "other"
+    if language in _EAST_SLAVIC or language == "pl":
+        if n == 1 or (language != "pl" and tens == 1 and hundreds != 11):
+            return "one"
+        if 2 <= tens <= 4 and not 12 <= hundreds <= 14:
+            return "few"
+        return "many"
+    if language in ("cs", "sk"):
+        return "one" if n == 1 else "few" if 2 <= n <= 4 else "other"
+    if language == "ar":
+        return ("zero", "one", "two")[n] if n < 3 else "few" if 3 <= hundreds <= 10 else "many" if hundreds >= 11 else "other"
+    if language == "he":
+        return "one" if n == 1 else "two" if n == 2 else "other"
+    if language in _MILLIONS_MANY:
+        if n in (0, 1) and (language == "fr" or (language == "pt" and tag.lower() != "pt-pt")):
+            return "one"  # "0 version": French, and Brazilian Portuguese
+        if n == 1:
+            return "one"
+        return "many" if n and n % 1_000_000 == 0 else "other"
+    return "one" if n == 1 else "other"
 
 
 Text = str | Mapping[str, str]  # a message's text, or its plural forms by category
