@@ -268,19 +268,22 @@ def test_search_finds_words_in_every_script(browser, multilingual_search: Path, 
     assert not outside and not errors, (outside, errors)
 
 
-@pytest.mark.parametrize(("language", "query", "expected"), [
-    ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0»."),
-    ("de", "sourdough", "{n} Treffer für „sourdough“."),
-    ("fr", "zanzibar", "Aucun résultat pour «\u00a0zanzibar\u00a0»."),
+@pytest.mark.parametrize(("language", "query", "expected", "translations"), [
+    ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0».", ""),
+    ("de", "sourdough", "{n} Treffer für „sourdough“.", ""),
+    ("fr", "zanzibar", "Aucun résultat pour «\u00a0zanzibar\u00a0».", ""),
+    ("de", "zanzibar", "100 % umsonst: „zanzibar“", '"No results for “%(query)s”." = "100 %% umsonst: „%(query)s“"'),
 ])
-def test_search_speaks_the_site_language(browser, tmp_path: Path, language: str, query: str, expected: str) -> None:  # noqa: ANN001
+def test_search_speaks_the_site_language(browser, tmp_path: Path, language: str, query: str, expected: str,  # noqa: ANN001
+                                         translations: str) -> None:
     from publisher_site import CONFIG
 
-    build_publisher_site(tmp_path, config=CONFIG.replace('language = "en"', f'language = "{language}"'))
+    config = CONFIG.replace('language = "en"', f'language = "{language}"')
+    build_publisher_site(tmp_path, config=config + (f"\n[translations]\n{translations}\n" if translations else ""))
     url = (tmp_path / "output" / "search" / "index.html").as_uri() + "?q=" + quote(query)
     context, page, outside, errors = _open(browser, url, 1280, "light")
     try:
-        page.wait_for_function("/\\d|Aucun/.test(document.getElementById('search-status').textContent)")
+        page.wait_for_function("/\\d|Aucun|umsonst/.test(document.getElementById('search-status').textContent)")
         found = len(page.locator("#search-results li").all())
         status = page.inner_text("#search-status")
     finally:

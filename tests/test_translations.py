@@ -85,6 +85,10 @@ def test_counts_take_the_plural_form_of_the_language():
     assert [versions("de-AT", n) for n in (0, 1, 2)] == ["0 Fassungen", "1 Fassung", "2 Fassungen"]  # a region: its language
     assert versions("pt-BR", 0) == "0 versão" and versions("pt-PT", 0) == "0 versões"
     assert versions("sv", 1) == "1 version"  # no catalogue: English
+    # search.js gets every form to count with itself, %% as % as gettext gives it unfilled
+    forms = messages_for("de", (("%(num)s version", (("one", "1 %% sicher"), ("other", "%(num)s %% sicher"))),))
+    assert forms.plural_forms("%(num)s version", "%(num)s versions") == {"one": "1 % sicher", "other": "%(num)s % sicher"}
+    assert forms.ngettext("%(num)s version", "%(num)s versions", 3) == "3 % sicher"
 
 
 def _visible_text(html: str) -> str:

@@ -94,7 +94,8 @@ CALENDAR = (*MONTHS, DATE, DATE_AND_TIME, MONTH_AND_YEAR)
 
 @dataclass(frozen=True)
 class Messages:
-    """What the site's pages say, in ``language``: the shipped catalogue with ``overrides`` over it."""
+    """What the site's pages say, in ``language``: its shipped catalogue with the site's
+    ``[translations]`` over it, in one ``table`` (English text -> text, or plural forms)."""
 
     language: str
     table: Mapping[str, Text]
@@ -104,14 +105,19 @@ class Messages:
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         values.setdefault("num", n)
-        forms = self.plural_forms(singular, plural)
+        forms = self._forms(singular, plural)
         return _filled(forms.get(plural_category(self.language, n)) or forms["other"], values)
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
-        """Every plural form of a message, by category (for search.js, which counts in the browser)."""
+        """Every plural form of a message, by category, with its placeholders left to fill in
+        and %% as % (as gettext gives a text with nothing to fill in): for search.js, which
+        counts in the browser."""
+        return {category: text.replace("%%", "%") for category, text in self._forms(singular, plural).items()}
+
+    def _forms(self, singular: str, plural: str) -> Mapping[str, str]:
         found = self.table.get(singular)
         if isinstance(found, Mapping) and "other" in found:
-            return dict(found)
+            return found
         return {"one": singular, "other": plural}
 
     def date(self, value: date | datetime) -> str:
@@ -196,7 +202,8 @@ def _messages(language: str, overrides: tuple[tuple[str, Any], ...]) -> Messages
 
 @cache
 def catalogue(language: str) -> Mapping[str, Text]:
-    """The shipped translations for ``language`` (a base language such as ``de``); none for English."""
+    """The shipped translations for ``language`` (a base language such as ``de``; ``en`` has
+    every message as itself); none for a language digestgen does not ship."""
     source = resources.files(__package__).joinpath("translations", f"{language}.toml")
     try:
         return tomllib.loads(source.read_text(encoding="utf-8"))
