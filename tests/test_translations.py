@@ -317,3 +317,18 @@ def test_a_story_titled_by_its_french_version_says_so_and_an_editors_title_is_th
     page = (site / "output" / "stories" / "strike" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Air traffic controllers strike in Marseille</h1>" in page
     assert '<p class="blurb lede" lang="fr">' in page  # the blurb is still the French version's lead
+
+
+def test_an_article_naming_no_outlet_is_from_the_unknown_one_in_the_sites_words(tmp_path: Path):
+    from digestgen.patch import patch, shown_index
+
+    seeds = REPO / "content"
+    site = write_site(tmp_path, {"digestgen.toml": 'language = "de"\n'})
+    shutil.copytree(seeds, site / "content")
+    result = build_site(site)
+    assert (site / "output" / "sources" / "unbekannte-quelle" / "index.html").is_file()
+    assert "Unknown outlet" not in _all_pages(site / "output")
+    # the live preview reads an edited article as the build did: the edit is patched, not rebuilt
+    edited = sorted((site / "content").glob("*.txt"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
+    assert patch(result.state, [edited], shown_index(result.state, None)) is not None

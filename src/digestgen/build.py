@@ -25,7 +25,7 @@ from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
-from .i18n import site_messages, unasked
+from .i18n import site_messages, unasked, unknown_outlet
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
@@ -107,7 +107,8 @@ def build(
     template_problems = check_templates(env)
     config_warnings = _unasked_translations(config, env, paths.config_file)
     try:
-        read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures)
+        read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
+                            unknown_outlet(site_messages(config)))
     except ContentError as exc:
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:

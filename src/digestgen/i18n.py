@@ -182,6 +182,11 @@ def _filled(text: Text, values: Mapping[str, Any]) -> str:
     return Markup(text) % values
 
 
+def unknown_outlet(messages: Messages) -> str:
+    """What an article that names no outlet (a plain-text one, say) is from, in the site's words."""
+    return str(messages.gettext("Unknown outlet"))
+
+
 def messages_for(language: str, overrides: tuple[tuple[str, Any], ...] = ()) -> Messages:
     """The messages of a site in ``language`` with its ``[translations]`` (config.translations)."""
     return _messages(language, overrides)

@@ -32,7 +32,7 @@ from .content import ARTICLE_SUFFIXES, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
 from .digest_json import digest_json
 from .feeds import newest_stories
-from .i18n import site_messages
+from .i18n import site_messages, unknown_outlet
 from .models import Digest, Entry, Story, StoryFile, StoryLock
 from .output import replace_files
 from .pages import FEED_ATOM, FEED_JSON, Month, Outlet, Tag, plan_pages, story_feed_path
@@ -202,7 +202,7 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
         if rel not in published or rel in state.warned:
             return None
         before, story = published[rel]
-        entry, problems = read_article(path, content, state.config.timezone)
+        entry, problems = read_article(path, content, state.config.timezone, unknown_outlet(site_messages(state.config)))
         if entry is None or problems:
             return None
         entry = entry.with_slug(before.slug)

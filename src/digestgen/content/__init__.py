@@ -32,8 +32,10 @@ KNOWN_KEYS = frozenset(
 )
 
 
-def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo) -> tuple[Entry | None, list[Problem]]:
+def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo,
+               unknown_outlet: str = UNKNOWN_OUTLET) -> tuple[Entry | None, list[Problem]]:
     """One file's bytes into an Entry, plus the problems found on the way. Pure.
+    ``unknown_outlet`` is the outlet of an article that names none, in the site's words.
 
     Never raises for any bytes: whatever is wrong with the file comes back as a Problem.
     """
@@ -48,15 +50,15 @@ def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo) -> tuple[Entry | 
         return None, [Problem(rel, None, "empty file: skipped", "warning")]
     try:
         if suffix.lower() == ".txt":
-            return _entry_from_text(text, rel, tz), []
-        return _entry_from_markdown(text, rel, tz)
+            return _entry_from_text(text, rel, tz, unknown_outlet), []
+        return _entry_from_markdown(text, rel, tz, unknown_outlet)
     except (RecursionError, MemoryError):
         return None, [Problem(rel, None, "file is too deeply nested or too large to read")]
     except Exception as exc:  # noqa: BLE001 - a safety net: one odd file must not stop the build with a traceback
         return None, [Problem(rel, None, f"cannot read this file ({type(exc).__name__}: {str(exc)[:200]}); please report this as a digestgen bug")]
 
 
-def _entry_from_text(text: str, rel: str, tz: tzinfo) -> Entry | None:
+def _entry_from_text(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -> Entry | None:
     parsed = parse_text(text, tz)
     paragraphs = tuple(p.text.replace("\n", " ") for p in parsed.paragraphs)
     html = "".join(
@@ -66,11 +68,11 @@ def _entry_from_text(text: str, rel: str, tz: tzinfo) -> Entry | None:
     title = _short(parsed.title, MAX_TITLE) or _short(_title_from(paragraphs, rel), MAX_TITLE) or "Untitled"
     return Entry(
         source_path=rel, title=title, body_html=html, paragraphs=paragraphs,
-        source=UNKNOWN_OUTLET, date=parsed.date, updated=parsed.updated,
+        source=unknown_outlet, date=parsed.date, updated=parsed.updated,
     )
 
 
-def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None, list[Problem]]:
+def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -> tuple[Entry | None, list[Problem]]:
     try:
         parsed = parse_markdown(text)
     except FrontMatterError as exc:
@@ -121,7 +123,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo) -> tuple[Entry | None,
         title=title,
         body_html=parsed.body_html,
         paragraphs=parsed.paragraphs,
-        source=text_field("source") or _host(url) or UNKNOWN_OUTLET,
+        source=text_field("source") or _host(url) or unknown_outlet,
         date=date_field("date"),
         updated=date_field("updated"),
         url=url,

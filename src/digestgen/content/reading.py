@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from .. import cache
 from .._workers import die_with_parent
 from ..errors import ContentError, Problem
-from ..models import Entry, StoryFile
+from ..models import UNKNOWN_OUTLET, Entry, StoryFile
 from .story_files import STORIES_FOLDER, read_story_file, story_file_paths
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
@@ -88,15 +88,18 @@ def relative_name(path: Path, content_dir: Path) -> str:
 
 
 def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir: Path | None = None,
-                 signatures: Mapping[str, tuple[int, int, int] | None] = {}) -> ReadResult:
+                 signatures: Mapping[str, tuple[int, int, int] | None] = {},
+                 unknown_outlet: str = UNKNOWN_OUTLET) -> ReadResult:
     """Parse every file (from the cache where its bytes are unchanged); collect every error
     before failing, so a user fixes them all in one go. ``signatures`` may give files'
-    signatures the caller has just taken (str(path) -> signature), to spare a second stat."""
+    signatures the caller has just taken (str(path) -> signature), to spare a second stat.
+    Dates without an offset are read in ``timezone``; an article naming no outlet is from
+    ``unknown_outlet`` (the site's words for it)."""
     root = content_dir.resolve()
-    salt = f"{cache.code_version()}:{timezone}"
+    salt = f"{cache.code_version()}:{timezone}:{unknown_outlet}"
     cached = cache.load_entries(cache_dir, salt)
     fresh: dict[str, cache.CachedEntry] = {}
-    todo: list[tuple[str, str, str]] = []
+    todo: list[tuple[str, str, str, str]] = []
     errors: list[Problem] = []
     for path in paths:
         rel = relative_name(path, root)
@@ -109,7 +112,7 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
         if hit and hit.signature == signature:
             fresh[rel] = hit
         else:
-            todo.append((str(path), rel, timezone))
+            todo.append((str(path), rel, timezone, unknown_outlet))
     for rel, result in _parse_all(todo, cached):
         fresh[rel] = result
 
@@ -123,7 +126,7 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
             analysis[rel] = item.analysis
     if todo or len(fresh) != len(cached):
         gone = [rel for rel in cached if rel not in fresh]
-        cache.save_entries(cache_dir, salt, fresh, [rel for _, rel, _ in todo] + gone)
+        cache.save_entries(cache_dir, salt, fresh, [job[1] for job in todo] + gone)
 
     story_files = _read_story_files(root, {e.source_path for e in entries}, errors, warnings)
     if errors:
@@ -131,15 +134,16 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
     return ReadResult(tuple(entries), tuple(warnings), story_files, analysis, len(todo))
 
 
-def read_article(path: Path, content_dir: Path, timezone: str) -> tuple[Entry | None, tuple[Problem, ...]]:
-    """One article file, parsed now (no cache): for the live preview, which patches its site
-    after an edit to one article without reading the rest."""
+def read_article(path: Path, content_dir: Path, timezone: str,
+                 unknown_outlet: str = UNKNOWN_OUTLET) -> tuple[Entry | None, tuple[Problem, ...]]:
+    """One article file, parsed now (no cache), as read_entries() would: for the live preview,
+    which patches its site after an edit to one article without reading the rest."""
     rel = relative_name(path, content_dir.resolve())
-    _, result = _parse_one((str(path), rel, timezone), None)
+    _, result = _parse_one((str(path), rel, timezone, unknown_outlet), None)
     return result.entry, result.problems
 
 
-def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
+def _parse_all(todo: list[tuple[str, str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
     if len(todo) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return [_parse_one(job, cached.get(job[1])) for job in todo]
     # fork is cheapest, but unsafe once other threads exist (the live preview has some)
@@ -151,10 +155,10 @@ def _parse_all(todo: list[tuple[str, str, str]], cached: dict[str, cache.CachedE
         return list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
 
 
-def _parse_one(job: tuple[str, str, str], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
+def _parse_one(job: tuple[str, str, str, str], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
     from . import MAX_FILE_BYTES, read_entry  # the per-file parser lives in the package facade
 
-    path_text, rel, timezone = job
+    path_text, rel, timezone, unknown_outlet = job
     path = Path(path_text)
     try:
         signature = cache.file_signature(path)
@@ -166,7 +170,7 @@ def _parse_one(job: tuple[str, str, str], cached: cache.CachedEntry | None) -> t
     digest = cache.content_hash(data, rel)
     if cached is not None and cached.content_hash == digest:  # touched, not changed
         return rel, replace(cached, signature=signature)
-    entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone))
+    entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone), unknown_outlet)
     if entry is None:
         return rel, cache.CachedEntry(signature, digest, None, tuple(problems))
     entry = replace(entry, key=digest)
