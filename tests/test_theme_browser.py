@@ -286,8 +286,11 @@ def test_search_speaks_the_site_language(browser, tmp_path: Path, language: str,
         page.wait_for_function("/\\d|Aucun|umsonst/.test(document.getElementById('search-status').textContent)")
         found = len(page.locator("#search-results li").all())
         status = page.inner_text("#search-status")
+        kinds = {k.text_content() for k in page.locator("#search-results .is-story .result-kind").all()}
     finally:
         context.close()
+    # a story among the results says so in the site's words
+    assert kinds == ({"Sujet · "} if query == "turnout" else {"Meldung · "} if query == "sourdough" else set())
     # the count's plural form is the browser's (Intl.PluralRules), by the page's language
     assert status == expected.format(n=found, s="s" if found > 1 else ""), status
     assert not outside and not errors, (outside, errors)
@@ -340,6 +343,37 @@ def test_a_count_takes_the_plural_form_the_browser_gives_it(browser, language: s
     finally:
         context.close()
     assert [plural_category(language, n) for n in numbers] == theirs
+
+
+@pytest.fixture(scope="module")
+def sites_in_every_language(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from publisher_site import CONFIG
+
+    from digestgen.i18n import shipped_languages
+
+    sites = {}
+    for language in shipped_languages():
+        root = tmp_path_factory.mktemp(f"site-{language}")
+        build_publisher_site(root, config=CONFIG.replace('language = "en"', f'language = "{language}"'))
+        sites[language] = root / "output"
+    return sites
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es", "it", "pt", "nl"])
+def test_every_language_fits_a_phone_screen(browser, sites_in_every_language: dict[str, Path], language: str) -> None:  # noqa: ANN001
+    """Longer words than English ("Pfadnavigation", "Rechercher") must not push any page sideways."""
+    out = sites_in_every_language[language]
+    story = next(p for p in out.glob("stories/*/index.html") if "quake" in p.parent.name)
+    for page_file in (out / "index.html", story, out / "search" / "index.html", out / "archive" / "index.html"):
+        context, page, outside, errors = _open(browser, page_file.as_uri(), 360, "light")
+        try:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if page_file == story:
+                page.screenshot(path=str(ARTIFACTS / f"story-{language}-360-light.png"), full_page=True)
+        finally:
+            context.close()
+        assert overflow <= 0, f"{page_file.relative_to(out)} scrolls sideways at 360px by {overflow}px"
+        assert not outside and not errors, (outside, errors)
 
 
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001

@@ -18,6 +18,7 @@
     unavailable: "Search is unavailable: its index could not be loaded.",
     short: "Type a longer word to search.",
     searching: "Searching…",
+    story: "Story",
     none: "No results for “%(query)s”.",
     found: { one: "%(num)s result for “%(query)s”.", other: "%(num)s results for “%(query)s”." },
     found_best: { one: "%(num)s result for “%(query)s”, showing the best %(best)s.",
@@ -171,6 +172,7 @@
       var d = doc(id);
       var li = el("li", "search-result " + (d[0] === "s" ? "is-story" : "is-article"));
       var h = el("h2");
+      if (d[0] === "s") h.appendChild(el("span", "result-kind", say("story") + " · "));
       var a = el("a", null, d[2]);
       a.href = root + d[1];
       h.appendChild(a);
