@@ -332,3 +332,15 @@ def test_an_article_naming_no_outlet_is_from_the_unknown_one_in_the_sites_words(
     edited = sorted((site / "content").glob("*.txt"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
     assert patch(result.state, [edited], shown_index(result.state, None)) is not None
+
+
+def test_a_language_must_be_a_language_tag_and_one_text_may_serve_every_count(tmp_path: Path):
+    site = write_site(tmp_path, {"content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
+                                 "digestgen.toml": 'title = "X"\nlanguage = "../../secrets"\n'})
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode != 0
+    assert "digestgen.toml:2: language must be a language tag such as 'en' or 'pt-BR', got '../../secrets'" in result.stderr
+    (site / "digestgen.toml").write_text('language = "pt_BR"\n[translations]\n"%(num)s story" = "%(num)s x notícias"\n', encoding="utf-8")
+    build_site(site)
+    archive = (site / "output" / "archive" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="pt-BR">' in archive and "1 x notícias" in archive

@@ -151,6 +151,10 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
             if message:
                 problem(key, message, "translations")
 
+    language = data.get("language")
+    if isinstance(language, str) and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", language):
+        problem("language", f"language must be a language tag such as 'en' or 'pt-BR', got {language!r}")
+
     base_url = data.get("base_url", "")
     if isinstance(base_url, str) and base_url_problem(base_url):
         problem("base_url", base_url_problem(base_url))
@@ -171,6 +175,8 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
     known = {k: v for k, v in data.items() if k in _TOP_KEYS and k not in ("grouping", "translations")}
     if isinstance(known.get("base_url"), str):
         known["base_url"] = normal_base_url(known["base_url"])
+    if isinstance(known.get("language"), str):
+        known["language"] = known["language"].replace("_", "-")  # pt_BR is pt-BR in <html lang>
     grouping = GroupingConfig(
         **{k: float(v) for k, v in grouping_data.items() if k in _GROUPING_KEYS}
     )

@@ -118,6 +118,8 @@ class Messages:
         found = self.table.get(singular)
         if isinstance(found, Mapping) and "other" in found:
             return found
+        if isinstance(found, str):
+            return {"other": found}  # one text for every count, as a site may give it
         return {"one": singular, "other": plural}
 
     def date(self, value: date | datetime) -> str:
@@ -209,6 +211,8 @@ def _messages(language: str, overrides: tuple[tuple[str, Any], ...]) -> Messages
 def catalogue(language: str) -> Mapping[str, Text]:
     """The shipped translations for ``language`` (a base language such as ``de``; ``en`` has
     every message as itself); none for a language digestgen does not ship."""
+    if not (language.isascii() and language.isalpha()):
+        return {}  # not a language's name, nor a file's
     source = resources.files(__package__).joinpath("translations", f"{language}.toml")
     try:
         return tomllib.loads(source.read_text(encoding="utf-8"))
