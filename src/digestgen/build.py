@@ -29,10 +29,10 @@ from .i18n import site_messages, unasked, unknown_outlet
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging
-from .site import Reusable, SearchSources, render_site
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
+from .site import Reusable, SearchSources, render_site
 from .stories import assign_entry_slugs, build_stories, carried_over
 
 log = logging.getLogger("digestgen")
@@ -103,12 +103,13 @@ def build(
     config = load_config(paths.config_file, required=config_required)
     if base_url is not None:
         config = replace(config, base_url=normal_base_url(base_url))
-    env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", site_messages(config))
+    messages = site_messages(config)
+    env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", messages)
     template_problems = check_templates(env)
     config_warnings = _unasked_translations(config, env, paths.config_file)
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
-                            unknown_outlet(site_messages(config)))
+                            unknown_outlet(messages))
     except ContentError as exc:
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:
@@ -148,7 +149,7 @@ def build(
     staging = Staging(paths.output)
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
-        redirects = redirect_pages(digest.redirects, config.base_url, site_messages(config))
+        redirects = redirect_pages(digest.redirects, config.base_url, messages)
         files = [*site.files, *redirects, *static]
         warnings = (*config_warnings, *read.warnings, *site.warnings)
         if strict and site.warnings:

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, Problem
-from .i18n import PLURAL_CATEGORIES
+from .i18n import PLURAL_CATEGORIES, language_tag
 
 CONFIG_FILENAME = "digestgen.toml"
 
@@ -152,7 +152,7 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
                 problem(key, message, "translations")
 
     language = data.get("language")
-    if isinstance(language, str) and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", language):
+    if isinstance(language, str) and language_tag(language) is None:
         problem("language", f"language must be a language tag such as 'en' or 'pt-BR', got {language!r}")
 
     base_url = data.get("base_url", "")
@@ -176,7 +176,7 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
     if isinstance(known.get("base_url"), str):
         known["base_url"] = normal_base_url(known["base_url"])
     if isinstance(known.get("language"), str):
-        known["language"] = known["language"].replace("_", "-")  # pt_BR is pt-BR in <html lang>
+        known["language"] = language_tag(known["language"])  # pt_BR is pt-BR in <html lang>
     grouping = GroupingConfig(
         **{k: float(v) for k, v in grouping_data.items() if k in _GROUPING_KEYS}
     )

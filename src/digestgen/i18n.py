@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,15 @@ PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 # Languages written right to left (their pages get dir="rtl"): Arabic, Hebrew, Persian, Urdu,
 # Pashto, Sindhi, Uyghur, Yiddish, Dhivehi, Central Kurdish.
 RIGHT_TO_LEFT = frozenset({"ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")  # BCP 47's shape, as <html lang> takes it
+
+
+def language_tag(text: str) -> str | None:
+    """``text`` as a language tag, written with hyphens (``pt_BR`` -> ``pt-BR``), or None
+    when it does not have a tag's shape: the config's language and an article's alike."""
+    return text.replace("_", "-") if _LANGUAGE_TAG.fullmatch(text) else None
 
 
 def base_language(tag: str) -> str:
@@ -156,11 +166,15 @@ class Messages:
         """``rtl`` for a language written right to left, else ``ltr``: the pages' ``dir``."""
         return direction(self.language)
 
+    def is_other(self, language: str | None) -> bool:
+        """Is text in ``language`` (None: unknown, so the site's) in another language than the site's?"""
+        return bool(language) and language.lower() != self.language.lower()
+
     def lang_attributes(self, language: str | None) -> Markup:
         """`` lang="fr"`` (and `` dir="rtl"`` where the direction differs) for text in
         ``language`` on this site's pages; nothing for text in the site's own language. A
         screen reader then reads a French version with a French voice (WCAG 3.1.2)."""
-        if not language or language.lower() == self.language.lower():
+        if not self.is_other(language):
             return Markup("")
         attributes = Markup(' lang="{}"').format(language)
         if direction(language) != self.direction:

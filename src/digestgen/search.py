@@ -31,7 +31,7 @@ from typing import Mapping, Sequence
 
 from ._scripts import in_pairs
 from .config import Config
-from .i18n import site_messages
+from .i18n import Messages, site_messages
 from .models import Digest, Entry
 from .output import OutputFile
 from .pages import article_path, story_path
@@ -102,14 +102,14 @@ def _snippet(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def _language(language: str | None, config: Config) -> list[str]:
+def _language(language: str | None, say: Messages) -> list[str]:
     """A result's sixth field, its title's and snippet's language, when not the site's (so the
     page can mark them lang=, as the theme marks them on its own pages); else nothing."""
-    return [language] if language and language.lower() != config.language.lower() else []
+    return [language] if say.is_other(language) else []
 
 
-def _entry_meta(entry: Entry, config: Config) -> str:
-    when = site_messages(config).date(entry.date.astimezone(config.tzinfo)) if entry.date else ""
+def _entry_meta(entry: Entry, config: Config, say: Messages) -> str:
+    when = say.date(entry.date.astimezone(config.tzinfo)) if entry.date else ""
     return " · ".join(p for p in (entry.source, when) if p)
 
 
@@ -144,13 +144,13 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
     say = site_messages(config)
     for story in reversed(digest.stories):
         for entry in reversed(story.entries):
-            docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config),
-                         _snippet(entry.summary or entry.lead), *_language(entry.language, config)])
+            docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config, say),
+                         _snippet(entry.summary or entry.lead), *_language(entry.language, say)])
             texts.append(known.get(entry.source_path) or entry_words(entry))
         when = say.date(story.date.astimezone(config.tzinfo)) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (say.ngettext("Story, %(num)s version", "Story, %(num)s versions", count), when) if p)
-        docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb), *_language(story.title_language, config)])
+        docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb), *_language(story.title_language, say)])
         texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
     terms = _patched(previous, texts) if previous is not None else None
     if terms is None:

@@ -158,13 +158,9 @@ def with_revised_entries(stories: Sequence[Story], revised: Mapping[str, Entry],
 
 def _revised(story: Story, revised: Mapping[str, Entry], editor: StoryFile | None) -> Story:
     representative = revised.get(story.representative.source_path, story.representative)
-    title, blurb_, title_language, blurb_language = _title_and_blurb(representative, editor)
     return replace(
         story,
-        title=title,
-        blurb=blurb_,
-        title_language=title_language,
-        blurb_language=blurb_language,
+        **_title_and_blurb(representative, editor),
         entries=tuple(revised.get(e.source_path, e) for e in story.entries),
         representative=representative,
     )
@@ -227,13 +223,9 @@ def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, e
     ordered = tuple(sorted(entries, key=_chronological))
     dates = [e.date for e in ordered if e.date]
     latest = [e.sort_date for e in ordered if e.sort_date]
-    title, blurb_, title_language, blurb_language = _title_and_blurb(representative, editor)
     return Story(
         slug=slug,
-        title=title,
-        blurb=blurb_,
-        title_language=title_language,
-        blurb_language=blurb_language,
+        **_title_and_blurb(representative, editor),
         entries=ordered,
         representative=representative,
         date=min(dates) if dates else None,
@@ -243,17 +235,17 @@ def _story(slug: str, entries: list[Entry], representative: Entry, topic: str, e
     )
 
 
-def _title_and_blurb(representative: Entry, editor: StoryFile | None) -> tuple[str, str, str | None, str | None]:
-    """The story's title and blurb, each with its language when it is the representative's."""
-    language = representative.language
-    title = (editor.title if editor else None) or None
-    summary = (editor.summary if editor else None) or None
-    return (
-        title or representative.title,
-        summary or representative.summary or blurb(representative.lead),
-        None if title else language,
-        None if summary else language,
-    )
+def _title_and_blurb(representative: Entry, editor: StoryFile | None) -> dict[str, str | None]:
+    """The story's title and blurb (Story's fields), each with its language when it is the
+    representative's rather than the editor's."""
+    title = editor.title if editor else None
+    summary = editor.summary if editor else None
+    return {
+        "title": title or representative.title,
+        "blurb": summary or representative.summary or blurb(representative.lead),
+        "title_language": None if title else representative.language,
+        "blurb_language": None if summary else representative.language,
+    }
 
 
 def _most_typical(entries: list[Entry]) -> Entry:

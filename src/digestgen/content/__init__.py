@@ -7,7 +7,6 @@ that reads articles from disk.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Problem
+from ..i18n import language_tag
 from ..models import UNKNOWN_OUTLET, Entry
 from .dates import parse_date
 from .decode import BinaryFileError, decode
@@ -110,10 +110,10 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     if url and not _web_url(url):
         warn("url", f"url ignored: only http and https links with a host are allowed, got {url[:60]!r}")
         url = None
-    language = text_field("language")
-    if language is not None and not _LANGUAGE_TAG.fullmatch(language):
-        warn("language", f"language ignored: not a language tag such as 'fr' or 'pt-BR', got {language[:40]!r}")
-        language = None
+    given = text_field("language")
+    language = language_tag(given) if given is not None else None
+    if given is not None and language is None:
+        warn("language", f"language ignored: not a language tag such as 'fr' or 'pt-BR', got {given[:40]!r}")
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
@@ -132,13 +132,10 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
         story=text_field("story"),
         summary=text_field("summary", MAX_SUMMARY),
         draft=draft,
-        language=language.replace("_", "-") if language else None,
+        language=language,
         extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
     )
     return entry, problems
-
-
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")  # BCP 47's shape, as <html lang> takes it
 
 
 def _tags(value: Any, fail) -> tuple[str, ...]:  # noqa: ANN001
