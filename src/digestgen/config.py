@@ -156,8 +156,9 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
         problem("language", f"language must be a language tag such as 'en' or 'pt-BR', got {language!r}")
 
     base_url = data.get("base_url", "")
-    if isinstance(base_url, str) and base_url_problem(base_url):
-        problem("base_url", base_url_problem(base_url))
+    wrong_url = base_url_problem(base_url) if isinstance(base_url, str) else None
+    if wrong_url:
+        problem("base_url", wrong_url)
     timezone = data.get("timezone", "UTC")
     if isinstance(timezone, str):
         try:

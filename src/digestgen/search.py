@@ -9,7 +9,8 @@ static host, under any subpath, and from a site opened from disk (browsers refus
 * ``static/search/terms-<key>.<hash>.js``: the inverted index, sharded by a word's first
   letter (shard_of()): word -> document numbers (ascending, delta-encoded);
 * ``static/search/docs-<n>.<hash>.js``: documents in chunks of 500, one row per story and per
-  article: ``[kind, path, title, meta, snippet]``, in the digest's order read backwards (the
+  article: ``[kind, path, title, meta, snippet]`` (and a sixth, the title's language, when it is
+  not the site's), in the digest's order read backwards (the
   newest story last, each story after its versions), so a new story lands at the end and
   the next build patches the index instead of renumbering it. The script ranks higher
   numbers first. Only the chunks holding the shown results are loaded.
