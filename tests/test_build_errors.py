@@ -109,6 +109,9 @@ def test_the_command_reports_every_stage_and_its_summary_before_it_exits(news_si
     for stage in ("read", "group", "render", "write"):
         assert re.search(rf"^{stage} +\d+\.\d{{3}} s$", result.stderr, re.MULTILINE), result.stderr
     assert re.search(r"^Built \d+ stor(y|ies) from \d+ articles? into ", result.stderr, re.MULTILINE)
+    quiet = run_cli("build", "--site", str(news_site), "--profile", "--quiet")
+    assert quiet.returncode == 0 and re.search(r"^check +\d+\.\d{3} s$", quiet.stderr, re.MULTILINE), quiet.stderr
+    assert "Built" not in quiet.stderr and "Nothing changed" not in quiet.stderr
     write_site(news_site, {"content/broken.md": '---\ntitle: "Fine"\nsource: [oops\n---\nBody.\n'})
     failed = run_cli("build", "--site", str(news_site))
     assert failed.returncode == 1 and "broken.md:" in failed.stderr

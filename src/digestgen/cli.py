@@ -151,7 +151,10 @@ def _run_build(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         log.warning("%s", warning)
     for stage, seconds in result.timings.items():
-        (log.warning if args.profile else log.debug)("%-8s %7.3f s", stage, seconds)
+        if args.profile:  # asked for by name, so shown even with --quiet
+            print(f"{stage:<8} {seconds:7.3f} s", file=sys.stderr)
+        else:
+            log.debug("%-8s %7.3f s", stage, seconds)
     total = sum(result.timings.values())
     counts = f"{_count(result.stories, 'story', 'stories')} from {_count(result.entries, 'article', 'articles')}"
     if result.unchanged:
