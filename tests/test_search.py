@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 from hypothesis import example, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from digestgen import _postings
 from digestgen._postings import entries
-from digestgen.search import _words_in_any_script, words
+from digestgen.search import Postings, _words_in_any_script, words
 
 # Words of [0-9a-z] up to twelve characters long are numbered; longer ones, and words with
 # other characters (search.words() takes any script), are listed another way, so all
@@ -48,6 +49,21 @@ def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[s
         deltas = json.loads(listed)
         numbers = [sum(deltas[:k + 1]) for k in range(len(deltas))]
         assert numbers == expected[word], word
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_DOCUMENT, max_size=10))
+@example([])
+@example([""])
+@example(["", ""])
+@example(["台湾 abc", "", "ж"])
+def test_the_index_kept_for_the_next_build_comes_back_as_it_was(texts: list[str]):
+    """The next build patches the postings it unpickles: every document's words and every
+    word's entry must come back, in order, empty documents included."""
+    postings = Postings(tuple(texts), entries(texts))
+    again = pickle.loads(pickle.dumps(postings, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.texts == postings.texts
+    assert list(again.terms.items()) == list(postings.terms.items())
 
 
 def test_a_big_site_numbers_documents_past_ten_thousand():
