@@ -268,6 +268,40 @@ def test_search_finds_words_in_every_script(browser, multilingual_search: Path, 
     assert not outside and not errors, (outside, errors)
 
 
+@pytest.fixture(scope="module")
+def english_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_site(tmp_path_factory.mktemp("plurals"), {
+        "content/quake.md": article("Strong earthquake shakes the coast", "The city felt it on Monday.",
+                                    date="2024-05-06", source="Coast Times"),
+        "content/tax.md": article("Parliament passes reform", "The new tax applies to every company.",
+                                  date="2024-05-07", source="Ledger"),
+        "content/cash.md": article("Banks run short", "Machines ran out of cash by noon.", date="2024-05-08",
+                                   source="Ledger"),
+    })
+    build_site(root)
+    return root / "output" / "search" / "index.html"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("earthquake", ["Strong earthquake shakes the coast"]),
+    ("earthquakes", ["Strong earthquake shakes the coast"]),  # a plural finds its singular
+    ("cities", ["Strong earthquake shakes the coast"]),
+    ("companies taxes", ["Parliament passes reform"]),
+    ("cases", []),  # the singular is a whole word: "case", not the "cash" it begins
+    ("news", []),  # not a plural
+])
+def test_an_english_plural_finds_the_singular(browser, english_search: Path, query: str, expected: list) -> None:  # noqa: ANN001
+    url = english_search.as_uri() + "?q=" + quote(query)
+    context, page, outside, errors = _open(browser, url, 1280, "light")
+    try:
+        page.wait_for_function("/result/.test(document.getElementById('search-status').textContent)")
+        titles = page.locator("#search-results li.is-article h2 a").all_inner_texts()
+    finally:
+        context.close()
+    assert titles == expected, query
+    assert not outside and not errors, (outside, errors)
+
+
 @pytest.mark.parametrize(("language", "query", "expected", "translations"), [
     ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0».", ""),
     ("de", "sourdough", "{n} Treffer für „sourdough“.", ""),

@@ -108,9 +108,28 @@
     }
     return found;
   }
+  // On an English site a plural also finds its singular ("earthquakes" finds "earthquake",
+  // "cities" "city"), as a singular already finds its plural by prefix. The singular is
+  // matched whole: "cases" finds "case", not "cash". Other languages' plurals are not guessed.
+  var ENGLISH = /^en(-|$)/i.test(document.documentElement.lang || "");
+  var NOT_PLURAL = { news: true, means: true, series: true, species: true };
+  function singular(word) {
+    if (!ENGLISH || word.length < 4 || NOT_PLURAL[word] || !/^[a-z]+s$/.test(word) || /(ss|us|is)$/.test(word)) return null;
+    if (/ies$/.test(word)) return word.slice(0, -3) + "y";
+    if (/(x|ch|sh|ss)es$/.test(word)) return word.slice(0, -2);
+    return word.slice(0, -1);
+  }
+  function docsForEither(word) {
+    var found = docsFor(word), one = singular(word), shard = loaded.terms[shardOf(word)] || {};
+    if (one && shard[one]) decode(shard[one], found);
+    return found;
+  }
   function titleScore(title, q) {
-    var t = " " + words(title).join(" ");
-    return q.filter(function (w) { return t.indexOf(" " + w) !== -1; }).length;
+    var t = " " + words(title).join(" ") + " ";
+    return q.filter(function (w) {
+      var one = singular(w);
+      return t.indexOf(" " + w) !== -1 || (one !== null && t.indexOf(" " + one + " ") !== -1);
+    }).length;
   }
   function doc(id) {
     return loaded.docs[String(Math.floor(id / manifest.chunk))][id % manifest.chunk];
@@ -141,7 +160,7 @@
       if (mine !== generation) return;
       var hits = null;
       q.forEach(function (w) {
-        var set = docsFor(w);
+        var set = docsForEither(w);
         if (hits === null) { hits = set; return; }
         var both = {};
         Object.keys(hits).forEach(function (d) { if (set[d]) both[d] = true; });
