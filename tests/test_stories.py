@@ -47,6 +47,18 @@ def test_pin_moves_an_entry_into_a_story_and_creates_it_if_needed():
     assert members(result)["weekend-roundup"] == ["chess.md", "orchard.md"]
 
 
+def test_a_pin_to_a_published_story_joins_it_and_the_story_keeps_its_url():
+    first = plan([FLOOD_A, FLOOD_B, CHESS])
+    flood_slug = next(slug for slug, paths in members(first).items() if "flood-a.md" in paths)
+    second = plan([FLOOD_A, FLOOD_B, CHESS, replace(ORCHARD, story=flood_slug)], lock=first.lock)
+    assert members(second)[flood_slug] == ["flood-a.md", "flood-b.md", "orchard.md"]
+    assert second.redirects == {}
+    # a story file that lists an article for a published story adds it there too
+    listed = StoryFile(slug=flood_slug, source_path=f"stories/{flood_slug}.md", title="The floods", entries=("orchard.md",))
+    third = plan([FLOOD_A, FLOOD_B, CHESS, ORCHARD], [listed], lock=first.lock)
+    assert members(third)[flood_slug] == ["flood-a.md", "flood-b.md", "orchard.md"]
+    assert next(s.title for s in third.stories if s.slug == flood_slug) == "The floods"
+
 def test_story_file_sets_title_summary_featured_and_members():
     story_file = StoryFile(slug="monsoon", source_path="stories/monsoon.md", title="The monsoon floods",
                            summary="Our coverage of the floods.", featured=True, entries=("flood-a.md", "chess.md"))

@@ -77,7 +77,8 @@ def build_stories(
 
     clusters = [[free[i] for i in members] for members in grouping.stories]
     representatives = [free[i] for i in grouping.representative]
-    slugs = _stable_slugs(clusters, representatives, set(forced.values()), lock)
+    # A pin or story file naming a published story joins it; one naming a new slug makes that story.
+    slugs = _stable_slugs(clusters, representatives, set(forced.values()) - set(lock.stories), lock)
 
     members: dict[str, list[Entry]] = dict(zip(slugs, clusters))
     rep_of: dict[str, Entry | None] = dict(zip(slugs, representatives))
