@@ -48,7 +48,7 @@ def check_atom_required(feed: ET.Element) -> None:
     for entry in entries:
         for name in ("id", "title", "updated"):
             assert len(entry.findall(f"{ATOM}{name}")) == 1, f"entry needs exactly one atom:{name}"
-        assert entry.findtext(f"{ATOM}id").startswith("tag:")
+        assert entry.findtext(f"{ATOM}id").startswith(("https://", "tag:digestgen.invalid,1970:"))
         assert RFC3339.match(entry.findtext(f"{ATOM}updated")), entry.findtext(f"{ATOM}updated")
         published = entry.findtext(f"{ATOM}published")
         if published:
@@ -76,9 +76,10 @@ def test_atom_feed_has_every_required_element(site: Path):
                           "Council election turnout highest in twenty years"]
     assert not any("Draft" in t or "festival" in t for t in titles)
     quake = next(e for e in entries if "quake" in e.findtext(f"{ATOM}title").lower())
-    assert quake.findtext(f"{ATOM}id").startswith("tag:news.example.org,2021-03-02:story/")
     href = quake.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert href.startswith("https://news.example.org/news/stories/") and href.endswith("/")
+    assert quake.findtext(f"{ATOM}id") == href  # the story's permanent address
+    assert feed.findtext(f"{ATOM}id") == "https://news.example.org/news/feed.xml"
     # the quake story has two versions, both listed in its content
     assert quake.findtext(f"{ATOM}content").count("<li>") == 2
 
@@ -138,10 +139,21 @@ def test_entry_ids_stay_when_a_story_gains_a_source_and_updated_moves(tmp_path: 
     build(Paths.for_site(tmp_path), now=NOW)
     after = atom(tmp_path / "output" / "feed.xml").find(f"{ATOM}entry")
     assert after.findtext(f"{ATOM}id") == before.findtext(f"{ATOM}id") == \
-        "tag:news.example.org,2021-03-02:story/valparaiso-quake"
+        "https://news.example.org/news/stories/valparaiso-quake/"
     assert after.findtext(f"{ATOM}updated") > before.findtext(f"{ATOM}updated")
     assert after.findtext(f"{ATOM}published") == before.findtext(f"{ATOM}published")
     assert after.findtext(f"{ATOM}updated") == "2021-03-02T19:40:00+00:00"  # Europe/London in winter
+    # an earlier version arriving moves the story's first date, not its id or its feed's
+    story_feed = tmp_path / "output" / "stories" / "valparaiso-quake" / "feed.xml"
+    feed_id = atom(story_feed).findtext(f"{ATOM}id")
+    write_site(tmp_path, {"content/quake-early.md": article(
+        "Quake felt in Valparaiso overnight", "A quake was felt in Valparaiso.",
+        date="2021-03-01 23:50", source="Night Desk", story="valparaiso-quake")})
+    build(Paths.for_site(tmp_path), now=NOW)
+    earliest = atom(tmp_path / "output" / "feed.xml").find(f"{ATOM}entry")
+    assert earliest.findtext(f"{ATOM}published") == "2021-03-01T23:50:00+00:00"
+    assert earliest.findtext(f"{ATOM}id") == after.findtext(f"{ATOM}id")
+    assert atom(story_feed).findtext(f"{ATOM}id") == feed_id == "https://news.example.org/news/stories/valparaiso-quake/feed.xml"
 
 
 def test_sitemap_validates_against_the_sitemaps_org_schema(site: Path):

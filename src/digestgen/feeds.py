@@ -1,8 +1,11 @@
 """Feeds: ``feed.xml`` (Atom 1.0, RFC 4287), ``feed.json`` (JSON Feed 1.1), and one Atom feed per story.
 
-Entry IDs are ``tag:`` URIs (RFC 4151) made of the site's host, the story's first-published date
-and its slug, so they stay put when a story gains sources while ``updated`` moves. Without a
-``base_url`` the IDs use a fixed authority and every link is relative to the feed's own location.
+Entry and feed IDs are permanent addresses: the page's (or feed's) own URL under ``base_url``,
+as Hugo and most blogs make them. Slugs are kept by the story lock, so an ID stays put when a
+story gains sources, an earlier version arrives or a date is corrected, while ``updated`` moves;
+and two digests on one host never share one. Without a ``base_url`` the IDs are ``tag:`` URIs
+(RFC 4151) in ``digestgen.invalid``, which no one can own, and every link is relative to the
+feed's own location.
 Nothing here reads the clock: identical input gives identical bytes.
 """
 
@@ -13,7 +16,6 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from html import escape
-from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .i18n import site_messages
@@ -28,24 +30,19 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 GENERATOR = "digestgen"
 
 
-def tag_authority(config: Config) -> str:
-    host = urlsplit(config.base_url).hostname if config.base_url else None
-    return (host or FALLBACK_AUTHORITY).lower()
-
-
-def _tag(config: Config, when: datetime | None, specific: str) -> str:
-    day = _local(when, config).date().isoformat() if when else "1970-01-01"
-    return f"tag:{tag_authority(config)},{day}:{specific}"
+def permanent_id(config: Config, path: str) -> str:
+    """The ID of what lives at output ``path``: its address under base_url, else a tag: URI."""
+    if config.base_url:
+        return site_url(config, path, path)
+    return f"tag:{FALLBACK_AUTHORITY},1970:{path.removesuffix('index.html')}"
 
 
 def story_id(story: Story, config: Config) -> str:
-    return _tag(config, story.date, f"story/{story.slug}")
+    return permanent_id(config, story_path(story))
 
 
 def entry_id(entry: Entry, config: Config) -> str:
-    # The source path names the file an editor wrote; unlike the page slug it never shifts
-    # when another article with the same title arrives.
-    return _tag(config, entry.date, f"article/{quote(entry.source_path, safe='/')}")
+    return permanent_id(config, article_path(entry))
 
 
 def rfc3339(value: datetime | None, config: Config) -> str:
@@ -157,7 +154,7 @@ def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str)
 def atom_feed(digest: Digest, config: Config) -> OutputFile:
     stories = newest_stories(digest, config)
     updated = max((s.updated or s.date for s in stories if s.updated or s.date), default=None)
-    root = _atom_root(config, _tag(config, None, "feed"), digest.title, updated, FEED_ATOM,
+    root = _atom_root(config, permanent_id(config, FEED_ATOM), digest.title, updated, FEED_ATOM,
                       digest_page_path(1), digest.description)
     for story in stories:
         _story_entry(root, story, config, FEED_ATOM)
@@ -167,7 +164,7 @@ def atom_feed(digest: Digest, config: Config) -> OutputFile:
 def story_feed(story: Story, config: Config) -> OutputFile:
     """Every version of one story, newest first, so a reader can follow it as it develops."""
     path = story_feed_path(story)
-    root = _atom_root(config, story_id(story, config) + "/feed", f"{story.title} · {config.title}",
+    root = _atom_root(config, permanent_id(config, path), f"{story.title} · {config.title}",
                       story.updated or story.date, path, story_path(story))
     for item in sorted(story.entries, key=lambda e: (e.sort_date is None, -(e.sort_date.timestamp()) if e.sort_date else 0, e.source_path)):
         entry = _in_language(_el(root, "entry"), item.language)
