@@ -179,3 +179,23 @@ def test_digest_json_is_laid_out_as_json_dumps_lays_it_out(tmp_path: Path):
     data = json.loads(raw)
     assert any(s["related"] for s in data["stories"]) and any(s["date"] is None for s in data["stories"])
     assert raw == (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_tags_whose_names_make_one_slug_keep_their_own_pages(tmp_path: Path):
+    """"C", "C++" and "C#" are three tags, each named as written; "Politics" and "politics" one."""
+    write_site(tmp_path, {
+        "content/c.md": article("Compiler news", "A new C standard.", date="2021-03-01", source="Dev Wire", tags=["C"]),
+        "content/cpp.md": article("Template news", "Modules arrive.", date="2021-03-02", source="Dev Wire",
+                                  tags=["C++", "Politics"]),
+        "content/cs.md": article("Runtime news", "A faster runtime.", date="2021-03-03", source="Dev Wire",
+                                 tags=["C#", "politics"]),
+    })
+    build_site(tmp_path)
+    out = tmp_path / "output"
+    names = {}
+    for page in sorted(out.glob("tags/*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        names[page.parent.name] = (html.split("<h1")[1].split(">", 1)[1].split("<")[0].strip(), html.count('class="article-item"'))
+    assert names == {"c": ("C", 1), "c-2": ("C#", 1), "c-3": ("C++", 1), "politics": ("politics", 2)}, names
+    cpp = next(out.glob("articles/template-news*/index.html")).read_text(encoding="utf-8")
+    assert ">C++</a>" in cpp and 'href="../../tags/c-3/index.html"' in cpp

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .config import Config
 from .models import Digest, Entry, Story
-from .slugs import slugify, unique_slugs
+from .slugs import unique_slugs
 
 @dataclass(frozen=True)
 class Page:
@@ -136,14 +136,20 @@ def sections(digest: Digest, config: Config) -> Sections:
     for name, slug in zip(names, unique_slugs(names, fallback="source")):
         outlets.append(Outlet(name, slug, tuple(by_outlet[name]), tuple(stories_of.get(name, ()))))
 
+    # "Politics" and "politics" are one tag; "C", "C++" and "C#" are three (c, c-2, c-3), as
+    # outlets whose names make one slug are kept apart.
     by_tag: dict[str, tuple[str, list[Entry]]] = {}
     for entry in entries:
         for tag in entry.tags:
-            key = slugify(tag, fallback="tag")
-            name, tagged = by_tag.setdefault(key, (tag, []))
+            name, tagged = by_tag.setdefault(" ".join(tag.split()).casefold(), (tag, []))
             if not tagged or tagged[-1] is not entry:  # a tag given twice in one entry
                 tagged.append(entry)
-    tags = tuple(Tag(name, slug, tuple(tagged)) for slug, (name, tagged) in sorted(by_tag.items()))
+    keys = sorted(by_tag)
+    tags = tuple(sorted(
+        (Tag(by_tag[key][0], slug, tuple(by_tag[key][1])) for key, slug in
+         zip(keys, unique_slugs((by_tag[key][0] for key in keys), fallback="tag"))),
+        key=lambda tag: tag.slug,
+    ))
 
     by_month: dict[tuple[int, int], list[Story]] = {}
     for story in digest.stories:
