@@ -96,6 +96,12 @@ def test_missing_title_comes_from_the_body_and_headline_only_items_are_valid():
     assert problems == [] and entry.title == "Headline only" and entry.paragraphs == ()
 
 
+def test_the_bodys_headings_sit_below_the_pages_title():
+    entry, _ = read_entry(article("Budget passes", "# Background\n\nThe vote.\n\n## Reaction\n\nCheers.\n\n###### Note\n\nEnd.").encode(),
+                          "budget.md", ".md", ZoneInfo("UTC"))
+    assert "<h2>Background</h2>" in entry.body_html and "<h3>Reaction</h3>" in entry.body_html
+    assert "<h6>Note</h6>" in entry.body_html and "<h1" not in entry.body_html
+
 def test_unparseable_date_is_a_warning_naming_file_and_line_and_the_entry_stays():
     entry, problems = read('---\ntitle: "T"\nsource: S\ndate: "next tuesday"\n---\nBody.\n', "dir/x.md")
     assert entry is not None and entry.date is None

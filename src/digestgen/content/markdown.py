@@ -156,8 +156,14 @@ def parse_markdown(text: str) -> ParsedMarkdown:
             heading = heading or plain
         elif plain:
             paragraphs.append(plain)
+    for token in tokens:  # the page's title is its one <h1>: the body's headings sit below it
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = _BELOW_THE_TITLE[token.tag]
     html = _md.renderer.render(tokens, _md.options, {})
     return ParsedMarkdown(metadata, key_lines, html, tuple(paragraphs), heading)
+
+
+_BELOW_THE_TITLE = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6", "h6": "h6"}
 
 
 # Plain prose: paragraphs of text in which no Markdown construct can start but code spans.
