@@ -42,3 +42,25 @@ def test_invalid_toml_names_the_line(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value.problems[0]).startswith(f"{path}:2: invalid TOML")
+
+
+@pytest.mark.parametrize("url", ["https://example.org/news/?ref=feed", "https://example.org/news/#top", "example.org/news/"])
+def test_a_base_url_that_is_not_a_folders_address_is_an_error_at_its_line(tmp_path: Path, url: str):
+    path = tmp_path / "digestgen.toml"
+    path.write_text(f'title = "X"\nbase_url = "{url}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value.problems[0]).startswith(f"{path}:2: base_url must")
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://example.org/my news", "https://example.org/my%20news/"),
+    ("https://example.org/café/", "https://example.org/caf%C3%A9/"),
+    ("https://example.org/a%20b/", "https://example.org/a%20b/"),  # already encoded: kept
+    ("https://bücher.example/", "https://xn--bcher-kva.example/"),
+])
+def test_a_base_url_is_written_as_addresses_must_be(tmp_path: Path, url: str, expected: str):
+    """Feeds, the sitemap and robots.txt give it as it is: no spaces or raw non-ASCII."""
+    path = tmp_path / "digestgen.toml"
+    path.write_text(f'base_url = "{url}"\n', encoding="utf-8")
+    assert load_config(path).base_url == expected

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, Problem
@@ -186,13 +187,29 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
 
 def base_url_problem(url: str) -> str | None:
     """What is wrong with ``url`` as the site's public address, if anything ("" means none)."""
-    if url and not re.match(r"https?://[^/\s]+", url):
+    if url and not re.match(r"https?://[^/\s?#]+", url):
         return f"base_url must start with http:// or https:// and name a host, got {url!r}"
+    if re.search(r"[?#]", url):  # every page's address is made by appending its path
+        return f"base_url must be a folder's address, without a query or fragment, got {url!r}"
+    try:
+        normal_base_url(url)
+    except UnicodeError:
+        return f"base_url names a host that cannot be written in ASCII (IDNA), got {url!r}"
     return None
 
 
 def normal_base_url(url: str) -> str:
-    return url.rstrip("/") + "/" if url else ""
+    """``url`` ending in one slash, its host in ASCII and its path percent-encoded (a folder
+    named "my news" or "café"), as feeds, the sitemap and robots.txt must give addresses."""
+    if not url:
+        return ""
+    scheme, netloc, path, _, _ = urlsplit(url.strip())
+    if not netloc.isascii():
+        user, at, host_port = netloc.rpartition("@")
+        host, colon, port = host_port.partition(":")
+        netloc = user + at + host.encode("idna").decode("ascii") + colon + port
+    path = quote(path, safe="/%:@!$&'()*+,;=~")
+    return urlunsplit((scheme, netloc, path.rstrip("/") + "/", "", ""))
 
 
 def _translation_problem(key: str, value: Any) -> str | None:
