@@ -138,6 +138,25 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(news_site: Path, tmp_pa
     assert (precious / "thesis.txt").read_text() == "years of work"
 
 
+
+def test_refuses_an_output_path_that_is_a_file(news_site: Path):
+    config = news_site / "digestgen.toml"
+    config.write_text('title = "Kept"\n', encoding="utf-8")
+    result = run_cli("build", "--site", str(news_site), "--output", str(config))
+    assert result.returncode == 1 and "is a file, not a folder" in result.stderr
+    assert config.read_text(encoding="utf-8") == 'title = "Kept"\n'
+
+
+def test_refuses_an_output_folder_inside_the_content_reached_through_a_symlink(tmp_path: Path):
+    real = tmp_path / "real-content"
+    write_site(real, {"a.md": "---\ntitle: A\n---\nBody.\n"})
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "content").symlink_to(real)
+    result = run_cli("build", "--site", str(site), "--output", str(real / "out"))
+    assert result.returncode == 1 and "must not contain, or be inside" in result.stderr
+    assert not (real / "out").exists()
+
 def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, capsys):
     from digestgen import cli
 

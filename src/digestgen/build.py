@@ -306,8 +306,11 @@ def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future
 def _check_layout(paths: Paths) -> None:
     """Refuse an output folder whose replacement would destroy the site or someone's files."""
     out = paths.output
-    if out in (paths.site, paths.content) or paths.content.is_relative_to(out) or out.is_relative_to(paths.content):
+    real_out, site, content = (path.resolve() for path in (out, paths.site, paths.content))  # through symlinks
+    if real_out in (site, content) or content.is_relative_to(real_out) or real_out.is_relative_to(content):
         raise OutputError(Problem(str(out), None, "the output folder must not contain, or be inside, the site or its content"))
+    if out.exists() and not out.is_dir():
+        raise OutputError(Problem(str(out), None, "the output path is a file, not a folder; choose another --output"))
     if out.is_dir() and any(out.iterdir()) and not (out / "digest.json").exists():
         raise OutputError(Problem(
             str(out), None,
