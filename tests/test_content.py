@@ -126,10 +126,25 @@ def test_bad_yaml_is_an_error_with_the_file_line():
         ("2018-07-12T17:47:00Z", "2018-07-12T17:47:00+00:00"),
         ("Thu, 12 Jul 2018 17:47:00 +0100", "2018-07-12T17:47:00+01:00"),
         ("12 July 2018", "2018-07-12T00:00:00-04:00"),
+        # zones as news sites print them; before, the abbreviation sent these to a lenient
+        # RFC 2822 reader that dropped "PM" and the zone: 05:47 in the site's zone
+        ("Jul 12, 2018 5:47 PM EDT", "2018-07-12T17:47:00-04:00"),
+        ("12 July 2018 17:47 CET", "2018-07-12T17:47:00+01:00"),
+        ("Jul 12, 2018 17:47 UTC+2", "2018-07-12T17:47:00+02:00"),
+        ("Mar 14 2014 10:00:00 GMT-0400 (EDT)", "2014-03-14T10:00:00-04:00"),
+        ("January 12, 2018 5:47 p.m. ET", "2018-01-12T17:47:00-05:00"),  # ET: EST in winter
+        ("12 July 2018 17:47 +0530", "2018-07-12T17:47:00+05:30"),
+        ("Thu, 12 Jul 2018 17:47:00 EDT", "2018-07-12T17:47:00-04:00"),
     ],
 )
-def test_dates_without_offset_are_read_in_the_site_timezone(value, expected):
+def test_dates_are_read_as_news_sites_write_them_and_without_an_offset_in_the_site_timezone(value, expected):
     assert parse_date(value, ZoneInfo("America/New_York")).isoformat() == expected
+
+
+@pytest.mark.parametrize("value", ["Jul 12, 2018 5:47 PM XYZ", "12 July 2018 17:47 +25:00", "Jul 12 2018 5:47 PM, or so"])
+def test_a_date_with_words_it_cannot_read_is_refused_not_half_read(value):
+    with pytest.raises(ValueError, match="unrecognised date"):
+        parse_date(value, ZoneInfo("UTC"))
 
 
 # -- the plain-prose shortcut past markdown-it -----------------------------------------------

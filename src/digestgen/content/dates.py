@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 MIN_YEAR, MAX_YEAR = 2, 9998
 
@@ -27,7 +28,21 @@ _MONTHS = {
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _TIME = r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?)?"
-_ZONE = r"(?:\s*(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2}))?"
+# Zone abbreviations as news sites print them, each naming one offset (IST, which is India's,
+# Ireland's or Israel's, names none); ET, CT, MT and PT follow the date's daylight saving.
+_ABBREVIATIONS = {
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+    "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+    "SAST": 2, "WAT": 1, "EAT": 3, "PKT": 5, "HKT": 8, "SGT": 8, "AWST": 8, "JST": 9, "KST": 9,
+    "ACST": 9.5, "ACDT": 10.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}
+_REGIONAL = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
+_ZONE = (
+    r"(?:\s*(?P<zone>(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|UTC|GMT|Z|"
+    + "|".join(sorted([*_ABBREVIATIONS, *_REGIONAL], key=len, reverse=True))
+    + r")\b\.?)?(?:\s*\([a-z .]+\))?"  # "GMT-0400 (EDT)", as JavaScript writes dates
+)
 _PATTERNS = [
     # July 12, 2018 5:47 pm  /  Jul. 12 2018  /  Thursday, July 12, 2018
     re.compile(r"(?:[a-z]+,?\s+)?" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + _ZONE, re.I),
@@ -72,10 +87,15 @@ def _parse_words(text: str) -> datetime | None:
         match = pattern.fullmatch(text)
         if match:
             return _from_match(match)
+    if not _RFC_2822.fullmatch(text):
+        return None  # parsedate takes much else, dropping what it cannot read: "5:47 PM" was 5:47
     try:
         return parsedate_to_datetime(text)  # RFC 2822, as in RSS feeds
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+_RFC_2822 = re.compile(r"(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[a-z]{1,5}))?", re.I)
 
 
 def _from_match(match: re.Match[str]) -> datetime | None:
@@ -87,19 +107,26 @@ def _from_match(match: re.Match[str]) -> datetime | None:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
-    zone = parts["zone"]
-    offset = None
     try:
-        if zone:
-            if zone.upper() in ("UTC", "GMT", "Z"):
-                offset = timezone.utc
-            else:
-                sign = 1 if zone[0] == "+" else -1
-                digits = zone[1:].replace(":", "")
-                offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         return datetime(
             int(parts["year"]), month, int(parts["day"]),
-            hour, int(parts["minute"] or 0), int(parts["second"] or 0), tzinfo=offset,
+            hour, int(parts["minute"] or 0), int(parts["second"] or 0), tzinfo=_zone(parts["zone"]),
         )
     except ValueError:
         return None
+
+
+def _zone(zone: str | None) -> tzinfo | None:
+    if not zone:
+        return None
+    name = zone.upper().rstrip(".")
+    if name in ("UTC", "GMT", "Z"):
+        return timezone.utc
+    if name in _ABBREVIATIONS:
+        return timezone(timedelta(hours=_ABBREVIATIONS[name]))
+    if name in _REGIONAL:
+        return ZoneInfo(_REGIONAL[name])
+    sign, hours, minutes = re.fullmatch(r"(?:UTC|GMT)?\s?([+-])(\d{1,2}):?(\d{2})?", name).groups()
+    if int(hours) > 14 or int(minutes or 0) > 59:
+        raise ValueError(f"offset out of range: {zone}")
+    return timezone((1 if sign == "+" else -1) * timedelta(hours=int(hours), minutes=int(minutes or 0)))
