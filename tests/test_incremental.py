@@ -101,6 +101,23 @@ def test_a_deleted_output_folder_is_rebuilt(news_site: Path):
     assert (news_site / "output" / "index.html").is_file()
 
 
+
+def test_files_deleted_from_the_output_by_hand_are_made_again(news_site: Path):
+    build_site(news_site)
+    out = news_site / "output"
+    story = next(out.glob("stories/*/index.html")).parent
+    shutil.rmtree(story)
+    shard = next(out.glob("static/search/terms-*.js"))
+    shard.unlink()
+    assert not build_site(news_site).unchanged  # not taken for "nothing changed"
+    assert (story / "index.html").is_file() and (story / "feed.xml").is_file() and shard.is_file()
+    # and an edit elsewhere builds too (it used to fail linking the missing files)
+    shutil.rmtree(story)
+    write_site(news_site, {"content/new.md": article("Library extends opening hours", "Open until nine.",
+                                                     date="2021-06-01", source="Town Crier")})
+    build_site(news_site)
+    assert snapshot(out) == clean_build(news_site)
+
 def test_a_future_entry_goes_live_when_its_time_comes_without_other_changes(news_site: Path):
     write_site(news_site, {"content/embargo.md": article("Embargoed report on river health", "The river is cleaner.", date="2030-01-01T09:00:00+00:00", source="Wire")})
     early = build_site(news_site, now=datetime(2029, 12, 31, tzinfo=timezone.utc))

@@ -28,7 +28,7 @@ from .grouping import group
 from .i18n import site_messages, unasked, unknown_outlet
 from .lock import read_lock, write_lock
 from .models import Digest, Entry
-from .output import Staging
+from .output import Staging, present
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
@@ -94,7 +94,7 @@ def build(
     article_files, signatures, sources = _sources(paths)
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional,
                    base_url=base_url)
-    previous = cache.last_build(paths.cache, paths.output)
+    previous = _intact(cache.last_build(paths.cache, paths.output), paths)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
         return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, 0, timer.laps)
@@ -232,6 +232,19 @@ def _inputs(sources: list, options: dict[str, object], lock: bytes) -> str:
 def _output_is(previous: cache.BuildRecord | None, paths: Paths) -> bool:
     """Is the output folder still the one the previous build wrote (so its files can be reused)?"""
     return previous is not None and cache.output_signature(paths.output) == previous.output
+
+
+def _intact(previous: cache.BuildRecord | None, paths: Paths) -> cache.BuildRecord | None:
+    """The previous build's record, less the outputs deleted from its site since: those are
+    made again, and the build is no longer a no-op."""
+    if previous is None:
+        return None
+    made = {*previous.products.values(), *previous.search_files}
+    there = present(paths.output, sorted(made))
+    if there == made:
+        return previous
+    return replace(previous, inputs="", products={k: p for k, p in previous.products.items() if p in there},
+                   search_files=previous.search_files if there.issuperset(previous.search_files) else [])
 
 
 def _still_current(previous: cache.BuildRecord | None, inputs: str, paths: Paths, now: datetime) -> bool:
