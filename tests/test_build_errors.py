@@ -157,6 +157,29 @@ def test_refuses_an_output_folder_inside_the_content_reached_through_a_symlink(t
     assert result.returncode == 1 and "must not contain, or be inside" in result.stderr
     assert not (real / "out").exists()
 
+
+def test_a_story_lock_that_cannot_be_written_stops_the_build_before_the_site_changes(news_site: Path):
+    """A content folder mounted read-only, say. (Root writes anywhere, so the test blocks the
+    lock's temporary file with a folder of that name.)"""
+    import os
+
+    from digestgen.errors import ContentError
+
+    build_site(news_site)
+    before = snapshot(news_site / "output")
+    lock = (news_site / "content" / ".stories.json").read_bytes()
+    write_site(news_site, {"content/new.md": "---\ntitle: Library extends opening hours\ndate: 2021-06-01\n---\nOpen late.\n"})
+    blocker = news_site / "content" / f".stories.json.{os.getpid()}.tmp"
+    blocker.mkdir()
+    with pytest.raises(ContentError) as caught:
+        build_site(news_site)
+    assert ".stories.json: cannot write the story lock" in str(caught.value.problems[0])
+    assert snapshot(news_site / "output") == before
+    assert (news_site / "content" / ".stories.json").read_bytes() == lock
+    blocker.rmdir()
+    build_site(news_site)
+    assert '"new.md"' in (news_site / "content" / ".stories.json").read_text(encoding="utf-8")
+
 def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, capsys):
     from digestgen import cli
 

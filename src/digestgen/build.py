@@ -26,7 +26,7 @@ from .content.story_files import STORIES_FOLDER
 from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .i18n import site_messages, unasked, unknown_outlet
-from .lock import read_lock, write_lock
+from .lock import check_lock_writable, read_lock, write_lock
 from .models import Digest, Entry
 from .output import Staging, present
 from .patch import SiteState
@@ -157,6 +157,8 @@ def build(
         timer.lap("render")
 
         tell("writing files", len(files))
+        if update_lock:  # a read-only content folder stops the build here, with the site as it was
+            check_lock_writable(paths.lock_file, plan.lock)
         staging.commit(files)
     except BaseException:
         staging.discard()

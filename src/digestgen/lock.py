@@ -49,18 +49,47 @@ def lock_text(lock: StoryLock) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+def check_lock_writable(path: Path, lock: StoryLock) -> None:
+    """Raise ContentError if ``lock`` would have to be written and cannot be (a read-only
+    content folder): asked before the site is swapped in, so the build stops with it as it was."""
+    if _unchanged(path, lock_text(lock)):
+        return
+    probe = _temporary(path)
+    try:
+        probe.open("w").close()
+        probe.unlink()
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
 def write_lock(path: Path, lock: StoryLock) -> bool:
     """Write ``lock`` if it differs from what is on disk; return whether it was written."""
     text = lock_text(lock)
+    if _unchanged(path, text):
+        return False
+    temporary = _temporary(path)
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from None
     return True
+
+
+def _unchanged(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f"{path.name}.{os.getpid()}.tmp")
+
+
+def _cannot_write(path: Path, exc: OSError) -> ContentError:
+    return ContentError(Problem(str(path), None, f"cannot write the story lock: {exc.strerror or exc}"))
