@@ -180,6 +180,16 @@ def test_a_story_lock_that_cannot_be_written_stops_the_build_before_the_site_cha
     build_site(news_site)
     assert '"new.md"' in (news_site / "content" / ".stories.json").read_text(encoding="utf-8")
 
+
+def test_a_story_file_that_cannot_be_read_is_an_error_naming_it(news_site: Path):
+    stories = news_site / "content" / "stories"
+    (stories / "folder.md").mkdir(parents=True)
+    (stories / "gone.md").symlink_to(stories / "nowhere.md")
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "stories/folder.md: cannot read story file" in result.stderr
+    assert "stories/gone.md: cannot read story file" in result.stderr
+
 def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, capsys):
     from digestgen import cli
 

@@ -64,3 +64,11 @@ def test_a_base_url_is_written_as_addresses_must_be(tmp_path: Path, url: str, ex
     path = tmp_path / "digestgen.toml"
     path.write_text(f'base_url = "{url}"\n', encoding="utf-8")
     assert load_config(path).base_url == expected
+
+
+def test_an_expiry_past_a_century_is_an_error_not_a_crash(tmp_path: Path):
+    path = tmp_path / "digestgen.toml"
+    path.write_text("expire_after_days = 999999\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value.problems[0]).startswith(f"{path}:1: expire_after_days must be at most 36500")

@@ -61,3 +61,10 @@ def test_new_accepts_an_empty_folder_and_the_site_builds_in_process(tmp_path: Pa
     assert run_cli("new", str(site)).returncode == 0
     result = build(Paths.for_site(site))
     assert [s.title for s in result.digest.stories] == ["Welcome to your news digest"]
+
+
+def test_new_under_a_file_says_why_it_cannot(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run_cli("new", str(tmp_path / "notes.txt" / "site"))
+    assert result.returncode == 1 and "cannot create the site: Not a directory" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -79,6 +79,9 @@ def _add_new(commands) -> None:  # noqa: ANN001
         except ScaffoldError as exc:
             print(f"{args.path}: {exc}", file=sys.stderr)
             return EXIT_BUILD_ERROR
+        except OSError as exc:  # a parent that is a file, a folder that cannot be written to
+            print(f"{args.path}: cannot create the site: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_BUILD_ERROR
         logging.getLogger("digestgen").info(
             "Created a new site in %s (%d files). Build it with: digestgen build --site %s",
             args.path, len(created), args.path,

@@ -106,6 +106,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "translations": ((dict,), "a table of the theme's English text and the site's words for it"),
 }
 _MINIMUM = {"page_size": 1, "feed_size": 1, "expire_after_days": 0}
+_MAXIMUM = {"expire_after_days": 36_500}  # a century: past that, dates before year 1 (0 keeps every entry)
 _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "threshold": ((int, float), "a number between 0 and 1"),
     "related_threshold": ((int, float), "a number between 0 and 1"),
@@ -170,6 +171,8 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
         value = data.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value < least:
             problem(key, f"{key} must be at least {least}, got {value}")
+        if isinstance(value, int) and key in _MAXIMUM and value > _MAXIMUM[key]:
+            problem(key, f"{key} must be at most {_MAXIMUM[key]} (0 keeps every entry), got {value}")
 
     if problems:
         raise ConfigError(problems)

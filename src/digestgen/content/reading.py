@@ -189,7 +189,12 @@ def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnin
     claimed: dict[str, str] = {}
     for path in story_file_paths(root):
         rel = relative_name(path, root)
-        story, found = read_story_file(path.read_bytes(), rel, known)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # a folder named like a story file, a dangling symlink
+            errors.append(Problem(rel, None, f"cannot read story file: {exc.strerror or exc}"))
+            continue
+        story, found = read_story_file(data, rel, known)
         for problem in found:
             (errors if problem.severity == "error" else warnings).append(problem)
         if story:
