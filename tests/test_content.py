@@ -82,6 +82,14 @@ def test_markdown_front_matter_keys_and_unknown_keys_kept():
     assert entry.extra == {"region": "EU"}
 
 
+
+def test_numbers_in_front_matter_stay_as_written():
+    """YAML 1.1 reads 24:00 as 1440 (base 60), 010 as 8 (octal) and 1.10 as 1.1."""
+    entry, problems = read("---\ntitle: 24:00\nsource: 010\nauthor: 1.10\nrating: 5\nscore: 2.5\n---\nBody.\n")
+    assert problems == []
+    assert (entry.title, entry.source, entry.author) == ("24:00", "010", "1.10")
+    assert entry.extra == {"rating": 5, "score": 2.5}  # plain numbers stay numbers for templates
+
 def test_outlet_falls_back_to_the_url_host_then_a_label():
     entry, _ = read(article("T", "Body.", url="https://www.example.org/a"))
     assert entry.source == "example.org"

@@ -100,11 +100,18 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
 
+    def _number_as_written(self, node, construct):  # noqa: ANN001
+        """A number only when Python writes it back as the article did: YAML 1.1 reads
+        ``24:00`` as 1440 (base 60), ``010`` as 8 (octal) and ``1.10`` as 1.1, and a title or
+        an outlet must keep what was written."""
+        value = self._as_text_on_error(node, construct)
+        return value if isinstance(value, str) or str(value) == node.value else self.construct_scalar(node)
+
     def construct_yaml_int(self, node):  # noqa: ANN001
-        return self._as_text_on_error(node, _BaseLoader.construct_yaml_int)
+        return self._number_as_written(node, _BaseLoader.construct_yaml_int)
 
     def construct_yaml_float(self, node):  # noqa: ANN001
-        return self._as_text_on_error(node, _BaseLoader.construct_yaml_float)
+        return self._number_as_written(node, _BaseLoader.construct_yaml_float)
 
     def construct_yaml_timestamp(self, node):  # noqa: ANN001
         return self._as_text_on_error(node, _BaseLoader.construct_yaml_timestamp)
