@@ -90,6 +90,15 @@ def test_numbers_in_front_matter_stay_as_written():
     assert (entry.title, entry.source, entry.author) == ("24:00", "010", "1.10")
     assert entry.extra == {"rating": 5, "score": 2.5}  # plain numbers stay numbers for templates
 
+
+def test_unicode_noncharacters_are_dropped_as_control_characters_are():
+    """HTML and XML refuse U+FFFE, U+FFFF and U+FDD0-FDEF; a scraper's text may hold them."""
+    entry, problems = read('---\ntitle: "Budget \\uFFFE vote"\n---\nThe \ufffe vote \U0010ffff passed \ufdd0 today.\n')
+    assert problems == [] and entry.title == "Budget vote"
+    assert entry.body_html == "<p>The  vote  passed  today.</p>\n"
+    entry, _ = read("Budget \ufffe vote\n\nIt passed.\n", "b.txt")
+    assert entry.title == "Budget vote"
+
 def test_outlet_falls_back_to_the_url_host_then_a_label():
     entry, _ = read(article("T", "Body.", url="https://www.example.org/a"))
     assert entry.source == "example.org"

@@ -12,7 +12,10 @@ class BinaryFileError(ValueError):
 
 # C0 controls other than tab, newline, carriage return and form feed, plus DEL:
 # never part of an article, often a sign of a binary file.
-_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+# Control characters and Unicode's noncharacters (U+FDD0-FDEF, U+FFFE and U+FFFF of every
+# plane): HTML and XML refuse both, and no text means them.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+_CONTROLS = re.compile(f"[\x01-\x08\x0b\x0e-\x1f\x7f{NONCHARACTERS}]")
 _MAX_CONTROL_SHARE = 0.01  # more than 1% control characters: binary, not text
 _SAMPLE = 4096
 

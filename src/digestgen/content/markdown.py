@@ -25,6 +25,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities as _ENTITIES
 from markdown_it.common.utils import isValidEntityCode
 
+from .decode import NONCHARACTERS
+
 _FRONT_MATTER = YAMLHandler()
 _BOUNDARY = re.compile(r"^-{3,}\s*$")
 _MAX_YAML_NODES = 10_000  # beyond this a front matter block is a bomb, not metadata
@@ -338,7 +340,7 @@ def _scan(front: str) -> None:
             depth -= 1
 
 
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_UNSAFE_CHARS = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{NONCHARACTERS}]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
