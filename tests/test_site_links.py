@@ -185,6 +185,8 @@ def test_every_page_has_canonical_social_meta_and_a_search_box(tmp_path: Path):
             expected = "https://news.example.org/news/" + name.removesuffix("index.html")
             assert f'<link rel="canonical" href="{expected}">' in html, name
             assert f'<meta property="og:url" content="{expected}">' in html, name
+        # search results are kept out of search engines, and only they are
+        assert ('<meta name="robots" content="noindex">' in html) == (name == "search/index.html"), name
 
 
 def test_served_under_a_subpath_every_link_works(tmp_path: Path, served):

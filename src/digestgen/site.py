@@ -238,7 +238,8 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
         warnings = (Problem(
             config_path, None,
             "base_url is not set: feeds, the sitemap and canonical links use relative URLs, "
-            "which feed readers and search engines may not resolve; set base_url to the site's public address",
+            "which feed readers and search engines may not resolve, and the 404 page links from the "
+            "domain's root (a server shows it at any depth); set base_url to the site's public address",
             "warning",
         ),)
     return RenderedSite(files, warnings, producer.products, index.postings, [f.path for f in index.files])
