@@ -199,3 +199,20 @@ def test_tags_whose_names_make_one_slug_keep_their_own_pages(tmp_path: Path):
     assert names == {"c": ("C", 1), "c-2": ("C#", 1), "c-3": ("C++", 1), "politics": ("politics", 2)}, names
     cpp = next(out.glob("articles/template-news*/index.html")).read_text(encoding="utf-8")
     assert ">C++</a>" in cpp and 'href="../../tags/c-3/index.html"' in cpp
+
+
+def test_a_merged_storys_old_address_leads_to_the_story_and_its_feed_still_serves(tmp_path: Path):
+    write_site(tmp_path, {
+        "content/a.md": article("Dam <b>bursts</b> upstream", "The dam burst.", date="2021-03-01", source="One", story="dam"),
+        "content/b.md": article("Valley evacuated", "The valley was evacuated.", date="2021-03-02", source="Two", story="valley"),
+    })
+    build_site(tmp_path)
+    write_site(tmp_path, {"content/b.md": article("Valley evacuated", "The valley was evacuated.", date="2021-03-02",
+                                                  source="Two", story="dam")})
+    build_site(tmp_path)
+    out = tmp_path / "output"
+    moved = (out / "stories" / "valley" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Moved: Dam &lt;b&gt;bursts&lt;/b&gt; upstream</title>" in moved  # the title, escaped
+    assert 'content="0; url=../dam/index.html"' in moved and ">Dam &lt;b&gt;bursts&lt;/b&gt; upstream</a>" in moved
+    # a feed cannot redirect: its readers get the story's feed at the old address
+    assert (out / "stories" / "valley" / "feed.xml").read_bytes() == (out / "stories" / "dam" / "feed.xml").read_bytes()

@@ -149,7 +149,7 @@ def build(
     staging = Staging(paths.output)
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
-        redirects = redirect_pages(digest.redirects, config.base_url, messages)
+        redirects = redirect_pages(digest.redirects, {s.slug: s for s in digest.stories}, config, messages)
         files = [*site.files, *redirects, *static]
         warnings = (*config_warnings, *read.warnings, *site.warnings)
         if strict and site.warnings:

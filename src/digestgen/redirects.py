@@ -7,7 +7,10 @@ from typing import Mapping
 
 from markupsafe import Markup
 
+from .config import Config
+from .feeds import story_feed
 from .i18n import Messages
+from .models import Story
 from .output import OutputFile
 
 _PAGE = """<!doctype html>
@@ -26,20 +29,26 @@ _PAGE = """<!doctype html>
 """
 
 
-def redirect_pages(redirects: Mapping[str, str], base_url: str, messages: Messages) -> list[OutputFile]:
-    """``stories/<old>/index.html`` pointing at ``stories/<new>/index.html``.
+def redirect_pages(redirects: Mapping[str, str], stories: Mapping[str, Story], config: Config,
+                   messages: Messages) -> list[OutputFile]:
+    """``stories/<old>/index.html`` pointing at ``stories/<new>/index.html``, named by the story's
+    title; and at ``stories/<old>/feed.xml`` the story's feed, since a feed cannot redirect and
+    its readers would otherwise lose the story. ``stories`` maps every slug to its story.
 
     Slugs are ``[a-z0-9-]`` only, so the relative link cannot leave the site.
     """
     files = []
     for old, new in sorted(redirects.items()):
+        story = stories[new]
         href = f"../{new}/index.html"
-        canonical = f"{base_url}stories/{new}/" if base_url else href
-        link = Markup('<a href="{}">{}</a>').format(href, new)
+        canonical = f"{config.base_url}stories/{new}/" if config.base_url else href
+        link = Markup('<a href="{}">{}</a>').format(href, story.title)
         html = _PAGE.format(
             lang=escape(messages.language), dir=' dir="rtl"' if messages.direction == "rtl" else "", href=escape(href), canonical=escape(canonical),
-            moved=messages.gettext("Moved: %(story)s", story=new),
+            moved=messages.gettext("Moved: %(story)s", story=story.title),  # Markup: the title escaped
             moved_to=messages.gettext("This story has moved to %(link)s.", link=link),
         )
         files.append(OutputFile(f"stories/{old}/index.html", html.encode("utf-8"), f"redirect from story {old!r}"))
+        feed = story_feed(story, config)
+        files.append(OutputFile(f"stories/{old}/feed.xml", feed.data, f"the feed of story {new!r}, at its old address {old!r}"))
     return files
