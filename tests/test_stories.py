@@ -97,6 +97,24 @@ def test_merged_stories_leave_a_redirect_for_the_old_url():
     assert result.lock.redirects == {gone: kept}
 
 
+
+def test_a_story_that_parts_again_takes_its_own_address_back():
+    first = plan([FLOOD_A, CHESS])
+    slug_of = {paths[0]: slug for slug, paths in members(first).items()}
+    flood, chess = slug_of["flood-a.md"], slug_of["chess.md"]
+    merged = plan([FLOOD_A, replace(CHESS, story=flood)], lock=first.lock)
+    assert members(merged) == {flood: ["chess.md", "flood-a.md"]} and merged.redirects == {chess: flood}
+    assert merged.lock.retired == {chess: ("chess.md",)}
+    parted = plan([FLOOD_A, CHESS], lock=merged.lock)
+    assert members(parted) == {flood: ["flood-a.md"], chess: ["chess.md"]}
+    assert parted.redirects == {} and parted.lock.retired == {}
+    # while the merge lasts, the merged story keeps the address most of its articles had
+    lock = StoryLock(stories={"floods": ("flood-a.md", "flood-b.md")}, redirects={"bangladesh": "floods"},
+                     retired={"bangladesh": ("flood-b.md",)})
+    lasting = plan([FLOOD_A, FLOOD_B], lock=lock)
+    assert members(lasting) == {"floods": ["flood-a.md", "flood-b.md"]}
+    assert lasting.redirects == {"bangladesh": "floods"} and lasting.lock.retired == lock.retired
+
 def test_lock_text_is_deterministic_and_readable():
     result = plan([FLOOD_A, FLOOD_B, CHESS])
     text = lock_text(result.lock)
@@ -113,3 +131,15 @@ def test_a_carried_over_grouping_keeps_stories_and_topics_and_leaves_new_article
     result = carried_over(previous, ["a.md", "b.md", "c.md", "d.md"], ["b.md", "c.md", "e.md"])
     # a.md and d.md are gone; b.md keeps its story (and becomes its headline), e.md stands alone
     assert result == Grouping(stories=((0,), (1,), (2,)), representative=(0, 1, 2), topics=((0, 1), (2,)))
+
+
+def test_the_lock_names_retired_stories_only_once_there_are_some(tmp_path):
+    from digestgen.lock import read_lock
+
+    plain = plan([FLOOD_A, CHESS]).lock
+    assert '"retired"' not in lock_text(plain)  # locks written before stay as they were
+    lock = StoryLock(stories={"floods": ("flood-b.md", "flood-a.md")}, redirects={"bangladesh": "floods"},
+                     retired={"bangladesh": ("flood-b.md",)})
+    path = tmp_path / ".stories.json"
+    path.write_text(lock_text(lock), encoding="utf-8")
+    assert read_lock(path).retired == {"bangladesh": ("flood-b.md",)}

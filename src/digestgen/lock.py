@@ -29,6 +29,7 @@ def read_lock(path: Path) -> StoryLock:
             stories={str(k): tuple(map(str, v)) for k, v in data["stories"].items()},
             articles={str(k): str(v) for k, v in data["articles"].items()},
             redirects={str(k): str(v) for k, v in data.get("redirects", {}).items()},
+            retired={str(k): tuple(map(str, v)) for k, v in data.get("retired", {}).items()},
         )
     except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
         line = getattr(exc, "lineno", None)
@@ -46,6 +47,8 @@ def lock_text(lock: StoryLock) -> str:
         "articles": dict(sorted(lock.articles.items())),
         "redirects": dict(sorted(lock.redirects.items())),
     }
+    if lock.retired:  # only once a story has been merged away: older locks stay as they were
+        data["retired"] = {slug: sorted(paths) for slug, paths in sorted(lock.retired.items())}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 

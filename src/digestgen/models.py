@@ -93,6 +93,9 @@ class Digest:
     description: str
     stories: tuple[Story, ...]  # featured first, then newest first
     redirects: Mapping[str, str] = field(default_factory=dict)  # old story slug -> current slug
+    # old story slug -> the source paths it had when it was retired: should they part again
+    # from the story they joined, they take their own slug back from the redirect
+    retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -121,3 +124,6 @@ class StoryLock:
     stories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # story slug -> source paths
     articles: Mapping[str, str] = field(default_factory=dict)  # source path -> article slug
     redirects: Mapping[str, str] = field(default_factory=dict)  # old story slug -> current slug
+    # old story slug -> the source paths it had when it was retired: should they part again
+    # from the story they joined, they take their own slug back from the redirect
+    retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

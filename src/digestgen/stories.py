@@ -100,6 +100,8 @@ def build_stories(
         stories={s.slug: tuple(sorted(e.source_path for e in s.entries)) for s in stories},
         articles={e.source_path: e.slug for e in entries},
         redirects=redirects,
+        retired={old: lock.stories.get(old) or lock.retired[old] for old in redirects
+                 if old in lock.stories or old in lock.retired},
     )
     return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
 
@@ -181,15 +183,23 @@ def _stable_slugs(
 ) -> list[str]:
     """Slugs for algorithmic clusters: a cluster inherits the published slug most of its
     articles had (each slug goes to one cluster, the one holding most of its articles);
-    the rest get new slugs from their headlines, never reusing a published or reserved one."""
+    the rest get new slugs from their headlines, never reusing a published or reserved one.
+    A slug retired when its story merged into another counts too, and wins a tie: when the
+    merged story parts again, each part goes back to its own address."""
     previous = {path: slug for slug, paths in lock.stories.items() for path in paths}
+    before_merging: dict[str, list[str]] = {}
+    for slug, paths in lock.retired.items():
+        for path in paths:
+            before_merging.setdefault(path, []).append(slug)
     claims = []
     for index, cluster in enumerate(clusters):
         votes = Counter(previous[e.source_path] for e in cluster if e.source_path in previous)
-        claims += [(-count, slug, index) for slug, count in votes.items() if slug not in reserved]
+        retired = Counter(slug for e in cluster for slug in before_merging.get(e.source_path, ()))
+        claims += [(-count, 1, slug, index) for slug, count in votes.items() if slug not in reserved]
+        claims += [(-count, 0, slug, index) for slug, count in retired.items() if slug not in reserved]
     chosen: dict[int, str] = {}
     taken: set[str] = set()
-    for _, slug, index in sorted(claims):
+    for _, _, slug, index in sorted(claims):
         if index not in chosen and slug not in taken:
             chosen[index] = slug
             taken.add(slug)
