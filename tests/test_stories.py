@@ -115,6 +115,15 @@ def test_a_story_that_parts_again_takes_its_own_address_back():
     assert members(lasting) == {"floods": ["flood-a.md", "flood-b.md"]}
     assert lasting.redirects == {"bangladesh": "floods"} and lasting.lock.retired == lock.retired
 
+
+def test_articles_moved_to_another_folder_keep_their_story_and_page_addresses():
+    first = plan([FLOOD_A, FLOOD_B, CHESS])
+    moved = [replace(e, source_path=f"2022/{e.source_path}") for e in (FLOOD_A, FLOOD_B, CHESS)]
+    second = plan(moved, lock=first.lock)
+    assert sorted(members(second)) == sorted(members(first)) and second.redirects == {}
+    assert sorted(second.lock.articles.values()) == sorted(first.lock.articles.values())
+    assert all(path.startswith("2022/") for paths in second.lock.stories.values() for path in paths)
+
 def test_lock_text_is_deterministic_and_readable():
     result = plan([FLOOD_A, FLOOD_B, CHESS])
     text = lock_text(result.lock)

@@ -60,6 +60,7 @@ def build_stories(
     """Group ``entries`` (which must carry slugs) into stories. ``features`` maps source paths
     to grouping.prepare() results already computed (by the reader, in parallel and cached);
     ``grouper`` may stand in for grouping.group, given a key that names its exact input."""
+    lock = _following_moves(entries, lock)
     forced = _forced_membership(entries, story_files)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
@@ -104,6 +105,23 @@ def build_stories(
                  if old in lock.stories or old in lock.retired},
     )
     return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
+
+
+def _following_moves(entries: Sequence[Entry], lock: StoryLock) -> StoryLock:
+    """``lock`` with the articles moved or renamed since under their new paths, so their stories
+    keep their addresses: an article at a path the lock does not know, whose page took the slug
+    of a path that is gone (same title, so the same slug), is that article."""
+    present = {e.source_path for e in entries}
+    gone = {slug: path for path, slug in lock.articles.items() if path not in present}
+    moved = {gone[e.slug]: e.source_path for e in entries if e.source_path not in lock.articles and e.slug in gone}
+    if not moved:
+        return lock
+
+    def follow(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(moved.get(path, path) for path in paths)
+
+    return replace(lock, stories={slug: follow(paths) for slug, paths in lock.stories.items()},
+                   retired={slug: follow(paths) for slug, paths in lock.retired.items()})
 
 
 def _grouping_key(entries: Sequence[Entry], docs: Sequence[Document], settings: GroupingSettings) -> str:
