@@ -216,3 +216,15 @@ def test_a_merged_storys_old_address_leads_to_the_story_and_its_feed_still_serve
     assert 'content="0; url=../dam/index.html"' in moved and ">Dam &lt;b&gt;bursts&lt;/b&gt; upstream</a>" in moved
     # a feed cannot redirect: its readers get the story's feed at the old address
     assert (out / "stories" / "valley" / "feed.xml").read_bytes() == (out / "stories" / "dam" / "feed.xml").read_bytes()
+
+
+def test_an_update_given_as_a_date_shows_no_invented_time(tmp_path: Path):
+    write_site(tmp_path, {
+        "content/a.md": article("Bridge reopens", "Traffic flows.", date="2021-03-01", updated="2021-03-04", source="One"),
+        "content/b.md": article("Ferry returns", "Boats sail.", date="2021-03-01", updated="2021-03-04 14:05", source="Two"),
+    })
+    build_site(tmp_path)
+    bridge = next((tmp_path / "output").glob("articles/bridge-reopens/index.html")).read_text(encoding="utf-8")
+    ferry = next((tmp_path / "output").glob("articles/ferry-returns/index.html")).read_text(encoding="utf-8")
+    assert ">4 March 2021</time>" in bridge and ", 00:00</time>" not in bridge
+    assert ">4 March 2021, 14:05</time>" in ferry

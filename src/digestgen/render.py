@@ -263,9 +263,11 @@ def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
         key = (value, value.fold, exact)
         tag = made.get(key)
         if tag is None:
-            shown = datetime_(value) if exact else date(value)
+            iso = isodate(value)  # in the site's zone
+            # A date given without a time ("updated: 2019-03-25") is midnight: "00:00" would be invented.
+            shown = datetime_(value) if exact and iso[11:19] != "00:00:00" else date(value)
             # (Markup.format runs string.Formatter in Python: slower than the rest of the tag)
-            tag = Markup(f'<time datetime="{escape(isodate(value))}">{escape(shown)}</time>')
+            tag = Markup(f'<time datetime="{escape(iso)}">{escape(shown)}</time>')
             if len(made) >= _TIME_TAGS_KEPT:
                 made.clear()
             made[key] = tag
