@@ -127,6 +127,13 @@ def test_unparseable_date_is_a_warning_naming_file_and_line_and_the_entry_stays(
     ]
 
 
+
+def test_an_update_before_the_date_is_a_warning_at_its_line_and_ignored():
+    entry, problems = read(article("Vote", "Passed.", date="2021-03-02 10:00", updated="2021-03-01"))
+    assert entry.updated is None and entry.date.isoformat() == "2021-03-02T10:00:00+00:00"
+    assert [(p.line, p.severity) for p in problems] == [(4, "warning")]
+    assert problems[0].message.startswith("updated ignored: 2021-03-01T00:00:00+00:00 is before the date")
+
 def test_bad_yaml_is_an_error_with_the_file_line():
     entry, problems = read('---\ntitle: "T"\nsource: [unclosed\n---\nBody.\n', "bad.md")
     assert entry is None

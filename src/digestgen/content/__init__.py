@@ -114,6 +114,10 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     language = language_tag(given) if given is not None else None
     if given is not None and language is None:
         warn("language", f"language ignored: not a language tag such as 'fr' or 'pt-BR', got {given[:40]!r}")
+    date, updated = date_field("date"), date_field("updated")
+    if date and updated and updated < date:
+        warn("updated", f"updated ignored: {updated.isoformat()} is before the date, {date.isoformat()}")
+        updated = None
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
@@ -124,8 +128,8 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
         body_html=parsed.body_html,
         paragraphs=parsed.paragraphs,
         source=text_field("source") or _host(url) or unknown_outlet,
-        date=date_field("date"),
-        updated=date_field("updated"),
+        date=date,
+        updated=updated,
         url=url,
         author=text_field("author"),
         tags=_tags(meta.get("tags"), lambda m: fail("tags", m)),
