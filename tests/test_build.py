@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import BAKERY, article, build_site, load_digest, run_cli, snapshot, write_site
 
 
@@ -228,3 +230,34 @@ def test_an_update_given_as_a_date_shows_no_invented_time(tmp_path: Path):
     ferry = next((tmp_path / "output").glob("articles/ferry-returns/index.html")).read_text(encoding="utf-8")
     assert ">4 March 2021</time>" in bridge and ", 00:00</time>" not in bridge
     assert ">4 March 2021, 14:05</time>" in ferry
+
+
+def test_the_sites_files_folder_is_published_at_the_root_as_it_is(tmp_path: Path):
+    write_site(tmp_path, {
+        "content/a.md": article("Bridge reopens", "Traffic flows.", date="2021-03-01", source="One"),
+        "files/CNAME": "news.example.org\n",
+        "files/.well-known/security.txt": "Contact: mailto:desk@example.org\n",
+        "files/robots.txt": "User-agent: *\nDisallow: /drafts/\n",
+        "files/.DS_Store": "junk",
+        "files/notes.txt~": "an editor's backup",
+    })
+    build_site(tmp_path)
+    out = tmp_path / "output"
+    assert (out / "CNAME").read_text() == "news.example.org\n"
+    assert (out / ".well-known" / "security.txt").is_file()
+    assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /drafts/\n"  # the site's, not the made one
+    assert not (out / ".DS_Store").exists() and not (out / "notes.txt~").exists()
+    # an edit there is not taken for "nothing changed"
+    (tmp_path / "files" / "CNAME").write_text("digest.example.org\n")
+    assert not build_site(tmp_path).unchanged
+    assert (out / "CNAME").read_text() == "digest.example.org\n"
+
+
+def test_a_file_that_would_replace_a_page_is_an_error(tmp_path: Path):
+    from digestgen.errors import OutputError
+
+    write_site(tmp_path, {"content/a.md": article("Bridge reopens", "Traffic flows.", source="One"),
+                          "files/index.html": "<p>mine</p>"})
+    with pytest.raises(OutputError) as caught:
+        build_site(tmp_path)
+    assert str(caught.value.problems[0]).endswith("output path 'index.html' is also produced by the digest index")

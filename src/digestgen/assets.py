@@ -18,14 +18,7 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
     logical name (``style.css``) to output path (``static/style.1a2b3c4d.css``)."""
     chosen: dict[str, Path] = {}
     for folder in folders:
-        if folder.is_dir():
-            root = folder.resolve()
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder).as_posix()
-                hidden = any(part.startswith(".") for part in PurePosixPath(rel).parts)
-                # a symlink may point anywhere (/etc/passwd): publish only what stays inside
-                if path.is_file() and not hidden and path.resolve().is_relative_to(root):
-                    chosen[rel] = path
+        chosen |= _files_in(folder, lambda part: part.startswith("."))
     files, names = [], {}
     for rel, path in sorted(chosen.items()):
         data = path.read_bytes()
@@ -36,6 +29,33 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
         names[rel] = target.as_posix()
         files.append(OutputFile(target.as_posix(), data, str(path)))
     return files, names
+
+
+# What operating systems, version control and editors leave in a folder: never published.
+_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".gitignore", ".gitkeep", ".svn", ".hg"})
+
+
+def root_files(folder: Path) -> list[OutputFile]:
+    """The site's ``files/``, published as they are at the output's root: what hosts and
+    crawlers look for there (CNAME, favicon.ico, ads.txt, .htaccess, .well-known/). Hidden
+    files are kept, unlike static/'s; leftovers of systems and editors are not."""
+    def leftover(part: str) -> bool:
+        return part in _LEFTOVERS or part.endswith(("~", ".swp", ".swx")) or part.startswith(".#")
+
+    return [OutputFile(rel, path.read_bytes(), str(path)) for rel, path in sorted(_files_in(folder, leftover).items())]
+
+
+def _files_in(folder: Path, skipped) -> dict[str, Path]:  # noqa: ANN001
+    """Files under ``folder`` by their relative path, but those with a ``skipped`` name part.
+    A symlink may point anywhere (/etc/passwd): only what stays inside is taken."""
+    found: dict[str, Path] = {}
+    if folder.is_dir():
+        root = folder.resolve()
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_file() and not any(map(skipped, PurePosixPath(rel).parts)) and path.resolve().is_relative_to(root):
+                found[rel] = path
+    return found
 
 
 def site_static(site_static_folder: Path) -> tuple[list[OutputFile], dict[str, str], str]:

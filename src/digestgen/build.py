@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from . import cache
 from ._gc import cycle_collection_paused
-from .assets import site_static
+from .assets import root_files, site_static
 from .config import Config, Paths, line_of_key, load_config, normal_base_url
 from .content import discover, read_entries
 from .content.story_files import STORIES_FOLDER
@@ -150,7 +150,10 @@ def build(
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, {s.slug: s for s in digest.stories}, config, messages)
-        files = [*site.files, *redirects, *static]
+        own = root_files(paths.files)
+        # The site's own robots.txt replaces the one made; any other clash is an error (output.check_outputs).
+        replaced = {f.path for f in own} & {"robots.txt"}
+        files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
         warnings = (*config_warnings, *read.warnings, *site.warnings)
         if strict and site.warnings:
             raise ContentError([replace(w, severity="error") for w in site.warnings])
@@ -214,7 +217,7 @@ def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | 
     return [
         str(paths.output),
         list(articles.items()),
-        cache.folder_signatures(paths.content / STORIES_FOLDER, paths.templates, paths.static, theme_dir()),
+        cache.folder_signatures(paths.content / STORIES_FOLDER, paths.templates, paths.static, paths.files, theme_dir()),
         (str(config), cache.signature_or_none(config)),
     ]
 

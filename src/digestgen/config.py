@@ -61,6 +61,7 @@ class Paths:
     static: Path
     config_file: Path
     cache: Path
+    files: Path  # published as they are at the output's root (CNAME, favicon.ico, .well-known/)
 
     @classmethod
     def for_site(
@@ -84,7 +85,13 @@ class Paths:
             static=root / "static",
             config_file=Path(config_file).resolve() if config_file else root / CONFIG_FILENAME,
             cache=Path(cache).resolve() if cache else home / ".digestgen-cache",
+            files=root / "files",
         )
+
+    @property
+    def source_folders(self) -> tuple[Path, ...]:
+        """The folders whose files a build reads, besides the config file."""
+        return (self.content, self.templates, self.static, self.files)
 
     @property
     def lock_file(self) -> Path:

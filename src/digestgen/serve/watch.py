@@ -42,9 +42,9 @@ def is_editor_temp(name: str) -> bool:
 def should_rebuild(event_path: Path | str, paths: Paths, ignored: Iterable[Path] = ()) -> bool:
     """Whether a change at ``event_path`` can change the site.
 
-    Yes for the config file and anything in content/, templates/ or static/, except editor
-    temp files, hidden files (the build skips them too) and the output, cache and any
-    ``ignored`` folders (the preview the server builds into must not trigger itself).
+    Yes for the config file and anything in content/, templates/, static/ or files/, except
+    editor temp files, hidden files (the build skips them, but in files/) and the output,
+    cache and any ``ignored`` folders (the preview the server builds into must not trigger itself).
     """
     path = Path(event_path)
     if not path.name or is_editor_temp(path.name):
@@ -54,11 +54,11 @@ def should_rebuild(event_path: Path | str, paths: Paths, ignored: Iterable[Path]
     for folder in (paths.output, paths.site / ".digestgen-cache", *ignored):
         if path == folder or path.is_relative_to(folder):
             return False
-    for folder in (paths.content, paths.templates, paths.static):
+    for folder in paths.source_folders:
         if path == folder:
             return True
         if path.is_relative_to(folder):
-            return not any(part.startswith(".") for part in path.relative_to(folder).parts)
+            return folder == paths.files or not any(part.startswith(".") for part in path.relative_to(folder).parts)
     return False
 
 
@@ -171,7 +171,7 @@ class SourceWatcher:
 
     def _dispatch(self, event: FileSystemEvent) -> None:
         for path in event_paths(event):
-            if path in (self._paths.content, self._paths.templates, self._paths.static) and event.is_directory:
+            if path in self._paths.source_folders and event.is_directory:
                 try:
                     self._schedule()  # a source folder appeared (or went): watch what is there now
                 except OSError as exc:
@@ -183,7 +183,7 @@ class SourceWatcher:
         """Watch each source folder that exists, recursively, and the folders holding them
         (not recursively) to see the config file change and missing folders appear."""
         paths = self._paths
-        wanted = {folder: True for folder in (paths.content, paths.templates, paths.static) if folder.is_dir()}
+        wanted = {folder: True for folder in paths.source_folders if folder.is_dir()}
         for folder in (paths.site, paths.config_file.parent, paths.content.parent):
             if folder.is_dir():
                 wanted.setdefault(folder, False)
