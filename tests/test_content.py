@@ -53,6 +53,16 @@ def test_raw_text_headline_dateline_and_debris():
     assert entry.source == UNKNOWN_OUTLET
 
 
+
+def test_raw_text_whose_first_line_is_its_dateline_takes_the_next_as_headline():
+    text = "March 3, 2020 6:05 am Last Updated: March 3, 2020 9:30 pm\n" + RAW.replace(
+        "March 3, 2020 6:05 am Last Updated: March 3, 2020 9:30 pm\n\n", "")
+    entry, problems = read(text, "storm.txt")
+    assert problems == []
+    assert entry.title == "Storm Floods Coastal Towns, Thousands Evacuated"
+    assert (entry.date, entry.updated) == (datetime(2020, 3, 3, 6, 5, tzinfo=UTC), datetime(2020, 3, 3, 21, 30, tzinfo=UTC))
+    assert entry.paragraphs[0].startswith("Heavy rain flooded")
+
 def test_raw_text_whose_first_line_is_prose_takes_its_first_sentence_as_title():
     text = "The council voted on Monday to close the old bridge to traffic. Repairs start in May.\n"
     entry, _ = read(text, "bridge.txt")

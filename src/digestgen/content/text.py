@@ -82,6 +82,13 @@ def first_sentence(text: str, max_words: int = 25) -> str:
 def parse_text(text: str, tz: tzinfo) -> ParsedText:
     paragraphs = split_paragraphs(text)
     title = ""
+    date = updated = None
+    found = _dateline(paragraphs[0].text.partition("\n")[0], tz) if paragraphs else None
+    if found:  # a dateline above the headline: the date, not the title
+        date, updated = found
+        head = paragraphs[0]
+        rest = head.text.partition("\n")[2]
+        paragraphs[0:1] = [Paragraph(head.line + 1, rest)] if rest else []
     if paragraphs:
         head = paragraphs[0]
         first_line, _, rest = head.text.partition("\n")
@@ -91,7 +98,6 @@ def parse_text(text: str, tz: tzinfo) -> ParsedText:
             title = first_line
             paragraphs[0:1] = [Paragraph(head.line + 1, rest)] if rest else []
 
-    date = updated = None
     body: list[Paragraph] = []
     in_top = True
     for index, paragraph in enumerate(paragraphs):
