@@ -261,3 +261,18 @@ def test_a_file_that_would_replace_a_page_is_an_error(tmp_path: Path):
     with pytest.raises(OutputError) as caught:
         build_site(tmp_path)
     assert str(caught.value.problems[0]).endswith("output path 'index.html' is also produced by the digest index")
+
+
+def test_a_story_file_names_its_articles_in_either_unicode_form_and_once(tmp_path: Path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "café.md")  # as macOS names files
+    write_site(tmp_path, {
+        f"content/{decomposed}": article("Café reopens", "Coffee again.", date="2021-03-01", source="One"),
+        "content/b.md": article("Bakery opens", "Bread again.", date="2021-03-02", source="Two"),
+        "content/stories/high-street.md": '---\ntitle: "High street"\nentries: ["café.md", "b.md", "b.md"]\n---\n',
+    })
+    result = build_site(tmp_path)
+    assert [w for w in result.warnings if w.path.startswith("stories/")] == []
+    story = next(s for s in load_digest(tmp_path)["stories"] if s["slug"] == "high-street")
+    assert sorted(e["source_path"] for e in story["entries"]) == sorted(["b.md", decomposed])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from ..errors import Problem
@@ -43,6 +44,12 @@ def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[Story
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         problems.append(Problem(rel, lines.get("entries"), "entries must be a list of article paths relative to the content folder"))
         entries = []
+    # As the file system spells them: "café.md" typed in one Unicode form names the file in
+    # the other too (macOS writes names decomposed); listed twice is listed once.
+    if any(path not in known_paths for path in entries):
+        spelled = {unicodedata.normalize("NFC", known): known for known in known_paths}
+        entries = [spelled.get(unicodedata.normalize("NFC", path), path) for path in entries]
+    entries = list(dict.fromkeys(entries))
     for path in entries:
         if path not in known_paths:
             problems.append(Problem(rel, lines.get("entries"), f"entries: no article {path!r} in the content folder", "warning"))
