@@ -169,6 +169,9 @@ def test_bad_yaml_is_an_error_with_the_file_line():
         ("January 12, 2018 5:47 p.m. ET", "2018-01-12T17:47:00-05:00"),  # ET: EST in winter
         ("12 July 2018 17:47 +0530", "2018-07-12T17:47:00+05:30"),
         ("Thu, 12 Jul 2018 17:47:00 EDT", "2018-07-12T17:47:00-04:00"),
+        # a time the clocks skipped (New York springs forward from 02:00 to 03:00) is shown as they then read
+        ("2020-03-08 02:30", "2020-03-08T03:30:00-04:00"),
+        ("2020-11-01 01:30", "2020-11-01T01:30:00-04:00"),  # one that came twice: the first
     ],
 )
 def test_dates_are_read_as_news_sites_write_them_and_without_an_offset_in_the_site_timezone(value, expected):

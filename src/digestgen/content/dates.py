@@ -56,9 +56,9 @@ _PATTERNS = [
 def parse_date(value: object, tz: tzinfo) -> datetime:
     """Return an aware datetime for ``value`` or raise ValueError saying why."""
     if isinstance(value, datetime):
-        return _in_range(value if value.tzinfo else value.replace(tzinfo=tz))
+        return _in_range(value if value.tzinfo else _local(value, tz))
     if isinstance(value, date):
-        return _in_range(datetime.combine(value, time(), tzinfo=tz))
+        return _in_range(_local(datetime.combine(value, time()), tz))
     if not isinstance(value, str):
         raise ValueError(f"expected a date, got {type(value).__name__} {repr(value)[:60]}")
     text = " ".join(value.split())
@@ -72,7 +72,18 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
         parsed = _parse_words(text)
     if parsed is None:
         raise ValueError(f"unrecognised date {text!r} (use ISO 8601, e.g. 2018-07-12 17:47)")
-    return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz))
+    return _in_range(parsed if parsed.tzinfo else _local(parsed, tz))
+
+
+def _local(naive: datetime, tz: tzinfo) -> datetime:
+    """``naive`` as a time in ``tz``. A time the clocks skipped (02:30 when they spring forward
+    from 02:00 to 03:00) is the moment it names by the old offset, shown as the clocks then read
+    (03:30); otherwise the time is kept as written."""
+    aware = naive.replace(tzinfo=tz)
+    try:
+        return aware.astimezone(timezone.utc).astimezone(tz)
+    except OverflowError:  # within a day of year 1 or 9999: _in_range refuses it
+        return aware
 
 
 def _in_range(value: datetime) -> datetime:
