@@ -480,6 +480,13 @@ class TestServing:
     def test_very_long_urls_are_refused(self, preview: Preview) -> None:
         assert request(preview.url, "/" + "a" * 5000).status == 414
 
+    @pytest.mark.parametrize("path", ["/" + "a" * 256, "/stories/" + quote("é" * 200) + "/", "/index.html/", "/feed.xml/x"])
+    def test_names_no_file_could_have_get_the_404_page(self, preview: Preview, path: str) -> None:
+        """A name longer than the file system takes dropped the connection; a file named as a
+        folder was served, its relative links broken."""
+        reply = request(preview.url, path)
+        assert reply.status == 404 and "Page not found" in reply.text
+
     def test_many_clients_at_once_while_tabs_wait_for_a_reload(self, preview: Preview) -> None:
         seen = version_of(request(preview.url, "/").text)
         with ThreadPoolExecutor(max_workers=40) as pool:

@@ -189,14 +189,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if target is None:
             self._text(HTTPStatus.BAD_REQUEST, "Refused: not a path inside the site", head)
             return
-        if target.is_dir():
+        try:
+            folder = target.is_dir()
+        except OSError:  # a name longer than the file system takes, say: nothing is there
+            folder = False
+        if folder:
             if not path.endswith("/"):  # relative links inside the page need the slash
                 parts = url_parts(self.path) or []
                 location = "/" + quote("/".join(parts)) + ("/" if parts else "")
                 self._redirect(location + (f"?{query}" if query else ""))
                 return
             target = target / "index.html"
-        if not self._file(HTTPStatus.OK, target, head) and not self._file(HTTPStatus.NOT_FOUND, root / "404.html", head):
+        # "/index.html/" names no file, as a static host would say (its relative links would break)
+        found = (folder or not path.endswith("/")) and self._file(HTTPStatus.OK, target, head)
+        if not found and not self._file(HTTPStatus.NOT_FOUND, root / "404.html", head):
             self._text(HTTPStatus.NOT_FOUND, "Not found", head)
 
     def _file(self, status: HTTPStatus, path: Path, head: bool) -> bool:
@@ -212,6 +218,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     shutil.copyfileobj(file, self.wfile)
                 return True
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return False
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
             return False
 
     def _poll(self, query: str, head: bool) -> None:
