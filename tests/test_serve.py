@@ -1074,3 +1074,27 @@ def test_when_regrouping_moves_an_article_the_pages_on_screen_show_it_before_the
     assert quick == exact == {"settled": ["index.html"]}
     assert exact_ahead["ahead"]["index.html"] == (quiet_preview.root / "index.html").read_bytes()
     assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
+
+
+def test_pages_shown_ahead_of_a_build_link_style_sheets_that_are_there(site: Paths) -> None:
+    """A style sheet saved with an article (a pull, "save all"): the pages on screen are shown
+    before the build writes its files, and must not link a style sheet not yet written."""
+    from functools import partial
+
+    with Preview(site, port=0, debounce=60, poll_timeout=WAIT) as preview:  # no rebuild but ours
+        request(preview.url, f"{POLL_PATH}?since=an-old-version&page=/")  # a tab on the digest
+        site.static.mkdir(exist_ok=True)
+        (site.static / "style.css").write_text((theme_dir() / "static" / "style.css").read_text() + "\nmain{color:red}\n")
+        (site.content / "bakery.md").write_text((site.content / "bakery.md").read_text() + "\nA new line.\n")
+        seen: list[tuple[str, bool]] = []
+
+        def look(shown: list[str], state) -> None:  # noqa: ANN001
+            preview._show_ahead(shown, state)
+            css = state.assets["style.css"]
+            seen.append((css, (preview.root / css).is_file()))
+
+        shown: list[str] = []
+        preview._build([site.static / "style.css", site.content / "bakery.md"], provisional=True,
+                       stories_known=partial(look, shown))
+    assert shown == ["index.html"]
+    assert seen and seen[0][1], f"{seen[0][0]} linked before it was written"

@@ -23,10 +23,11 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from ..assets import site_static
 from ..build import BuildResult, build, sources_signature
 from ..config import Paths
 from ..errors import DigestgenError, Problem
-from ..output import process_alive
+from ..output import process_alive, replace_files
 from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
 from ..site import render_outputs
 from .server import PORT_TRIES, PreviewServer, bind
@@ -248,6 +249,10 @@ class Preview:
             log.debug("could not show the pages on screen ahead of the build", exc_info=True)
             return
         if made:
+            # A style sheet saved with the article (a pull, "save all") has a new name, which the
+            # build writes only at its end: written now, beside the old one, as patch_theme does.
+            served = state.paths.output
+            replace_files([f for f in site_static(state.paths.static)[0] if not (served / f.path).is_file()], served)
             shown.extend(f.path for f in made)
             self.state.publish((), ahead={f.path: f.data for f in made})
 
