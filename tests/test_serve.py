@@ -10,6 +10,7 @@ import http.client
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -1098,3 +1099,31 @@ def test_pages_shown_ahead_of_a_build_link_style_sheets_that_are_there(site: Pat
                        stories_known=partial(look, shown))
     assert shown == ["index.html"]
     assert seen and seen[0][1], f"{seen[0][0]} linked before it was written"
+
+
+def test_a_search_tab_reloads_once_the_exact_build_brings_its_index_up_to_date(site: Paths) -> None:
+    """A patch leaves the search index as it was; the build that follows replaces it, and the
+    files an open search page loads go with the old folder. Its tab must reload then."""
+    with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as preview:
+        request(preview.url, f"{POLL_PATH}?since=an-old-version&page=/search/")  # tabs on two pages
+        request(preview.url, f"{POLL_PATH}?since=an-old-version&page=/")
+        published: list[Snapshot] = []
+        publish = preview.state.publish
+
+        def recording(*args, **kwargs) -> Snapshot:  # noqa: ANN002, ANN003
+            published.append(publish(*args, **kwargs))
+            return published[-1]
+
+        preview.state.publish = recording
+        bakery = site.content / "bakery.md"
+        bakery.write_text(bakery.read_text(encoding="utf-8") + "\nThe zanzibarian loaf sold out.\n", encoding="utf-8")
+        deadline = time.monotonic() + WAIT
+        while len(published) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        settle(preview)
+        patched, exact = published[0], published[-1]
+        assert exact.needs_reload(patched.version, "search/index.html")
+        assert not exact.needs_reload(patched.version, "index.html")  # the patch had it right already
+        page = request(preview.url, "/search/").text
+        for script in re.findall(r'src="\.\./(static/[^"]+)"', page):
+            assert (preview.root / script).is_file(), script

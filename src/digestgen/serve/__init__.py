@@ -212,6 +212,10 @@ class Preview:
             finally:
                 self._build_lock.release()
 
+        # The pages on screen as they are now, to tell which ones the build changes although
+        # the stories come out as they were: the search page, whose index a patch leaves as it
+        # was (the build replaces it, and the files the open page loads go with the old folder).
+        on_screen = {page: _read(self.root / page) for page in self.state.on_screen()}
         try:
             with self._one_build:
                 if stale():
@@ -225,8 +229,12 @@ class Preview:
                 return  # a newer save came meanwhile; its own exact build follows it
             if exact is None or exact.digest != quick_digest:
                 self.state.publish(problems, settled=shown_ahead if exact is not None else ())
-            elif self._fresh is not None:  # pages off screen had the old templates: now they are new too
-                self.state.publish((), settled=self._fresh)
+            else:
+                changed = {page for page, data in on_screen.items() if _read(self.root / page) != data}
+                if self._fresh is not None:  # pages off screen had the old templates: now they are new too
+                    self.state.publish((), settled=self._fresh - changed)
+                elif changed:
+                    self.state.publish((), settled=on_screen.keys() - changed)
             if exact is not None:
                 self._fresh = None
             self._index_shown()  # ready for the next save's patch while the user reads
@@ -338,6 +346,13 @@ class Preview:
             "Build failed: %d error%s; %s", count, "s" if count != 1 else "",
             "still serving the last good build." if self.state.snapshot().has_site else "nothing to serve yet.",
         )
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 class _Superseded(Exception):
