@@ -127,6 +127,20 @@ def test_new_unpublished_and_non_article_files_are_built_not_patched(built) -> N
     assert patch(result.state, [published, new], index) is None  # one change that is not text spoils the lot
 
 
+
+def test_an_editors_temporary_file_renamed_over_the_article_does_not_spoil_the_patch(built) -> None:
+    root, result = built
+    index: ShownIndex = shown_index(result.state, None)
+    published = [p for p in _articles(root) if p.stem not in ("draft", "future")][0]
+    _append(published, "Text alone.")
+    content = root / "content"
+    gone = [content / "tmpx17xkdcp", content / f"{published.name}___jb_tmp___", content / f"{published.name}.tmp.12345"]
+    assert patch(result.state, [*gone, published], index) is not None
+    # a folder of articles moved away is not one: it needs a build
+    folder = next(p.parent for p in _articles(root) if p.parent != content)
+    shutil.move(folder, root / "elsewhere")
+    assert patch(result.state, [folder, published], index) is None
+
 def test_the_index_of_what_shows_what_is_kept_while_the_site_keeps_its_shape(built) -> None:
     root, result = built
     index = shown_index(result.state, None)

@@ -20,6 +20,7 @@ is not a patch: both return None and the caller builds.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Collection, Mapping, Sequence
@@ -197,6 +198,8 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
     # The watcher names files under the content folder as given, which may be a symlink.
     for path in dict.fromkeys(Path(c).parent.resolve() / Path(c).name for c in changes):
         if not _article_file(path, content):
+            if _vanished_temporary(path, content, published):
+                continue  # an editor's save: written under another name, renamed over the article
             return None
         rel = relative_name(path, content)
         if rel not in published or rel in state.warned:
@@ -234,6 +237,19 @@ def patchable(before: Entry, after: Entry, retitlable: bool) -> bool:
         getattr(before, f.name) == getattr(after, f.name)
         for f in dataclasses.fields(Entry) if f.name not in allowed
     )
+
+
+def _vanished_temporary(path: Path, content: Path, published: Mapping[str, object]) -> bool:
+    """Is ``path`` gone, and was it never an article nor a folder of them? Editors save to a
+    temporary name (``tmpx17xkdcp``, ``a.md___jb_tmp___``, ``a.md.tmp.123``) and rename it over
+    the article, which is among the changes too."""
+    if path.suffix.lower() in ARTICLE_SUFFIXES or os.path.lexists(path):
+        return False
+    try:
+        folder = relative_name(path, content) + "/"
+    except ValueError:
+        return False
+    return not any(rel.startswith(folder) for rel in published)
 
 
 def _article_file(path: Path, content: Path) -> bool:
