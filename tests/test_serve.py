@@ -1126,3 +1126,13 @@ def test_a_search_tab_reloads_once_the_exact_build_brings_its_index_up_to_date(s
         page = request(preview.url, "/search/").text
         for script in re.findall(r'src="\.\./(static/[^"]+)"', page):
             assert (preview.root / script).is_file(), script
+
+
+@pytest.mark.parametrize("future", [False, True])
+def test_the_preview_shows_future_articles_when_asked_as_build_does(site: Paths, future: bool) -> None:
+    (site.content / "tomorrow.md").write_text(article("Festival opens next year", "Stalls go up.", date="2999-05-01",
+                                                      source="Valley Courier", url="https://courier.example/fest"),
+                                              encoding="utf-8")
+    with Preview(site, port=0, poll_timeout=WAIT, future=future) as preview:
+        titles = [s["title"] for s in json.loads(request(preview.url, "/digest.json").body)["stories"]]
+    assert ("Festival opens next year" in titles) == future

@@ -104,6 +104,7 @@ def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one; 0: any free port)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of OS events (network drives, containers)")
     serve.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    serve.add_argument("--future", action="store_true", help="include entries dated in the future")
 
     def run(args: argparse.Namespace) -> int:
         from .serve import serve as run_preview
@@ -112,7 +113,7 @@ def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
             serve.error(f"--port must be between 0 and 65535, got {args.port}")
         return run_preview(
             _paths(args), host=args.host, port=args.port, poll=args.poll,
-            drafts=args.drafts, config_required=args.config is not None,
+            drafts=args.drafts, future=args.future, config_required=args.config is not None,
         )
 
     serve.set_defaults(run=run)

@@ -54,6 +54,7 @@ class Preview:
         poll_interval: float = 1.0,
         debounce: float = 0.1,
         drafts: bool = False,
+        future: bool = False,
         config_required: bool = False,
         poll_timeout: float | None = None,
     ):
@@ -61,7 +62,7 @@ class Preview:
         self.state = LiveState()
         self._host, self._port = host, port
         self._poll, self._poll_interval, self._debounce = poll, poll_interval, debounce
-        self._build_options = {"drafts": drafts, "config_required": config_required}
+        self._build_options = {"drafts": drafts, "future": future, "config_required": config_required}
         self._server_options = {} if poll_timeout is None else {"poll_timeout": poll_timeout}
         self._workdir: Path | None = None
         self.root: Path | None = None
@@ -407,10 +408,11 @@ def serve(
     port: int = 8000,
     poll: bool = False,
     drafts: bool = False,
+    future: bool = False,
     config_required: bool = False,
 ) -> int:
     """Run the preview until Ctrl-C. Returns an exit code: 0 when stopped, 1 if it cannot listen."""
-    preview = Preview(paths, host=host, port=port, poll=poll, drafts=drafts, config_required=config_required)
+    preview = Preview(paths, host=host, port=port, poll=poll, drafts=drafts, future=future, config_required=config_required)
     restore = _stop_on_sigterm()
     try:
         try:
