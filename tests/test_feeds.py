@@ -279,3 +279,18 @@ def test_base_url_given_on_the_command_line_wins_for_that_build(tmp_path: Path):
     bad = run_cli("build", "--site", str(tmp_path), "--base-url", "preview.example.net")
     assert bad.returncode == 2
     assert "--base-url: the address must start with http:// or https:// and name a host, got 'preview.example.net'" in bad.stderr
+
+
+def test_a_storys_categories_name_each_tag_once_whatever_its_case(tmp_path: Path):
+    write_site(tmp_path, {
+        "digestgen.toml": CONFIG,
+        "content/a.md": article("Budget passes", "It passed.", date="2021-03-01", source="One", story="budget",
+                                tags=["Politics", "EU"]),
+        "content/b.md": article("Budget vote won", "It won.", date="2021-03-01", source="Two", story="budget",
+                                tags=["politics"]),
+    })
+    build(Paths.for_site(tmp_path), now=NOW)
+    entry = atom(tmp_path / "output" / "feed.xml").find(f"{ATOM}entry")
+    assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Politics", "EU"]
+    item = json.loads((tmp_path / "output" / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert item["tags"] == ["Politics", "EU"]

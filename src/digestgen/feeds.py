@@ -144,11 +144,20 @@ def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str)
         _el(_el(entry, "contributor"), "name", name)
     _el(entry, "link", rel="alternate", type="text/html", href=site_url(config, story_path(story), feed_path))
     _el(entry, "link", rel="related", type="application/atom+xml", href=site_url(config, story_feed_path(story), feed_path))
-    for tag in dict.fromkeys(t for e in story.entries for t in e.tags):
+    for tag in _story_tags(story):
         _el(entry, "category", term=tag)
     if story.blurb:
         _in_language(_el(entry, "summary", story.blurb), story.blurb_language)
     _el(entry, "content", _story_html(story, config, feed_path), type="html")
+
+
+def _story_tags(story: Story) -> list[str]:
+    """Its versions' tags, each once: "Politics" and "politics" are one tag, as on the site."""
+    seen: dict[str, str] = {}
+    for entry in story.entries:
+        for tag in entry.tags:
+            seen.setdefault(" ".join(tag.split()).casefold(), tag)
+    return list(seen.values())
 
 
 def atom_feed(digest: Digest, config: Config) -> OutputFile:
@@ -216,7 +225,7 @@ def json_feed(digest: Digest, config: Config) -> OutputFile:
         if story.updated:
             item["date_modified"] = rfc3339(story.updated, config)
         item["authors"] = [{"name": name} for name in story.sources]
-        tags = list(dict.fromkeys(t for e in story.entries for t in e.tags))
+        tags = _story_tags(story)
         if tags:
             item["tags"] = tags
         items.append(item)
