@@ -93,9 +93,6 @@ class Digest:
     description: str
     stories: tuple[Story, ...]  # featured first, then newest first
     redirects: Mapping[str, str] = field(default_factory=dict)  # old story slug -> current slug
-    # old story slug -> the source paths it had when it was retired: should they part again
-    # from the story they joined, they take their own slug back from the redirect
-    retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
