@@ -31,12 +31,12 @@ class OutputFile:
     staged: bool = False  # already written into the build's Staging folder (data is then empty)
 
 
-
 def present(output_dir: Path, paths: list[str]) -> set[str]:
     """Which of ``paths`` are files in the site at ``output_dir``. Someone may have deleted
     one by hand: a build must then make it again, not link it (a stat each, 20 ms at 10k)."""
     root = str(output_dir)
     return {path for path in paths if os.path.isfile(os.path.join(root, path))}
+
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
