@@ -124,8 +124,8 @@ class Postings:
     terms: Mapping[str, str] = field(default_factory=dict)
 
     # Kept in the build cache. Pickled as three long strings (no text, word or entry holds a
-    # newline), which writes three times and reads twice as fast as 200,000 short ones: a
-    # one-article edit on a 10k site spends about 0.3 s less on its cache.
+    # newline), which write three times as fast as 200,000 short ones and read as fast: a
+    # one-article edit on a 10k site spends 0.1 s less on its cache (0.05 s against 0.15).
     def __getstate__(self) -> tuple[int, str, str, str]:
         return len(self.texts), "\n".join(self.texts), "\n".join(self.terms), "\n".join(self.terms.values())
 
