@@ -36,21 +36,23 @@ def test_unknown_keys_are_errors_with_suggestions_all_reported(tmp_path: Path):
     assert f"{path}:6: unknown key 'grouping.treshold' (did you mean 'grouping.threshold'?)" in messages[1]
 
 
-def test_invalid_toml_names_the_line(tmp_path: Path):
+def _first_problem(tmp_path: Path, text: str) -> str:
+    """The first problem a config file holding ``text`` is refused for, with the file's path
+    as ``PATH``."""
     path = tmp_path / "digestgen.toml"
-    path.write_text('title = "X"\nbase_url = \n')
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert str(caught.value.problems[0]).startswith(f"{path}:2: invalid TOML")
+    return str(caught.value.problems[0]).replace(str(path), "PATH")
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path):
+    assert _first_problem(tmp_path, 'title = "X"\nbase_url = \n').startswith("PATH:2: invalid TOML")
 
 
 @pytest.mark.parametrize("url", ["https://example.org/news/?ref=feed", "https://example.org/news/#top", "example.org/news/"])
 def test_a_base_url_that_is_not_a_folders_address_is_an_error_at_its_line(tmp_path: Path, url: str):
-    path = tmp_path / "digestgen.toml"
-    path.write_text(f'title = "X"\nbase_url = "{url}"\n')
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert str(caught.value.problems[0]).startswith(f"{path}:2: base_url must")
+    assert _first_problem(tmp_path, f'title = "X"\nbase_url = "{url}"\n').startswith("PATH:2: base_url must")
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -67,8 +69,4 @@ def test_a_base_url_is_written_as_addresses_must_be(tmp_path: Path, url: str, ex
 
 
 def test_an_expiry_past_a_century_is_an_error_not_a_crash(tmp_path: Path):
-    path = tmp_path / "digestgen.toml"
-    path.write_text("expire_after_days = 999999\n")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert str(caught.value.problems[0]).startswith(f"{path}:1: expire_after_days must be at most 36500")
+    assert _first_problem(tmp_path, "expire_after_days = 999999\n").startswith("PATH:1: expire_after_days must be at most 36500")

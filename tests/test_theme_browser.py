@@ -224,7 +224,7 @@ def test_search_works_from_disk(browser, site_url):  # noqa: ANN001
 @pytest.fixture(scope="module")
 def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The search page of a site whose articles are in six scripts, built and opened from disk."""
-    root = write_site(tmp_path_factory.mktemp("multilingual"), {
+    return _search_page(tmp_path_factory.mktemp("multilingual"), {
         "content/moscow.md": article("В Москве открылась новая станция метро",
                                      "Мэр Москвы открыл станцию в понедельник.", date="2024-05-06", source="Известия",
                                      language="ru"),
@@ -240,8 +240,12 @@ def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "content/delhi.md": article("दिल्ली में भारी बारिश", "दिल्ली में आज भारी बारिश हुई।", date="2024-07-01",
                                     source="दैनिक जागरण"),
     })
-    build_site(root)
-    return root / "output" / "search" / "index.html"
+
+
+def _search_page(folder: Path, files: dict[str, str]) -> Path:
+    """The search page of a site of ``files``, built, to open from disk."""
+    build_site(write_site(folder, files))
+    return folder / "output" / "search" / "index.html"
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -254,23 +258,29 @@ def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ("बारिश", "दिल्ली में भारी बारिश"),  # vowel signs are part of words
 ])
 def test_search_finds_words_in_every_script(browser, multilingual_search: Path, query: str, expected: str) -> None:  # noqa: ANN001
-    url = multilingual_search.as_uri() + "?q=" + quote(query)
-    context, page, outside, errors = _open(browser, url, 1280, "light")
+    titles, languages = _articles_found(browser, multilingual_search, query)
+    assert titles == [expected]
+    # an article that says its language is marked with it in the results, as on its page
+    assert languages == ["ru" if "Москве" in expected else None]
+
+
+def _articles_found(browser, search_page: Path, query: str) -> tuple[list[str], list[str | None]]:  # noqa: ANN001
+    """The titles of the articles ``query`` finds on ``search_page`` (opened from disk), and
+    the language each is marked with."""
+    context, page, outside, errors = _open(browser, search_page.as_uri() + "?q=" + quote(query), 1280, "light")
     try:
-        page.wait_for_function("document.getElementById('search-status').textContent.includes('result')")
-        titles = page.locator("#search-results li.is-article h2 a").all_inner_texts()
-        assert titles == [expected], page.inner_text("#search-status")
-        # an article that says its language is marked with it in the results, as on its page
-        marked = page.locator("#search-results li.is-article h2 a").first.get_attribute("lang")
-        assert marked == ("ru" if "Москве" in expected else None)
+        page.wait_for_function("/result/.test(document.getElementById('search-status').textContent)")
+        links = page.locator("#search-results li.is-article h2 a")
+        titles, languages = links.all_inner_texts(), [link.get_attribute("lang") for link in links.all()]
     finally:
         context.close()
     assert not outside and not errors, (outside, errors)
+    return titles, languages
 
 
 @pytest.fixture(scope="module")
 def english_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("plurals"), {
+    return _search_page(tmp_path_factory.mktemp("plurals"), {
         "content/quake.md": article("Strong earthquake shakes the coast", "The city felt it on Monday.",
                                     date="2024-05-06", source="Coast Times"),
         "content/tax.md": article("Parliament passes reform", "The new tax applies to every company.",
@@ -278,8 +288,6 @@ def english_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "content/cash.md": article("Banks run short", "Machines ran out of cash by noon.", date="2024-05-08",
                                    source="Ledger"),
     })
-    build_site(root)
-    return root / "output" / "search" / "index.html"
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -291,15 +299,7 @@ def english_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ("news", []),  # not a plural
 ])
 def test_an_english_plural_finds_the_singular(browser, english_search: Path, query: str, expected: list) -> None:  # noqa: ANN001
-    url = english_search.as_uri() + "?q=" + quote(query)
-    context, page, outside, errors = _open(browser, url, 1280, "light")
-    try:
-        page.wait_for_function("/result/.test(document.getElementById('search-status').textContent)")
-        titles = page.locator("#search-results li.is-article h2 a").all_inner_texts()
-    finally:
-        context.close()
-    assert titles == expected, query
-    assert not outside and not errors, (outside, errors)
+    assert _articles_found(browser, english_search, query)[0] == expected
 
 
 @pytest.mark.parametrize(("language", "query", "expected", "translations"), [
