@@ -186,6 +186,7 @@ class TestShouldRebuild:
     @pytest.mark.parametrize("rel", [
         "content/bakery.md", "content/world/x.txt", "templates/story.html", "templates/_macros.html",
         "static/logo.svg", "digestgen.toml", "content", "files/CNAME", "files/.well-known/security.txt",
+        "content/.stories.json",  # story URLs edited by hand, or pulled
     ])
     def test_sources_count(self, site: Paths, rel: str) -> None:
         assert should_rebuild(site.site / rel, site)
@@ -193,7 +194,7 @@ class TestShouldRebuild:
     @pytest.mark.parametrize("rel", [
         "output/index.html", ".digestgen-cache/serve/index.html", "README.md", ".git/index",
         "content/.bakery.md.swp", "content/bakery.md~", "content/.#bakery.md", "content/#bakery.md#",
-        "templates/4913", "content/.stories.json", "content/.hidden/x.md", "static/x.tmp", "files/CNAME~",
+        "templates/4913", "content/.stories.json.1234.tmp", "content/.hidden/x.md", "static/x.tmp", "files/CNAME~",
     ])
     def test_outputs_caches_and_editor_files_do_not(self, site: Paths, rel: str) -> None:
         assert not should_rebuild(site.site / rel, site)
@@ -596,6 +597,18 @@ class TestLiveReload:
             build(site)
             quiet = json.loads(request(running.url, f"{POLL_PATH}?since={seen}").body)
             assert quiet["version"] == seen, "rebuilt although no source changed"
+
+    def test_a_story_url_edited_in_the_lock_shows(self, site: Paths) -> None:
+        with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+            build(site)  # the lock, as the preview shows it already: no rebuild (the test above)
+            lock = json.loads(site.lock_file.read_text(encoding="utf-8"))
+            old = next(slug for slug, paths in lock["stories"].items() if "bakery.md" in paths)
+            lock["stories"]["the-prize-loaf"] = lock["stories"].pop(old)
+            seen = running.state.snapshot().version
+            site.lock_file.write_text(json.dumps(lock), encoding="utf-8")
+            wait_for_rebuild(running, seen)
+            assert request(running.url, "/stories/the-prize-loaf/").status == 200
+            assert request(running.url, f"/stories/{old}/").status == 404
 
     def test_an_unexpected_build_crash_is_shown_and_survived(
         self, preview: Preview, monkeypatch: pytest.MonkeyPatch

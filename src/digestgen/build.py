@@ -27,7 +27,7 @@ from .errors import ConfigError, ContentError, DigestgenError, OutputError, Prob
 from .grouping import group
 from .i18n import site_messages, unasked, unknown_outlet
 from .lock import check_lock_writable, read_lock, write_lock
-from .models import Digest, Entry
+from .models import Digest, Entry, StoryLock
 from .output import Staging, present
 from .patch import SiteState
 from .redirects import redirect_pages
@@ -51,6 +51,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     provisional: bool = False  # stories carried over from the last grouping, not regrouped
     state: SiteState | None = None  # what the site was made from, for patch.patch()
+    lock: StoryLock | None = None  # the story lock it wrote, or would have (update_lock=False)
 
     @property
     def unchanged(self) -> bool:
@@ -188,7 +189,7 @@ def build(
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
     state = replace(state, warned=frozenset(w.path for w in warnings))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
-                       grouper.carried_over, state)
+                       grouper.carried_over, state, plan.lock)
 
 
 def sources_signature(paths: Paths) -> str | None:

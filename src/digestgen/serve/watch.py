@@ -42,14 +42,15 @@ def is_editor_temp(name: str) -> bool:
 def should_rebuild(event_path: Path | str, paths: Paths, ignored: Iterable[Path] = ()) -> bool:
     """Whether a change at ``event_path`` can change the site.
 
-    Yes for the config file and anything in content/, templates/, static/ or files/, except
-    editor temp files, hidden files (the build skips them, but in files/) and the output,
-    cache and any ``ignored`` folders (the preview the server builds into must not trigger itself).
+    Yes for the config file, the story lock and anything in content/, templates/, static/ or
+    files/, except editor temp files, hidden files (the build skips them, but in files/) and
+    the output, cache and any ``ignored`` folders (the preview the server builds into must
+    not trigger itself).
     """
     path = Path(event_path)
     if not path.name or is_editor_temp(path.name):
         return False
-    if path == paths.config_file:
+    if path in (paths.config_file, paths.lock_file):  # the lock: a pull, or a story URL edited by hand
         return True
     for folder in (paths.output, paths.site / ".digestgen-cache", *ignored):
         if path == folder or path.is_relative_to(folder):
