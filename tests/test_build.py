@@ -276,3 +276,28 @@ def test_a_story_file_names_its_articles_in_either_unicode_form_and_once(tmp_pat
     assert [w for w in result.warnings if w.path.startswith("stories/")] == []
     story = next(s for s in load_digest(tmp_path)["stories"] if s["slug"] == "high-street")
     assert sorted(e["source_path"] for e in story["entries"]) == sorted(["b.md", decomposed])
+
+
+def test_relative_links_lead_to_the_linked_article_or_the_outlets_page(tmp_path: Path):
+    """An article written for the site links another by its file; a scraped one links its
+    outlet's pages relatively. Neither address exists as written on this site."""
+    write_site(tmp_path, {
+        "content/2021/quake.md": article("Quake strikes the coast", "The ground shook.", date="2021-03-01", source="One"),
+        "content/follow-up.md": article(
+            "Aftershocks continue",
+            "See [the first report](2021/quake.md#damage), [a draft](notes.md) and [the map](/maps/coast) ![](img/map.png).",
+            date="2021-03-02", source="Coast Times", url="https://coast.example/news/aftershocks.html"),
+    })
+    result = build_site(tmp_path)
+    out = tmp_path / "output"
+    page = next(out.glob("articles/aftershocks-continue/index.html")).read_text(encoding="utf-8")
+    assert '<a href="../quake-strikes-the-coast/index.html#damage">the first report</a>' in page
+    assert (out / "articles" / "quake-strikes-the-coast" / "index.html").is_file()
+    assert '<a href="https://coast.example/maps/coast">the map</a>' in page  # the outlet's page
+    assert 'src="https://coast.example/news/img/map.png"' in page
+    assert '<a href="notes.md">a draft</a>' in page  # no such article: as written, and a warning
+    assert [w.message for w in result.warnings if w.path == "follow-up.md"] == [
+        "links to 'notes.md', which is not a published article"]
+    # the story feed's text resolves its links from the article's page
+    feed = next(p for p in out.glob("stories/*/feed.xml") if "Aftershocks" in p.read_text(encoding="utf-8"))
+    assert 'xml:base="../../articles/aftershocks-continue/index.html"' in feed.read_text(encoding="utf-8")

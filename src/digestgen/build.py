@@ -21,7 +21,7 @@ from . import cache
 from ._gc import cycle_collection_paused
 from .assets import root_files, site_static
 from .config import Config, Paths, line_of_key, load_config, normal_base_url
-from .content import discover, read_entries
+from .content import discover, link_articles, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
@@ -125,6 +125,10 @@ def build(
     lock = read_lock(paths.lock_file)
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
     entries = assign_entry_slugs(chosen, lock)
+    # A link to another article's file leads to its page, now that every article has its address.
+    entries, link_warnings = link_articles(entries, {e.source_path: e.slug for e in entries})
+    if strict and link_warnings:
+        raise ContentError([replace(w, severity="error") for w in link_warnings])
     features = {p: a.features for p, a in read.analysis.items()}
     grouper = _RememberedGrouping(paths.cache, provisional)
     plan = build_stories(entries, config, read.story_files, lock, features, grouper)
@@ -155,7 +159,7 @@ def build(
         # The site's own robots.txt replaces the one made; any other clash is an error (output.check_outputs).
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
-        warnings = (*config_warnings, *read.warnings, *site.warnings)
+        warnings = (*config_warnings, *read.warnings, *link_warnings, *site.warnings)
         if strict and site.warnings:
             raise ContentError([replace(w, severity="error") for w in site.warnings])
         timer.lap("render")

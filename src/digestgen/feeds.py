@@ -189,7 +189,8 @@ def story_feed(story: Story, config: Config) -> OutputFile:
         for tag in item.tags:
             _el(entry, "category", term=tag)
         _el(entry, "source").append(_source_title(item))
-        _el(entry, "content", item.body_html, type="html")
+        # The text's links are relative to the article's page (content.links): resolved from there.
+        _el(entry, "content", item.body_html, type="html").set("xml:base", site_url(config, article_path(item), path))
     return OutputFile(path, _atom_bytes(root), f"the feed of story {story.slug!r}")
 
 

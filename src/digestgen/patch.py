@@ -29,7 +29,7 @@ from . import cache
 from ._gc import cycle_collection_paused
 from .assets import site_static
 from .config import Config, Paths
-from .content import ARTICLE_SUFFIXES, read_article, relative_name
+from .content import ARTICLE_SUFFIXES, link_articles, read_article, relative_name
 from .content.story_files import STORIES_FOLDER
 from .digest_json import digest_json
 from .feeds import newest_stories
@@ -208,7 +208,7 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
         entry, problems = read_article(path, content, state.config.timezone, unknown_outlet(site_messages(state.config)))
         if entry is None or problems:
             return None
-        entry = entry.with_slug(before.slug)
+        entry = link_articles([entry.with_slug(before.slug)], {e.source_path: e.slug for e, _ in published.values()})[0][0]
         if not patchable(before, entry, _retitlable(state, before, story)):
             return None
         if entry != before:

@@ -18,11 +18,13 @@ from ..i18n import language_tag
 from ..models import UNKNOWN_OUTLET, Entry
 from .dates import parse_date
 from .decode import BinaryFileError, decode
+from .links import link_articles, rebase_links
 from .markdown import FrontMatterError, parse_markdown
 from .text import first_sentence, parse_text
 from .reading import ARTICLE_SUFFIXES, ReadResult, discover, read_article, read_entries, relative_name  # noqa: E402
 
-__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "read_article", "read_entries", "read_entry", "relative_name"]
+__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "link_articles", "read_article", "read_entries", "read_entry",
+           "relative_name"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # no article is this long: refuse before reading it
 # markdown-it reads hostile Markdown at well under 1 MB/s, so Markdown gets a tighter bound.
@@ -125,7 +127,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     entry = Entry(
         source_path=rel,
         title=title,
-        body_html=parsed.body_html,
+        body_html=rebase_links(parsed.body_html, rel, url),
         paragraphs=parsed.paragraphs,
         source=text_field("source") or _host(url) or unknown_outlet,
         date=date,

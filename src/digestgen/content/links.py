@@ -1,0 +1,82 @@
+"""Relative links in an article's text: to another article of the site, or to the outlet's pages.
+
+An article scraped from an outlet links that outlet's pages relatively (``/politics/123``):
+on this site those addresses lead nowhere, so they are made absolute against the article's
+original address. An article written for the site may link another by its file
+(``[earlier](2020/quake.md)``): that link leads to the other article's page. Which page is
+known only once every article has its slug, so reading leaves a marker (rebase_links) that
+the build replaces (link_articles). Both work on the HTML the Markdown renderer made, whose
+attributes are always double-quoted and escaped.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import replace
+from html import escape, unescape
+from typing import Mapping, Sequence
+from urllib.parse import quote, unquote, urljoin
+
+from ..errors import Problem
+from ..models import Entry
+from .reading import ARTICLE_SUFFIXES
+
+_MARKER = "digestgen-article:"  # never a scheme a browser knows: only ever seen between the two steps
+_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+_MARKED = re.compile(r'href="' + _MARKER + r'([^" ]*) ([^"]*)"')
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def rebase_links(html: str, rel: str, original_url: str | None) -> str:
+    """``html`` (the body of the article at content path ``rel``) with its relative links to
+    article files marked for link_articles(), and its other relative links and images made
+    absolute against ``original_url``, the article's address at its outlet (when it has one)."""
+    if 'href="' not in html and 'src="' not in html:
+        return html
+
+    def rebased(match: re.Match[str]) -> str:
+        attribute, value = match.group(1), unescape(match.group(2))
+        if not value or value.startswith(("#", "//")) or _SCHEME.match(value):
+            return match.group(0)  # a fragment of this page, or an absolute address
+        path, rest = _split(value)
+        if attribute == "href" and path.lower().endswith(ARTICLE_SUFFIXES) and not path.startswith("/"):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path)))
+            if not target.startswith("../"):
+                return f'href="{_MARKER}{quote(target + rest)} {escape(value)}"'
+        if original_url:
+            return f'{attribute}="{escape(urljoin(original_url, value))}"'
+        return match.group(0)
+
+    return _ATTRIBUTE.sub(rebased, html)
+
+
+def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[list[Entry], list[Problem]]:
+    """``entries`` with the links rebase_links() marked made links to the linked articles' pages,
+    as seen from an article's page (``../<slug>/index.html``); ``slugs`` maps every published
+    article's source path to its slug. A link to a file that is no published article keeps the
+    address as written, with a warning."""
+    linked, problems = [], []
+    for entry in entries:
+        if _MARKER not in entry.body_html:
+            linked.append(entry)
+            continue
+
+        def resolved(match: re.Match[str], entry: Entry = entry) -> str:
+            target = unquote(match.group(1))
+            path, fragment = _split(target)
+            slug = slugs.get(path)
+            if slug is None:
+                problems.append(Problem(entry.source_path, None,
+                                        f"links to {path!r}, which is not a published article", "warning"))
+                return f'href="{match.group(2)}"'
+            return f'href="../{slug}/index.html{escape(fragment)}"'
+
+        linked.append(replace(entry, body_html=_MARKED.sub(resolved, entry.body_html)))
+    return linked, problems
+
+
+def _split(address: str) -> tuple[str, str]:
+    """``address`` as its path and what follows it (a query, a fragment)."""
+    cut = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=len(address))
+    return address[:cut], address[cut:]
