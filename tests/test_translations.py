@@ -140,6 +140,17 @@ def test_a_sites_own_translations_go_over_the_shipped_ones(tmp_path: Path):
     assert "2 Quellen" in every_page and "eine Quelle" in every_page and "source-count\">1 Fassung" not in every_page
 
 
+
+def test_a_language_digestgen_does_not_ship_speaks_english_counted_as_english_and_says_so(tmp_path: Path):
+    result = build_publisher_site(tmp_path, config=_config("zh"))
+    pages = _all_pages(tmp_path / "output")
+    assert "1 version<" in pages and "2 versions" in pages and "1 versions" not in pages  # zh has one form only
+    assert [w.message.split(":")[0] for w in result.warnings if "ships no words" in w.message] == ["language 'zh'"]
+    assert next(w for w in result.warnings if "ships no words" in w.message).line == 4  # language = "zh"
+    # given words, it is quiet
+    quiet = build_publisher_site(tmp_path / "given", config=_config("zh", '"Latest" = "最新"\n'))
+    assert not [w for w in quiet.warnings if "ships no words" in w.message]
+
 def test_a_site_in_another_language_translates_the_theme_itself(tmp_path: Path):
     config = _config("sv", '"Latest" = "Senaste"\n"%(num)s version" = { one = "%(num)s version", other = "%(num)s versioner" }\n')
     build_publisher_site(tmp_path, config=config)

@@ -25,7 +25,7 @@ from .content import discover, link_articles, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
-from .i18n import site_messages, unasked, unknown_outlet
+from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
 from .lock import check_lock_writable, read_lock, write_lock
 from .models import Digest, Entry, StoryLock
 from .output import Staging, present
@@ -107,7 +107,7 @@ def build(
     messages = site_messages(config)
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", messages)
     template_problems = check_templates(env)
-    config_warnings = _unasked_translations(config, env, paths.config_file)
+    config_warnings = (*_unshipped_language(config, paths.config_file), *_unasked_translations(config, env, paths.config_file))
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
                             unknown_outlet(messages))
@@ -301,6 +301,17 @@ class _RememberedGrouping:
         grouping = group(docs, settings)
         cache.save_pickle(self.folder, _GROUPING, cache.code_version(), (key, tuple(names), grouping))
         return grouping
+
+
+def _unshipped_language(config: Config, config_file: Path) -> tuple[Problem, ...]:
+    """A warning when the site's language is one digestgen ships no words in and the site gives
+    none: its pages would say "Latest" under <html lang="zh"> without a word about it."""
+    if config.translations or base_language(config.language) in shipped_languages():
+        return ()
+    return (Problem(_shown(config_file), line_of_key(config_file, "language"),
+                    f"language {config.language!r}: digestgen ships no words in it, so the theme's words stay "
+                    "English; give yours under [translations] (digestgen/translations/en.toml lists them all)",
+                    "warning"),)
 
 
 def _unasked_translations(config: Config, env: Environment, config_file: Path) -> tuple[Problem, ...]:

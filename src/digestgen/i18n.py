@@ -116,13 +116,22 @@ class Messages:
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         values.setdefault("num", n)
         forms = self._forms(singular, plural)
-        return _filled(forms.get(plural_category(self.language, n)) or forms["other"], values)
+        return _filled(forms.get(plural_category(self._counted_in(singular), n)) or forms["other"], values)
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """Every plural form of a message, by category, with its placeholders left to fill in
         and %% as % (as gettext gives a text with nothing to fill in): for search.js, which
-        counts in the browser."""
-        return {category: text.replace("%%", "%") for category, text in self._forms(singular, plural).items()}
+        counts in the browser, by the rules of ``counted_as`` when that is not the page's language."""
+        forms = {category: text.replace("%%", "%") for category, text in self._forms(singular, plural).items()}
+        if self._counted_in(singular) != self.language:
+            forms["counted_as"] = "en"
+        return forms
+
+    def _counted_in(self, singular: str) -> str:
+        """The language whose plural rules pick a form of ``singular``: a message left in English
+        (no translation of it, as on a site in a language digestgen does not ship) counts as
+        English does, or a Chinese site would say "1 versions"."""
+        return self.language if singular in self.table or base_language(self.language) == "en" else "en"
 
     def _forms(self, singular: str, plural: str) -> Mapping[str, str]:
         found = self.table.get(singular)

@@ -34,8 +34,11 @@
     var text = messages[key];
     values = values || {};
     if (text && typeof text === "object") {
-      var n = values.num;
-      text = text[plurals ? plurals.select(n) : (n === 1 ? "one" : "other")] || text.other;
+      var n = values.num, rules = plurals;
+      if (text.counted_as) {  // words left in English count as English does
+        try { rules = new Intl.PluralRules(text.counted_as); } catch (e) { rules = null; }
+      }
+      text = text[rules ? rules.select(n) : (n === 1 ? "one" : "other")] || text.other;
     }
     return String(text).replace(/%\((\w+)\)s/g, function (whole, name) {
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
