@@ -47,10 +47,11 @@ def test_warnings_do_not_fail_a_build(tmp_path):
 
 
 def test_strict_turns_warnings_into_errors(tmp_path):
-    site = _site(tmp_path, WARNINGS)
+    site = _site(tmp_path, {**WARNINGS, "links.md": '---\ntitle: "Links"\n---\nSee [this](gone.md).\n'})
     code, stderr = _build(site, "--strict")
     assert code == 1
     assert "baddate.md:3:" in stderr and "ftp.md:3:" in stderr  # both, not just the first
+    assert "links.md: links to 'gone.md'" in stderr  # and those of later stages too
     assert "Traceback" not in stderr
     assert not (site / "output").exists()
 

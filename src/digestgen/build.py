@@ -23,7 +23,7 @@ from .assets import root_files, site_static
 from .config import Config, Paths, line_of_key, load_config, normal_base_url
 from .content import discover, link_articles, read_entries
 from .content.story_files import STORIES_FOLDER
-from .errors import ConfigError, ContentError, DigestgenError, OutputError, Problem, TemplateError
+from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
 from .lock import check_lock_writable, read_lock, write_lock
@@ -115,10 +115,6 @@ def build(
         raise ContentError(exc.problems + template_problems) from None
     if template_problems:
         raise TemplateError(template_problems)
-    if strict and config_warnings:
-        raise ConfigError([replace(w, severity="error") for w in config_warnings])
-    if strict and read.warnings:
-        raise ContentError([replace(w, severity="error") for w in read.warnings])
     timer.lap("read")
 
     tell("grouping articles into stories", len(read.entries))
@@ -127,8 +123,6 @@ def build(
     entries = assign_entry_slugs(chosen, lock)
     # A link to another article's file leads to its page, now that every article has its address.
     entries, link_warnings = link_articles(entries, {e.source_path: e.slug for e in entries})
-    if strict and link_warnings:
-        raise ContentError([replace(w, severity="error") for w in link_warnings])
     features = {p: a.features for p, a in read.analysis.items()}
     grouper = _RememberedGrouping(paths.cache, provisional)
     plan = build_stories(entries, config, read.story_files, lock, features, grouper)
@@ -160,8 +154,8 @@ def build(
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
         warnings = (*config_warnings, *read.warnings, *link_warnings, *site.warnings)
-        if strict and site.warnings:
-            raise ContentError([replace(w, severity="error") for w in site.warnings])
+        if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
+            raise ContentError([replace(w, severity="error") for w in warnings])
         timer.lap("render")
 
         tell("writing files", len(files))
