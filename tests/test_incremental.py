@@ -102,6 +102,18 @@ def test_a_deleted_output_folder_is_rebuilt(news_site: Path):
 
 
 
+def test_a_file_edited_in_the_output_by_hand_is_made_again(news_site: Path):
+    """An in-place minifier, an analytics snippet pasted in: the next build puts back its own."""
+    build_site(news_site)
+    out = news_site / "output"
+    page = next(out.glob("articles/*/index.html"))
+    made = page.read_bytes()
+    page.write_text("hacked", encoding="utf-8")
+    assert not build_site(news_site).unchanged
+    assert page.read_bytes() == made
+    assert build_site(news_site).unchanged  # and then it is the build's own again
+
+
 def test_files_deleted_from_the_output_by_hand_are_made_again(news_site: Path):
     build_site(news_site)
     out = news_site / "output"

@@ -28,7 +28,7 @@ from .grouping import group
 from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
 from .lock import check_lock_writable, read_lock, write_lock
 from .models import Digest, Entry, StoryLock
-from .output import Staging, present
+from .output import Staging, file_clock, unchanged_since
 from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
@@ -162,6 +162,7 @@ def build(
         if update_lock:  # a read-only content folder stops the build here, with the site as it was
             check_lock_writable(paths.lock_file, plan.lock)
         staging.commit(files)
+        written = file_clock(paths.output.parent)
     except BaseException:
         staging.discard()
         raise
@@ -182,6 +183,7 @@ def build(
         warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
         products=site.products,
         search_files=site.search_files,
+        written=written,
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
@@ -239,12 +241,12 @@ def _output_is(previous: cache.BuildRecord | None, paths: Paths) -> bool:
 
 
 def _intact(previous: cache.BuildRecord | None, paths: Paths) -> cache.BuildRecord | None:
-    """The previous build's record, less the outputs deleted from its site since: those are
-    made again, and the build is no longer a no-op."""
+    """The previous build's record, less the outputs deleted or changed in its site since:
+    those are made again, and the build is no longer a no-op."""
     if previous is None:
         return None
     made = {*previous.products.values(), *previous.search_files}
-    there = present(paths.output, sorted(made))
+    there = unchanged_since(paths.output, sorted(made), previous.written)
     if there == made:
         return previous
     return replace(previous, inputs="", products={k: p for k, p in previous.products.items() if p in there},

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,11 +32,32 @@ class OutputFile:
     staged: bool = False  # already written into the build's Staging folder (data is then empty)
 
 
-def present(output_dir: Path, paths: list[str]) -> set[str]:
-    """Which of ``paths`` are files in the site at ``output_dir``. Someone may have deleted
-    one by hand: a build must then make it again, not link it (a stat each, 20 ms at 10k)."""
-    root = str(output_dir)
-    return {path for path in paths if os.path.isfile(os.path.join(root, path))}
+def file_clock(folder: Path) -> int:
+    """Now, as the file system holding ``folder`` stamps files (its clock may run a tick behind
+    time.time_ns()): no file written before has a later time, none written after an earlier."""
+    probe = folder / f".digestgen-clock-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        return probe.stat().st_mtime_ns
+    except OSError:
+        return time.time_ns()
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def unchanged_since(output_dir: Path, paths: list[str], moment: int) -> set[str]:
+    """Which of ``paths`` are files in the site at ``output_dir`` last changed by ``moment``
+    (file_clock()). Someone may have deleted or edited one by hand (a minifier run in place):
+    a build must then make it again, not link it (a stat each, 20 ms at 10k)."""
+    root, kept = str(output_dir), set()
+    for path in paths:
+        try:
+            if os.stat(os.path.join(root, path)).st_mtime_ns <= moment:
+                kept.add(path)
+        except OSError:
+            pass
+    return kept
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
