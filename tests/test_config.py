@@ -70,3 +70,9 @@ def test_a_base_url_is_written_as_addresses_must_be(tmp_path: Path, url: str, ex
 
 def test_an_expiry_past_a_century_is_an_error_not_a_crash(tmp_path: Path):
     assert _first_problem(tmp_path, "expire_after_days = 999999\n").startswith("PATH:1: expire_after_days must be at most 36500")
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path):
+    path = tmp_path / "digestgen.toml"
+    path.write_bytes('\ufefftitle = "Notepad Digest"\n'.encode("utf-8"))
+    assert load_config(path).title == "Notepad Digest"

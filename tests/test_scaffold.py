@@ -68,3 +68,10 @@ def test_new_under_a_file_says_why_it_cannot(tmp_path: Path):
     result = run_cli("new", str(tmp_path / "notes.txt" / "site"))
     assert result.returncode == 1 and "cannot create the site: Not a directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_new_shows_a_build_command_that_can_be_pasted(tmp_path: Path):
+    folder = tmp_path / "two words"
+    result = run_cli("new", str(folder))
+    assert result.returncode == 0
+    assert f"digestgen build --site '{folder}'" in result.stderr

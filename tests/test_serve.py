@@ -195,6 +195,7 @@ class TestShouldRebuild:
         "output/index.html", ".digestgen-cache/serve/index.html", "README.md", ".git/index",
         "content/.bakery.md.swp", "content/bakery.md~", "content/.#bakery.md", "content/#bakery.md#",
         "templates/4913", "content/.stories.json.1234.tmp", "content/.hidden/x.md", "static/x.tmp", "files/CNAME~",
+        "content/sedaUW1XF",  # sed -i's temporary file
     ])
     def test_outputs_caches_and_editor_files_do_not(self, site: Paths, rel: str) -> None:
         assert not should_rebuild(site.site / rel, site)
@@ -1149,3 +1150,12 @@ def test_the_preview_shows_future_articles_when_asked_as_build_does(site: Paths,
     with Preview(site, port=0, poll_timeout=WAIT, future=future) as preview:
         titles = [s["title"] for s in json.loads(request(preview.url, "/digest.json").body)["stories"]]
     assert ("Festival opens next year" in titles) == future
+
+
+def test_serve_refuses_a_site_folder_that_is_not_there(tmp_path: Path) -> None:
+    """A mistyped --site would serve an error page forever: nothing there can ever change."""
+    from conftest import run_cli
+
+    result = run_cli("serve", "--site", str(tmp_path / "typo"), "--port", "0")
+    assert result.returncode == 1 and "no such site folder" in result.stderr
+    assert run_cli("serve", "--site", str(tmp_path), "--output", str(tmp_path / "x")).returncode == 2  # serve writes no output

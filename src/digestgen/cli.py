@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -84,7 +85,7 @@ def _add_new(commands) -> None:  # noqa: ANN001
             return EXIT_BUILD_ERROR
         logging.getLogger("digestgen").info(
             "Created a new site in %s (%d files). Build it with: digestgen build --site %s",
-            args.path, len(created), args.path,
+            args.path, len(created), shlex.quote(str(args.path)),  # "two words" pasted as it is shown
         )
         return EXIT_OK
 
@@ -99,7 +100,7 @@ def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
         "and rebuild whenever content, templates, static files or the config change; open pages reload "
         "by themselves and show build errors over the page. Ctrl-C stops.",
     )
-    _site_options(serve)
+    _site_options(serve, output=False)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000, or the next free one; 0: any free port)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of OS events (network drives, containers)")
@@ -119,10 +120,11 @@ def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     serve.set_defaults(run=run)
 
 
-def _site_options(parser: argparse.ArgumentParser) -> None:
+def _site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
     parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site root folder (default: .)")
     parser.add_argument("--content", type=Path, metavar="DIR", help="content folder (default: SITE/content)")
-    parser.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: SITE/output)")
+    if output:  # serve builds into a folder of its own, never into the output
+        parser.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: SITE/output)")
     parser.add_argument("--config", type=Path, metavar="FILE", help=f"config file (default: SITE/{CONFIG_FILENAME}, optional)")
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -137,7 +139,7 @@ def _base_url(value: str) -> str:
 
 
 def _paths(args: argparse.Namespace) -> Paths:
-    return Paths.for_site(args.site, content=args.content, output=args.output, config_file=args.config)
+    return Paths.for_site(args.site, content=args.content, output=getattr(args, "output", None), config_file=args.config)
 
 
 def _run_build(args: argparse.Namespace) -> int:

@@ -127,7 +127,7 @@ def load_config(path: Path, *, required: bool = False) -> Config:
             raise ConfigError(Problem(str(path), None, "config file not found"))
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # as Windows Notepad saves it, byte order mark first
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Problem(str(path), None, f"cannot read config: {exc}")) from None
     try:
@@ -279,7 +279,7 @@ def _check_table(data, schema, table, problem) -> None:
 def line_of_key(path: Path, key: str, table: str | None = None) -> int | None:
     """The line of ``key`` (in ``[table]``) in the config file at ``path``, for a message about it."""
     try:
-        return _line_of_key(path.read_text(encoding="utf-8"), key, table)
+        return _line_of_key(path.read_text(encoding="utf-8-sig"), key, table)
     except (OSError, UnicodeDecodeError):
         return None
 

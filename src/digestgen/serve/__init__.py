@@ -424,7 +424,11 @@ def serve(
     future: bool = False,
     config_required: bool = False,
 ) -> int:
-    """Run the preview until Ctrl-C. Returns an exit code: 0 when stopped, 1 if it cannot listen."""
+    """Run the preview until Ctrl-C. Returns an exit code: 0 when stopped, 1 if it cannot listen
+    or there is no site folder (a mistyped --site: nothing would ever appear to rebuild from)."""
+    if not paths.site.is_dir():
+        print(f"digestgen serve: {paths.site}: no such site folder (digestgen new makes one)", file=sys.stderr)
+        return 1
     preview = Preview(paths, host=host, port=port, poll=poll, drafts=drafts, future=future, config_required=config_required)
     restore = _stop_on_sigterm()
     try:

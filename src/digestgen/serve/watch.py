@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,7 +37,11 @@ def is_editor_temp(name: str) -> bool:
         or name.endswith(_TEMP_SUFFIXES)
         or name.startswith(".#")  # emacs lock
         or (name.startswith("#") and name.endswith("#"))  # emacs auto-save
+        or _SED_TEMP.fullmatch(name) is not None  # sed -i writes sedXXXXXX, then renames it
     )
+
+
+_SED_TEMP = re.compile(r"sed[A-Za-z0-9]{6}")
 
 
 def should_rebuild(event_path: Path | str, paths: Paths, ignored: Iterable[Path] = ()) -> bool:
