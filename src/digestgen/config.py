@@ -297,7 +297,17 @@ def _line_of_key(text: str, key: str, table: str | None) -> int | None:
             continue
         if current == table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
             return number
+        if current is None and table is not None and _holds_key(stripped, table, key):
+            return number
     return None
+
+
+def _holds_key(line: str, table: str, key: str) -> bool:
+    """Does a top-level ``line`` set ``key`` of ``table`` as a dotted key (``grouping.threshold = 5``)
+    or in an inline table (``grouping = { threshold = 5 }``)?"""
+    name, quoted = re.escape(table), rf"[\"']?{re.escape(key)}[\"']?"
+    return bool(re.match(rf"{name}\s*\.\s*{quoted}\s*=", line)
+                or (re.match(rf"{name}\s*=\s*\{{", line) and re.search(rf"[{{,]\s*{quoted}\s*=", line)))
 
 
 def _line_from_toml_error(exc: tomllib.TOMLDecodeError) -> int | None:
