@@ -301,3 +301,13 @@ def test_relative_links_lead_to_the_linked_article_or_the_outlets_page(tmp_path:
     # the story feed's text resolves its links from the article's page
     feed = next(p for p in out.glob("stories/*/feed.xml") if "Aftershocks" in p.read_text(encoding="utf-8"))
     assert 'xml:base="../../articles/aftershocks-continue/index.html"' in feed.read_text(encoding="utf-8")
+
+
+def test_the_summary_counts_the_articles_left_out(tmp_path: Path):
+    write_site(tmp_path, {
+        "content/a.md": article("Bridge reopens", "Traffic flows.", date="2021-03-01", source="One"),
+        "content/b.md": article("Plans for the bridge", "A draft.", date="2021-03-01", source="One", draft="true"),
+    })
+    (tmp_path / "content" / "b.md").write_text((tmp_path / "content" / "b.md").read_text().replace('"true"', "true"))
+    result = run_cli("build", "--site", str(tmp_path))
+    assert "Built 1 story from 1 article (1 more left out: drafts, future-dated or expired) into" in result.stderr

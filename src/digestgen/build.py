@@ -52,6 +52,7 @@ class BuildResult:
     provisional: bool = False  # stories carried over from the last grouping, not regrouped
     state: SiteState | None = None  # what the site was made from, for patch.patch()
     lock: StoryLock | None = None  # the story lock it wrote, or would have (update_lock=False)
+    left_out: int = 0  # articles read but not published: drafts, future-dated, expired
 
     @property
     def unchanged(self) -> bool:
@@ -189,7 +190,7 @@ def build(
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
     state = replace(state, warned=frozenset(w.path for w in warnings))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
-                       grouper.carried_over, state, plan.lock)
+                       grouper.carried_over, state, plan.lock, len(read.entries) - len(entries))
 
 
 def sources_signature(paths: Paths) -> str | None:

@@ -163,6 +163,8 @@ def _run_build(args: argparse.Namespace) -> int:
             log.debug("%-8s %7.3f s", stage, seconds)
     total = sum(result.timings.values())
     counts = f"{_count(result.stories, 'story', 'stories')} from {_count(result.entries, 'article', 'articles')}"
+    if result.left_out:  # or "0 articles" would leave a user with only expired ones wondering why
+        counts += f" ({result.left_out} more left out: drafts, future-dated or expired)"
     if result.unchanged:
         log.info("Nothing changed: %s is up to date (%s, checked in %.2f s)", paths.output, counts, total)
     else:
