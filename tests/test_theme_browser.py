@@ -412,6 +412,35 @@ def test_every_language_fits_a_phone_screen(browser, sites_in_every_language: di
         assert not outside and not errors, (outside, errors)
 
 
+
+def test_long_words_code_and_tables_stay_inside_a_phone_screen(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """A bare address, a long inline code or word, a wide table or a code block: the page must not
+    scroll sideways, and what scrolls in its own box must be reachable by keyboard."""
+    long_url = "http://www.mayohealth.org/mayo/0002/htm/nontraditional-treatments-for-arthritis-and-joint-pain.htm"
+    table = "| " + " | ".join(f"Column {n}" for n in range(7)) + " |\n|" + "---|" * 7 + "\n| " + " | ".join(
+        f"value-{n}-wide" for n in range(7)) + " |"
+    body = (f"The clinic's site: {long_url} has more. Use `{'x' * 90}` with "
+            f"Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen.\n\n{table}\n\n"
+            "```\n" + "wide_code_line = " + "1" * 150 + "\n```")
+    build_site(write_site(tmp_path, {"content/wide.md": article(f"Supplements and {long_url}", body, date="2021-03-01",
+                                                                source="Health Desk")}))
+    out = tmp_path / "output"
+    for page_file in (out / "index.html", next(out.glob("articles/*/index.html")), next(out.glob("stories/*/index.html"))):
+        context, page, outside, errors = _open(browser, page_file.as_uri(), 360, "light")
+        try:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            page.add_script_tag(path=str(_axe_path()))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            page.emulate_media(media="print")
+            cut = page.evaluate("""() => [...document.querySelectorAll('.body pre')]
+                .some(pre => pre.scrollWidth > pre.clientWidth + 1)""")
+        finally:
+            context.close()
+        assert overflow <= 0, f"{page_file.relative_to(out)} scrolls sideways at 360px by {overflow}px"
+        assert not [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")], page_file
+        assert not cut, "a code block loses its end on paper"
+        assert not outside and not errors, (outside, errors)
+
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
     try:

@@ -168,8 +168,22 @@ def parse_markdown(text: str) -> ParsedMarkdown:
     for token in tokens:  # the page's title is its one <h1>: the body's headings sit below it
         if token.type in ("heading_open", "heading_close"):
             token.tag = _BELOW_THE_TITLE[token.tag]
-    html = _md.renderer.render(tokens, _md.options, {})
+    html = _reachable(_md.renderer.render(tokens, _md.options, {}))
     return ParsedMarkdown(metadata, key_lines, html, tuple(paragraphs), heading)
+
+
+def _reachable(html: str) -> str:
+    """The renderer's HTML (its own tags: an article's text is escaped) made for every reader:
+    a code block or a table wider than a phone scrolls inside its box, which a keyboard must
+    reach (tabindex); images load only when scrolled to, and tell their hosts nothing of the
+    page that shows them."""
+    if "<pre>" in html:
+        html = html.replace("<pre>", '<pre tabindex="0">')
+    if "<table>" in html:
+        html = html.replace("<table>", '<div class="table" tabindex="0"><table>').replace("</table>", "</table></div>")
+    if "<img " in html:
+        html = html.replace("<img ", '<img loading="lazy" referrerpolicy="no-referrer" ')
+    return html
 
 
 _BELOW_THE_TITLE = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6", "h6": "h6"}
