@@ -192,6 +192,12 @@ def test_search_works_under_a_subpath(browser, pages):  # noqa: ANN001
         page.fill("#search-page-q", "sourdo")
         page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
         assert "bakery" in page.locator("#search-results li h2 a").first.inner_text().lower()
+        # the address follows what is typed: Back, Reload and a shared link show the same results
+        page.wait_for_function("location.search === '?q=sourdo'")
+        assert page.input_value("#site-search") == "sourdo"
+        page.reload()
+        page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+        assert page.input_value("#search-page-q") == "sourdo"
         page.fill("#search-page-q", "zzzznothing")
         page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No results')")
         # a result opens its page under /news/

@@ -219,6 +219,14 @@
   var timer;
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { show(input.value.trim()); }, 150);
+    timer = setTimeout(function () {
+      var query = input.value.trim();
+      show(query);
+      if (header) header.value = input.value;
+      // The address follows the query, so Back, Reload and a shared link show these results.
+      try {
+        history.replaceState(null, "", window.location.pathname + (query ? "?q=" + encodeURIComponent(query) : ""));
+      } catch (e) { /* some browsers refuse it for pages opened from disk */ }
+    }, 150);
   });
 })();
