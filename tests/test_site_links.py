@@ -179,6 +179,7 @@ def test_every_page_has_canonical_social_meta_and_a_search_box(tmp_path: Path):
         html = page.read_text(encoding="utf-8")
         name = page.relative_to(site).as_posix()
         assert 'role="search"' in html, name
+        assert '<link rel="icon" type="image/svg+xml" href="' in html, name  # or browsers ask for /favicon.ico
         assert 'property="og:title"' in html and 'name="twitter:card"' in html, name
         assert 'type="application/atom+xml"' in html and 'type="application/feed+json"' in html, name
         if name not in ("404.html", "search/index.html"):
