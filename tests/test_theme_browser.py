@@ -447,6 +447,26 @@ def test_long_words_code_and_tables_stay_inside_a_phone_screen(browser, tmp_path
         assert not cut, "a code block loses its end on paper"
         assert not outside and not errors, (outside, errors)
 
+
+def test_a_right_to_left_outlet_name_keeps_its_count_after_it(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """On an English site, "الجزيرة" followed by "1 article in 1 story": unisolated, the count's
+    digit joined the Arabic run and showed before the name."""
+    build_site(write_site(tmp_path, {"content/a.md": article("Quake strikes", "It shook.", date="2021-03-01",
+                                                             source="الجزيرة", tags=["زلزال"])}))
+    for listing, item in (("sources", "li"), ("tags", "li")):
+        context, page, outside, errors = _open(browser, (tmp_path / "output" / listing / "index.html").as_uri(), 1280, "light")
+        try:
+            order = page.evaluate("""(item) => {
+                const li = document.querySelector('main ' + item);
+                const name = li.querySelector('a').getBoundingClientRect(), meta = li.querySelector('.meta');
+                const range = document.createRange(); range.selectNodeContents(meta);
+                return [name.right, range.getBoundingClientRect().left];
+            }""", item)
+        finally:
+            context.close()
+        assert order[0] <= order[1], f"{listing}: the count shows before the name"
+        assert not outside and not errors, (outside, errors)
+
 def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     context, page, _, _ = _open(browser, pages["story"], 1280, "dark")
     try:
