@@ -311,3 +311,10 @@ def test_the_summary_counts_the_articles_left_out(tmp_path: Path):
     (tmp_path / "content" / "b.md").write_text((tmp_path / "content" / "b.md").read_text().replace('"true"', "true"))
     result = run_cli("build", "--site", str(tmp_path))
     assert "Built 1 story from 1 article (1 more left out: drafts, future-dated or expired) into" in result.stderr
+
+
+def test_an_article_alone_in_its_story_is_not_one_of_all_one_versions(tmp_path: Path):
+    build_site(write_site(tmp_path, {"content/a.md": article("Bridge reopens", "Traffic flows.", date="2021-03-01",
+                                                              source="One")}))
+    page = next((tmp_path / "output").glob("articles/*/index.html")).read_text(encoding="utf-8")
+    assert "· 1 version</p>" in page and "side by side" not in page
