@@ -308,6 +308,19 @@ def test_an_english_plural_finds_the_singular(browser, english_search: Path, que
     assert _articles_found(browser, english_search, query)[0] == expected
 
 
+
+def test_search_ranks_an_old_title_match_above_every_newer_body_match(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """Ranking once looked at the newest 500 hits only: an older article titled with the query
+    was lost behind hundreds that merely mention it."""
+    files = {f"content/n{n:03}.md": article(f"Council notice {n}", f"The harbour office posted notice {n}.",
+                                             date=f"2021-{n % 12 + 1:02}-{n % 28 + 1:02}", source="Gazette")
+             for n in range(520)}
+    files["content/old.md"] = article("Harbour reopens after the storm", "Boats are back.", date="2019-01-05",
+                                      source="Coast Times")
+    search_page = _search_page(tmp_path, files)
+    titles, _ = _articles_found(browser, search_page, "harbour")
+    assert titles[0] == "Harbour reopens after the storm", titles[:3]
+
 @pytest.mark.parametrize(("language", "query", "expected", "translations"), [
     ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0».", ""),
     ("de", "sourdough", "{n} Treffer für „sourdough“.", ""),

@@ -153,21 +153,24 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
     ``previous`` is the last build's Postings: when few documents changed, they are patched."""
     docs: list[list[str]] = []
     texts: list[str] = []
+    titles: list[str] = []  # each document's title words: search ranks title matches first
     say = site_messages(config)
     for story in reversed(digest.stories):
         for entry in reversed(story.entries):
             docs.append(["a", article_path(entry), entry.title, _entry_meta(entry, config, say),
                          _snippet(entry.summary or entry.lead), *_language(entry.language, say)])
             texts.append(known.get(entry.source_path) or entry_words(entry))
+            titles.append(" ".join(_indexable(entry.title)))
         when = say.date(story.date.astimezone(config.tzinfo)) if story.date else ""
         count = len(story.entries)
         meta = " · ".join(p for p in (say.ngettext("Story, %(num)s version", "Story, %(num)s versions", count), when) if p)
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb), *_language(story.title_language, say)])
         texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
+        titles.append(" ".join(_indexable(story.title)))
+    from ._postings import entries  # imports numpy: only builds that make a search index need it
+
     terms = _patched(previous, texts) if previous is not None else None
     if terms is None:
-        from ._postings import entries  # imports numpy, which only an index made afresh needs
-
         terms = entries(texts)
     postings = Postings(tuple(texts), terms)
 
@@ -177,19 +180,29 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
         chunk = files_for("docs", str(first // DOCS_PER_CHUNK), _json(docs[first:first + DOCS_PER_CHUNK]))
         files.append(chunk)
         doc_files.append(chunk.path)
-    shards: dict[str, list[str]] = {}
-    for word, entry in postings.terms.items():
-        shards.setdefault(shard_of(word), []).append(entry)
-    term_files = {}
-    for key in sorted(shards):
-        shard = files_for("terms", key, "{" + ",".join(shards[key]) + "}")
-        files.append(shard)
-        term_files[key] = shard.path
+    term_files = _shards(files, "terms", postings.terms)
+    # Title words are listed as words are, so that every document a query finds can be ranked
+    # without loading it (a tenth of the words, made afresh each time: 0.05 s at 10k articles).
+    title_files = _shards(files, "titles", entries(titles))
 
     manifest = {"stop": sorted(STOP_WORDS), "chunk": DOCS_PER_CHUNK, "count": len(docs),
-                "docs": doc_files, "terms": term_files}
+                "docs": doc_files, "terms": term_files, "titles": title_files}
     files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", _json(manifest), ";\n"))
     return SearchIndex(files, postings)
+
+
+def _shards(files: list[OutputFile], kind: str, terms: Mapping[str, str]) -> dict[str, str]:
+    """``terms`` (word -> its entry) written into ``files`` as one script per shard; returns
+    each shard's key and path, for the manifest."""
+    shards: dict[str, list[str]] = {}
+    for word, entry in terms.items():
+        shards.setdefault(shard_of(word), []).append(entry)
+    paths = {}
+    for key in sorted(shards):
+        shard = files_for(kind, key, "{" + ",".join(shards[key]) + "}")
+        files.append(shard)
+        paths[key] = shard.path
+    return paths
 
 
 def shard_of(word: str) -> str:

@@ -44,7 +44,7 @@
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
     });
   }
-  var loaded = { docs: {}, terms: {} };
+  var loaded = { docs: {}, terms: {}, titles: {} };
   var waiting = {};
 
   window.DIGESTGEN_SEARCH_LOADED = function (kind, key, data) {
@@ -100,9 +100,9 @@
     var n = 0;
     for (var i = 0; i < deltas.length; i++) { n += deltas[i]; into[n] = true; }
   }
-  function docsFor(word) {
+  function docsFor(word, kind) {
     // The exact word, or any indexed word it begins (from three letters): "elect" finds "election".
-    var found = {}, shard = loaded.terms[shardOf(word)] || {};
+    var found = {}, shard = loaded[kind][shardOf(word)] || {};
     if (shard[word]) decode(shard[word], found);
     if (word.length >= 3) {
       Object.keys(shard).forEach(function (t) {
@@ -122,17 +122,10 @@
     if (/(x|ch|sh|ss)es$/.test(word)) return word.slice(0, -2);
     return word.slice(0, -1);
   }
-  function docsForEither(word) {
-    var found = docsFor(word), one = singular(word), shard = loaded.terms[shardOf(word)] || {};
+  function docsForEither(word, kind) {  // kind: "terms" (every word of a document) or "titles"
+    var found = docsFor(word, kind), one = singular(word), shard = loaded[kind][shardOf(word)] || {};
     if (one && shard[one]) decode(shard[one], found);
     return found;
-  }
-  function titleScore(title, q) {
-    var t = " " + words(title).join(" ") + " ";
-    return q.filter(function (w) {
-      var one = singular(w);
-      return t.indexOf(" " + w) !== -1 || (one !== null && t.indexOf(" " + one + " ") !== -1);
-    }).length;
   }
   function doc(id) {
     return loaded.docs[String(Math.floor(id / manifest.chunk))][id % manifest.chunk];
@@ -156,33 +149,38 @@
     var shards = [];
     q.forEach(function (w) {
       var key = shardOf(w);
-      if (manifest.terms[key]) shards.push(["terms", key, manifest.terms[key]]);
+      ["terms", "titles"].forEach(function (kind) {
+        if (manifest[kind] && manifest[kind][key]) shards.push([kind, key, manifest[kind][key]]);
+      });
     });
     status.textContent = say("searching");
     loadAll(shards, function () {
       if (mine !== generation) return;
       var hits = null;
       q.forEach(function (w) {
-        var set = docsForEither(w);
+        var set = docsForEither(w, "terms");
         if (hits === null) { hits = set; return; }
         var both = {};
         Object.keys(hits).forEach(function (d) { if (set[d]) both[d] = true; });
         hits = both;
       });
-      // Documents are numbered oldest first (see search.py): newest is the highest number.
-      var ids = Object.keys(hits).map(Number).sort(function (a, b) { return b - a; });
-      var chunks = {};
-      ids.forEach(function (id) { chunks[Math.floor(id / manifest.chunk)] = true; });
-      // Rank: title matches first, then newest (the digest's order). Titles live in the doc chunks,
-      // so load the chunks of at most the first few hundred hits.
-      var considered = ids.slice(0, 500);
+      // Rank every hit: more of the query's words in its title first, then newest (the digest's
+      // order; documents are numbered oldest first, see search.py). Titles are listed as words
+      // are, so ranking loads no document: only the chunks of the results shown are loaded.
+      var inTitle = q.map(function (w) { return docsForEither(w, "titles"); });
+      var score = {};
+      var ids = Object.keys(hits).map(Number);
+      ids.forEach(function (id) {
+        score[id] = inTitle.filter(function (set) { return set[id]; }).length;
+      });
+      ids.sort(function (a, b) { return score[b] - score[a] || b - a; });
+      var shown = ids.slice(0, MAX);
       var needed = {};
-      considered.forEach(function (id) { needed[Math.floor(id / manifest.chunk)] = true; });
+      shown.forEach(function (id) { needed[Math.floor(id / manifest.chunk)] = true; });
       var jobs = Object.keys(needed).map(function (c) { return ["docs", c, manifest.docs[Number(c)]]; });
       loadAll(jobs, function () {
         if (mine !== generation) return;
-        considered.sort(function (a, b) { return titleScore(doc(b)[2], q) - titleScore(doc(a)[2], q) || b - a; });
-        render(query, ids.length, considered.slice(0, MAX));
+        render(query, ids.length, shown);
       });
     });
   }

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","a",{"after":[5,1],"alert":[0]});

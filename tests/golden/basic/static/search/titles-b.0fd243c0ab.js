@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","b",{"bakery":[3,1]});

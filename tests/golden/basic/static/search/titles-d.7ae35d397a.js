@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","d",{"days":[5,1]});

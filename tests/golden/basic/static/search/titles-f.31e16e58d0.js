@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","f",{"ferry":[5,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","m",{"magnitude":[1,1]});

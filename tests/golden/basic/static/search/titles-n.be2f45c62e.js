@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","n",{"national":[3,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","o",{"off":[1,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","p",{"prize":[3,1]});

@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","q",{"quake":[0]});

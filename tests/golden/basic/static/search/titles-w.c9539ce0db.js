@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("titles","w",{"wins":[3,1]});
