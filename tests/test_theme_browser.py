@@ -320,6 +320,18 @@ def test_search_ranks_an_old_title_match_above_every_newer_body_match(browser, t
     search_page = _search_page(tmp_path, files)
     titles, _ = _articles_found(browser, search_page, "harbour")
     assert titles[0] == "Harbour reopens after the storm", titles[:3]
+    # 50 at a time, and the rest on asking
+    context, page, outside, errors = _open(browser, search_page.as_uri() + "?q=harbour", 1280, "light")
+    try:
+        page.wait_for_function("document.querySelectorAll('#search-results li').length === 50")
+        total = int(page.inner_text("#search-status").split()[0])
+        page.click("#search-more")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length === 100")
+        status = page.inner_text("#search-status")
+    finally:
+        context.close()
+    assert total > 500 and status == f"{total} results for “harbour”, showing the best 100."
+    assert not outside and not errors, (outside, errors)
 
 @pytest.mark.parametrize(("language", "query", "expected", "translations"), [
     ("fr", "turnout", "{n} résultat{s} pour «\u00a0turnout\u00a0».", ""),

@@ -17,6 +17,7 @@
   var messages = {
     unavailable: "Search is unavailable: its index could not be loaded.",
     short: "Type a longer word to search.",
+    more: "Show more results",
     searching: "Searching…",
     story: "Story",
     none: "No results for “%(query)s”.",
@@ -140,6 +141,7 @@
   var generation = 0;
   function show(query) {
     var mine = ++generation;
+    dropMore();
     var q = words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
     if (!q.length) {
       list.textContent = "";
@@ -174,20 +176,37 @@
         score[id] = inTitle.filter(function (set) { return set[id]; }).length;
       });
       ids.sort(function (a, b) { return score[b] - score[a] || b - a; });
-      var shown = ids.slice(0, MAX);
-      var needed = {};
-      shown.forEach(function (id) { needed[Math.floor(id / manifest.chunk)] = true; });
-      var jobs = Object.keys(needed).map(function (c) { return ["docs", c, manifest.docs[Number(c)]]; });
-      loadAll(jobs, function () {
-        if (mine !== generation) return;
-        render(query, ids.length, shown);
-      });
+      list.textContent = "";
+      more(query, ids, 0, mine);
     });
   }
-  function render(query, total, ids) {
-    list.textContent = "";
+  // The ranked results from ``from`` on, MAX at a time (loading only the chunks that hold
+  // them), with a button for the next MAX while there are more.
+  function more(query, ids, from, mine) {
+    var shown = ids.slice(from, from + MAX);
+    var needed = {};
+    shown.forEach(function (id) { needed[Math.floor(id / manifest.chunk)] = true; });
+    var jobs = Object.keys(needed).map(function (c) { return ["docs", c, manifest.docs[Number(c)]]; });
+    loadAll(jobs, function () {
+      if (mine !== generation) return;
+      render(query, ids.length, shown, from + shown.length);
+      dropMore();
+      if (from + shown.length < ids.length) {
+        var button = el("button", "search-more", say("more"));
+        button.id = "search-more";
+        button.type = "button";
+        button.addEventListener("click", function () { more(query, ids, from + MAX, mine); });
+        list.parentNode.insertBefore(button, list.nextSibling);
+      }
+    });
+  }
+  function dropMore() {
+    var button = document.getElementById("search-more");
+    if (button) button.parentNode.removeChild(button);
+  }
+  function render(query, total, ids, upTo) {
     status.textContent = total === 0 ? say("none", { query: query })
-      : say(total > MAX ? "found_best" : "found", { num: total, query: query, best: MAX });
+      : say(total > upTo ? "found_best" : "found", { num: total, query: query, best: upTo });
     ids.forEach(function (id) {
       var d = doc(id);
       var li = el("li", "search-result " + (d[0] === "s" ? "is-story" : "is-article"));
