@@ -138,7 +138,9 @@ class Postings:
 @dataclass(frozen=True)
 class SearchIndex:
     files: list[OutputFile]  # the manifest first (the file the search page loads), then chunks and shards
-    postings: Postings | None  # for the next build; None when the last build's files were kept
+    # for the next build, by kind ("terms": every word of a document, "titles": its title's);
+    # None when the last build's files were kept
+    postings: Mapping[str, Postings] | None
 
 
 # Patching costs about a millisecond per changed document; past this many, start over.
@@ -146,11 +148,13 @@ PATCH_LIMIT = 200
 
 
 def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
-                 previous: Postings | None = None) -> SearchIndex:
+                 previous: Mapping[str, Postings] | None = None) -> SearchIndex:
     """The search index of ``digest``; the same bytes however it is made.
 
     ``known`` maps an entry's source path to its entry_words(), where already computed.
-    ``previous`` is the last build's Postings: when few documents changed, they are patched."""
+    ``previous`` is the last build's SearchIndex.postings: when few documents changed, they
+    are patched. Title words are listed as words are, so that every document a query finds
+    can be ranked without loading it."""
     docs: list[list[str]] = []
     texts: list[str] = []
     titles: list[str] = []  # each document's title words: search ranks title matches first
@@ -167,12 +171,8 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
         docs.append(["s", story_path(story), story.title, meta, _snippet(story.blurb), *_language(story.title_language, say)])
         texts.append(" ".join(_indexable(" ".join([story.title, story.blurb, *story.sources]))))
         titles.append(" ".join(_indexable(story.title)))
-    from ._postings import entries  # imports numpy: only builds that make a search index need it
-
-    terms = _patched(previous, texts) if previous is not None else None
-    if terms is None:
-        terms = entries(texts)
-    postings = Postings(tuple(texts), terms)
+    postings = {kind: _postings(kind_texts, (previous or {}).get(kind))
+                for kind, kind_texts in (("terms", texts), ("titles", titles))}
 
     files: list[OutputFile] = []
     doc_files = []
@@ -180,15 +180,20 @@ def search_index(digest: Digest, config: Config, known: Mapping[str, str] = {},
         chunk = files_for("docs", str(first // DOCS_PER_CHUNK), _json(docs[first:first + DOCS_PER_CHUNK]))
         files.append(chunk)
         doc_files.append(chunk.path)
-    term_files = _shards(files, "terms", postings.terms)
-    # Title words are listed as words are, so that every document a query finds can be ranked
-    # without loading it (a tenth of the words, made afresh each time: 0.05 s at 10k articles).
-    title_files = _shards(files, "titles", entries(titles))
-
-    manifest = {"stop": sorted(STOP_WORDS), "chunk": DOCS_PER_CHUNK, "count": len(docs),
-                "docs": doc_files, "terms": term_files, "titles": title_files}
+    manifest = {"stop": sorted(STOP_WORDS), "chunk": DOCS_PER_CHUNK, "count": len(docs), "docs": doc_files,
+                **{kind: _shards(files, kind, kind_postings.terms) for kind, kind_postings in postings.items()}}
     files.insert(0, _script("search-index", "window.DIGESTGEN_SEARCH=", _json(manifest), ";\n"))
     return SearchIndex(files, postings)
+
+
+def _postings(texts: list[str], previous: Postings | None) -> Postings:
+    """The postings of ``texts``: ``previous`` patched, where few documents changed."""
+    terms = _patched(previous, texts) if previous is not None else None
+    if terms is None:
+        from ._postings import entries  # imports numpy, which only an index made afresh needs
+
+        terms = entries(texts)
+    return Postings(tuple(texts), terms)
 
 
 def _shards(files: list[OutputFile], kind: str, terms: Mapping[str, str]) -> dict[str, str]:

@@ -48,7 +48,7 @@ class RenderedSite:
     files: list[OutputFile]
     warnings: tuple[Problem, ...]
     products: dict[str, str]  # for the next build's Reusable
-    search_postings: Any = None  # search.Postings, for the next build's search_index(); None when kept
+    search_postings: Any = None  # search.SearchIndex.postings, for the next build's search_index(); None when kept
     search_files: list[str] = field(default_factory=list)  # the search index's output paths, manifest first
 
 
@@ -183,7 +183,7 @@ class SearchSources:
 
     words: Mapping[str, str] = field(default_factory=dict)  # source path -> search.entry_words()
     last_files: Sequence[str] = ()  # the previous build's index files (in Reusable.root), manifest first
-    last_postings: Callable[[], Any] = lambda: None  # the previous build's Postings, read when needed
+    last_postings: Callable[[], Any] = lambda: None  # the previous build's SearchIndex.postings, read when needed
     keep_last: bool = False  # keep last_files although the stories changed (a provisional build)
 
 
