@@ -26,7 +26,7 @@ from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
-from .lock import check_lock_writable, read_lock, write_lock
+from .lock import check_lock_writable, holds, read_lock, write_lock
 from .models import Digest, Entry, StoryLock
 from .output import Staging, file_clock, unchanged_since
 from .patch import SiteState
@@ -160,14 +160,15 @@ def build(
         timer.lap("render")
 
         tell("writing files", len(files))
-        if update_lock:  # a read-only content folder stops the build here, with the site as it was
-            check_lock_writable(paths.lock_file, plan.lock)
+        lock_due = update_lock and not holds(paths.lock_file, plan.lock)
+        if lock_due:  # a read-only content folder stops the build here, with the site as it was
+            check_lock_writable(paths.lock_file)
         staging.commit(files)
         written = file_clock(paths.output.parent)
     except BaseException:
         staging.discard()
         raise
-    if update_lock:
+    if lock_due:
         write_lock(paths.lock_file, plan.lock)
     # A provisional build keeps its search postings in memory only: the exact build that
     # follows it writes them (pickling them is a tenth of a quick rebuild at 10,000 articles).

@@ -52,11 +52,17 @@ def lock_text(lock: StoryLock) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def check_lock_writable(path: Path, lock: StoryLock) -> None:
-    """Raise ContentError if ``lock`` would have to be written and cannot be (a read-only
-    content folder): asked before the site is swapped in, so the build stops with it as it was."""
-    if _unchanged(path, lock_text(lock)):
-        return
+def holds(path: Path, lock: StoryLock) -> bool:
+    """Does the file at ``path`` hold ``lock``, as write_lock() would write it?"""
+    try:
+        return path.read_text(encoding="utf-8") == lock_text(lock)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def check_lock_writable(path: Path) -> None:
+    """Raise ContentError if the lock at ``path`` cannot be written (a read-only content folder):
+    asked before the site is swapped in, so the build stops with it as it was."""
     probe = _temporary(path)
     try:
         probe.open("w").close()
@@ -65,29 +71,18 @@ def check_lock_writable(path: Path, lock: StoryLock) -> None:
         raise _cannot_write(path, exc) from None
 
 
-def write_lock(path: Path, lock: StoryLock) -> bool:
-    """Write ``lock`` if it differs from what is on disk; return whether it was written."""
-    text = lock_text(lock)
-    if _unchanged(path, text):
-        return False
+def write_lock(path: Path, lock: StoryLock) -> None:
+    """Replace the lock at ``path`` with ``lock``, atomically."""
     temporary = _temporary(path)
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            handle.write(lock_text(lock))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise _cannot_write(path, exc) from None
-    return True
-
-
-def _unchanged(path: Path, text: str) -> bool:
-    try:
-        return path.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def _temporary(path: Path) -> Path:

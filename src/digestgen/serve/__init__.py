@@ -27,7 +27,8 @@ from ..assets import site_static
 from ..build import BuildResult, build, sources_signature
 from ..config import Paths
 from ..errors import DigestgenError, Problem
-from ..lock import lock_text
+from ..lock import holds
+from ..models import StoryLock
 from ..output import process_alive, replace_files
 from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
 from ..site import render_outputs
@@ -82,7 +83,7 @@ class Preview:
         self._one_build = threading.Lock()  # build() calls share caches: one at a time
         # The story lock as the last exact build would have written it: a build in another
         # terminal writes just that, and the preview, which shows it already, need not rebuild.
-        self._lock_shown: str | None = None
+        self._lock_shown: StoryLock | None = None
         self._exact_builds = LatestOnly(self._exact, name="digestgen-exact-build")
 
     @property
@@ -166,7 +167,8 @@ class Preview:
         After an edit to templates or static files alone, the pages open in a browser are made
         again first (patch.patch_theme), and the build that follows makes the rest; their tabs
         are then told that it has nothing new for them."""
-        if changes and set(changes) == {self.paths.lock_file} and _text(self.paths.lock_file) == self._lock_shown:
+        if (changes and set(changes) == {self.paths.lock_file} and self._lock_shown is not None
+                and holds(self.paths.lock_file, self._lock_shown)):
             return self.state.snapshot()  # the lock of the site on screen, written by a build elsewhere
         with self._build_lock:
             self._exact_builds.cancel()
@@ -330,7 +332,7 @@ class Preview:
         else:
             self._site = result.state if result.state is not None else self._site
             if result.lock is not None and not result.provisional:
-                self._lock_shown = lock_text(result.lock)
+                self._lock_shown = result.lock
             self._log_success(result, changes, time.perf_counter() - started)
             return result, ()
         self._log_failure(problems)
@@ -362,12 +364,6 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-def _text(path: Path) -> str | None:
-    data = _read(path)
-    return data.decode("utf-8", "replace") if data is not None else None
-
 
 class _Superseded(Exception):
     """An exact build given up as a stage starts: newer saves are waiting, or were served."""
