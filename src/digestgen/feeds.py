@@ -21,7 +21,7 @@ from .config import Config
 from .i18n import site_messages
 from .models import Digest, Entry, Story
 from .output import OutputFile
-from .pages import FEED_ATOM, FEED_JSON, article_path, digest_page_path, site_url, story_feed_path, story_path
+from .pages import FEED_ATOM, FEED_JSON, article_path, digest_page_path, site_url, story_feed_path, story_path, tag_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -156,7 +156,7 @@ def _story_tags(story: Story) -> list[str]:
     seen: dict[str, str] = {}
     for entry in story.entries:
         for tag in entry.tags:
-            seen.setdefault(" ".join(tag.split()).casefold(), tag)
+            seen.setdefault(tag_key(tag), tag)
     return list(seen.values())
 
 

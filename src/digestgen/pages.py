@@ -120,6 +120,11 @@ class Sections:
     story_of: Mapping[str, Story] = field(default_factory=dict)  # entry slug -> story
 
 
+def tag_key(tag: str) -> str:
+    """What makes two tags one: "Politics" and " politics" are one, "C" and "C++" two."""
+    return " ".join(tag.split()).casefold()
+
+
 def sections(digest: Digest, config: Config) -> Sections:
     story_of = {e.slug: s for s in digest.stories for e in s.entries}
     entries = sorted(digest.entries, key=_entry_newest_first)
@@ -141,7 +146,7 @@ def sections(digest: Digest, config: Config) -> Sections:
     by_tag: dict[str, tuple[str, list[Entry]]] = {}
     for entry in entries:
         for tag in entry.tags:
-            name, tagged = by_tag.setdefault(" ".join(tag.split()).casefold(), (tag, []))
+            name, tagged = by_tag.setdefault(tag_key(tag), (tag, []))
             if not tagged or tagged[-1] is not entry:  # a tag given twice in one entry
                 tagged.append(entry)
     keys = sorted(by_tag)

@@ -195,6 +195,7 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
                      published: Mapping[str, tuple[Entry, Story]]) -> dict[str, Entry] | None:
     content = state.paths.content.resolve()
     revised: dict[str, Entry] = {}
+    slugs = {rel: entry.slug for rel, (entry, _) in published.items()}  # for links between articles
     # The watcher names files under the content folder as given, which may be a symlink.
     for path in dict.fromkeys(Path(c).parent.resolve() / Path(c).name for c in changes):
         if not _article_file(path, content):
@@ -208,7 +209,7 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
         entry, problems = read_article(path, content, state.config.timezone, unknown_outlet(site_messages(state.config)))
         if entry is None or problems:
             return None
-        entry = link_articles([entry.with_slug(before.slug)], {e.source_path: e.slug for e, _ in published.values()})[0][0]
+        entry = link_articles([entry.with_slug(before.slug)], slugs)[0][0]
         if not patchable(before, entry, _retitlable(state, before, story)):
             return None
         if entry != before:
