@@ -121,7 +121,7 @@ def clean_hugo(site: Path) -> None:
     shutil.rmtree(site / "resources", ignore_errors=True)
 
 
-DIGESTGEN = [sys.executable, "-m", "digestgen.cli", "build", "-q"]
+DIGESTGEN = [sys.executable, "-m", "digestgen", "build", "-q"]
 
 
 def paired(runs: int, first: tuple, second: tuple) -> tuple[list, list, dict]:

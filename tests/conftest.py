@@ -57,7 +57,7 @@ def article(title: str, body: str, **meta: str) -> str:
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "digestgen.cli", *args],
+        [sys.executable, "-m", "digestgen", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
 

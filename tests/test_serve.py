@@ -716,7 +716,7 @@ def test_a_taken_port_moves_to_the_next_free_one_and_says_so(
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_cli_serves_prints_the_url_and_stops_cleanly(site: Paths, stop: signal.Signals) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "digestgen.cli", "serve", "--site", str(site.site), "--port", "0"],
+        [sys.executable, "-m", "digestgen", "serve", "--site", str(site.site), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -772,7 +772,7 @@ def test_serve_says_clearly_when_no_port_is_free(
 
 
 def test_cli_help_lists_serve() -> None:
-    out = subprocess.run([sys.executable, "-m", "digestgen.cli", "serve", "--help"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "digestgen", "serve", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
     for option in ("--site", "--host", "--port", "--poll"):
         assert option in out.stdout

@@ -243,6 +243,3 @@ def run() -> NoReturn:
     sys.stderr.flush()
     os._exit(code)
 
-
-if __name__ == "__main__":
-    run()
