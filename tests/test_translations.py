@@ -357,3 +357,11 @@ def test_a_language_must_be_a_language_tag_and_one_text_may_serve_every_count(tm
     build_site(site)
     archive = (site / "output" / "archive" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="pt-BR">' in archive and "1 x notícias" in archive
+
+
+@pytest.mark.parametrize(("language", "locale"), [("en", "en_US"), ("pt-PT", "pt_PT"), ("zh-Hant-TW", "zh_TW"), ("tlh", None)])
+def test_open_graph_names_the_locale_with_its_region(tmp_path: Path, language: str, locale: str | None):
+    # og:locale is language_TERRITORY: a bare "en" is not one, and crawlers fall back to en_US
+    build_publisher_site(tmp_path, config=_config(language))
+    page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<meta property="og:locale" content="([^"]*)">', page) == ([locale] if locale else [])

@@ -56,6 +56,28 @@ def direction(tag: str) -> str:
     return "rtl" if base_language(tag) in RIGHT_TO_LEFT else "ltr"
 
 
+# CLDR's likely region of a language, for og:locale, which must name one (``en_US``);
+# a site whose language names its region (``pt-PT``) says so itself.
+_LIKELY_REGION = {
+    "ar": "EG", "bg": "BG", "bn": "BD", "ca": "ES", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR",
+    "en": "US", "es": "ES", "et": "EE", "fa": "IR", "fi": "FI", "fr": "FR", "he": "IL", "hi": "IN",
+    "hr": "HR", "hu": "HU", "id": "ID", "it": "IT", "ja": "JP", "ko": "KR", "lt": "LT", "lv": "LV",
+    "ms": "MY", "nb": "NO", "nl": "NL", "pl": "PL", "pt": "BR", "ro": "RO", "ru": "RU", "sk": "SK",
+    "sl": "SI", "sr": "RS", "sv": "SE", "th": "TH", "tr": "TR", "uk": "UA", "ur": "PK", "vi": "VN",
+    "zh": "CN",
+}
+
+
+def og_locale(tag: str) -> str | None:
+    """``en`` -> ``en_US``, ``pt-PT`` -> ``pt_PT``: Open Graph's locale, language_TERRITORY.
+    None for a bare language whose region is not known here: a wrong one would be worse."""
+    language, *rest = tag.replace("_", "-").split("-")
+    # a region is two letters or three digits (zh-Hant-TW: Hant is a script)
+    region = next((p.upper() for p in rest if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None)
+    region = region or _LIKELY_REGION.get(language.lower())
+    return f"{language.lower()}_{region}" if region else None
+
+
 # CLDR's cardinal plural rules for whole numbers, as the browser's Intl.PluralRules has them
 # (search.js counts with those): the languages of the catalogues, and those whose forms a site
 # most often gives under [translations]. Any other language: one for 1, else other.
@@ -194,7 +216,7 @@ class Messages:
         """What Jinja's i18n extension expects to find, ``_`` being gettext, and the direction
         the language is written in (``text_direction``)."""
         return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext, "plural_forms": self.plural_forms,
-                "text_direction": self.direction}
+                "text_direction": self.direction, "og_locale": og_locale(self.language)}
 
 
 def _filled(text: Text, values: Mapping[str, Any]) -> str:
