@@ -144,11 +144,18 @@ def test_an_update_before_the_date_is_a_warning_at_its_line_and_ignored():
     assert [(p.line, p.severity) for p in problems] == [(4, "warning")]
     assert problems[0].message.startswith("updated ignored: 2021-03-01T00:00:00+00:00 is before the date")
 
-def test_bad_yaml_is_an_error_with_the_file_line():
-    entry, problems = read('---\ntitle: "T"\nsource: [unclosed\n---\nBody.\n', "bad.md")
+
+@pytest.mark.parametrize(("front", "line"), [
+    ('title: "T"\nsource: [unclosed\ndate: 2021-03-01', 3),       # the bracket left open, not where YAML gave up
+    ('title: "A quake\nsource: X\ndate: 2021-03-01\nurl: y', 2),   # likewise an unclosed quote
+    ("title: T\ntags:\n  - a\n - b\ndate: 2021-03-01", 5),       # a badly indented item, where it is
+    ("title: A: b: c\ndate: 2021-03-01", 2),
+])
+def test_bad_yaml_is_an_error_at_the_line_of_the_mistake(front: str, line: int):
+    entry, problems = read(f"---\n{front}\n---\nBody.\n", "bad.md")
     assert entry is None
-    assert problems[0].path == "bad.md" and problems[0].line in (3, 4, 5)
-    assert "invalid YAML" in problems[0].message
+    assert [(p.path, p.line, p.severity) for p in problems] == [("bad.md", line, "error")]
+    assert "invalid YAML front matter" in problems[0].message
 
 
 @pytest.mark.parametrize(

@@ -306,6 +306,21 @@ def _escape_all(text: str) -> str:
     return _escape(text).replace("<", "&lt;")
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int]:
+    """The message and file line of a YAML error. PyYAML marks where it gave up; for a
+    quote or a bracket left open, that is the end of the front matter, and the mistake
+    is where the quote or bracket opened, which it gives as the context."""
+    def line(mark: yaml.Mark) -> int:
+        return mark.line + 2  # YAML counts from 0, and the opening '---' is line 1 of the file
+    opened = exc.context_mark is not None and (exc.context or "").startswith(
+        ("while scanning a quoted scalar", "while parsing a flow", "while scanning a simple key"))
+    if opened and exc.problem_mark is not None and exc.problem_mark.line != exc.context_mark.line:
+        return (f"invalid YAML front matter: {exc.context} that starts here, "
+                f"{exc.problem} on line {line(exc.problem_mark)}", line(exc.context_mark))
+    mark = exc.problem_mark or exc.context_mark
+    return f"invalid YAML front matter: {exc.problem or exc}", line(mark) if mark else 2
+
+
 def _load_front_matter(front: str) -> dict[str, Any]:
     try:
         _scan(front)
@@ -313,10 +328,7 @@ def _load_front_matter(front: str) -> dict[str, Any]:
     except FrontMatterError:
         raise
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # +2: YAML counts from 0, and the opening '---' is line 1 of the file.
-        line = mark.line + 2 if mark else 2
-        raise FrontMatterError(f"invalid YAML front matter: {exc.problem or exc}", line) from None
+        raise FrontMatterError(*_yaml_problem(exc)) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"invalid YAML front matter: {exc}", 2) from None
     except (ValueError, TypeError, OverflowError, RecursionError, ArithmeticError) as exc:
