@@ -189,7 +189,7 @@ def test_problems_carry_line_numbers():
     cases = {
         b"---\ntitle: A\ntitle: B\n---\n": 3,
         b"---\ntitle: T\ndate: [1, 2]\n---\n": 3,
-        b"---\na: 1\nb: [unclosed\n---\n": 4,
+        b"---\na: 1\nb: [unclosed\n---\n": 3,  # where the bracket opened
         b"---\ntitle: T\n\nnever closed": 1,
     }
     for data, line in cases.items():
