@@ -309,6 +309,26 @@ def test_an_english_plural_finds_the_singular(browser, english_search: Path, que
 
 
 
+def test_search_marks_the_words_it_found_in_each_result(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    search_page = _search_page(tmp_path, {
+        "content/quake.md": article("Strong <b>earthquake</b> shakes the coast", "The city's earthquakes felt it.",
+                                    date="2024-05-06", source="Coast Times"),
+    })
+    context, page, outside, errors = _open(browser, search_page.as_uri() + "?q=earthquakes+cit", 1280, "light")
+    try:
+        page.wait_for_function("/result/.test(document.getElementById('search-status').textContent)")
+        title = page.locator("#search-results li.is-article h2 a")
+        marks = page.locator("#search-results li.is-article mark").all_inner_texts()
+        title_text, bold = title.inner_text(), title.locator("b").count()
+    finally:
+        context.close()
+    # the plural's singular and the word begun are marked, in the title and the snippet, and
+    # the title's markup stays text
+    assert marks == ["earthquake", "city", "earthquakes"]
+    assert title_text == "Strong <b>earthquake</b> shakes the coast" and bold == 0
+    assert not outside and not errors, (outside, errors)
+
+
 def test_search_ranks_an_old_title_match_above_every_newer_body_match(browser, tmp_path: Path) -> None:  # noqa: ANN001
     """Ranking once looked at the newest 500 hits only: an older article titled with the query
     was lost behind hundreds that merely mention it."""

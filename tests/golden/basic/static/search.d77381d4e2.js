@@ -138,11 +138,39 @@
     return e;
   }
 
+  function terms(query) {
+    return words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
+  }
+  // A result's title and snippet with the words the query found marked (<mark>), as the
+  // search finds them: whole, begun from three letters, or as a plural's singular. Built as
+  // text nodes, never as HTML: they are the articles' own text. Words in scripts written
+  // without spaces are found by pairs of characters, so they are left unmarked.
+  var TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
+  function found(token, q) {
+    var folded = words(token, false);
+    return folded.length === 1 && !UNSPACED_RUNS.test(folded[0]) && q.some(function (w) {
+      return folded[0] === w || (w.length >= 3 && folded[0].lastIndexOf(w, 0) === 0) || singular(w) === folded[0];
+    });
+  }
+  function marked(into, text, q) {
+    var at = 0;
+    text.replace(TOKEN, function (token, offset) {
+      if (found(token, q)) {
+        if (offset > at) into.appendChild(document.createTextNode(text.slice(at, offset)));
+        into.appendChild(el("mark", null, token));
+        at = offset + token.length;
+      }
+      return token;
+    });
+    if (at < text.length) into.appendChild(document.createTextNode(text.slice(at)));
+    return into;
+  }
+
   var generation = 0;
   function show(query) {
     var mine = ++generation;
     dropMore();
-    var q = words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
+    var q = terms(query);
     if (!q.length) {
       list.textContent = "";
       status.textContent = query ? say("short") : "";
@@ -205,6 +233,7 @@
     if (button) button.parentNode.removeChild(button);
   }
   function render(query, total, ids, upTo) {
+    var q = terms(query);
     status.textContent = total === 0 ? say("none", { query: query })
       : say(total > upTo ? "found_best" : "found", { num: total, query: query, best: upTo });
     ids.forEach(function (id) {
@@ -212,12 +241,12 @@
       var li = el("li", "search-result " + (d[0] === "s" ? "is-story" : "is-article"));
       var h = el("h2");
       if (d[0] === "s") h.appendChild(el("span", "result-kind", say("story") + " · "));
-      var a = el("a", null, d[2]);
+      var a = marked(el("a"), d[2], q);
       a.href = root + d[1];
       h.appendChild(a);
       li.appendChild(h);
       li.appendChild(el("p", "meta", d[3]));
-      var snippet = d[4] ? el("p", "snippet", d[4]) : null;
+      var snippet = d[4] ? marked(el("p", "snippet"), d[4], q) : null;
       if (snippet) li.appendChild(snippet);
       if (d[5]) {  // a title (and snippet) in another language than the site's: mark it, as pages do
         a.lang = d[5];
