@@ -116,6 +116,22 @@ def test_a_story_that_parts_again_takes_its_own_address_back():
     assert lasting.redirects == {"bangladesh": "floods"} and lasting.lock.retired == lock.retired
 
 
+def test_a_story_renamed_by_an_editor_and_let_go_keeps_one_address_build_after_build():
+    """A story file (or pins) renaming a whole story, then deleted: the story stays where it is.
+    It once went back to its first address, and then forth again on every build: the name it
+    had before the rename counted as a merged-away story's, which wins a tie."""
+    first = plan([FLOOD_A, FLOOD_B, CHESS])
+    renamed = plan([FLOOD_A, FLOOD_B, CHESS], [StoryFile(slug="monsoon", source_path="stories/monsoon.md",
+                                                         entries=("flood-a.md", "flood-b.md"))], lock=first.lock)
+    assert members(renamed)["monsoon"] == ["flood-a.md", "flood-b.md"]
+    lock = renamed.lock
+    for _ in range(3):
+        again = plan([FLOOD_A, FLOOD_B, CHESS], lock=lock)
+        assert members(again)["monsoon"] == ["flood-a.md", "flood-b.md"], members(again)
+        assert again.lock == lock or lock is renamed.lock
+        lock = again.lock
+
+
 def test_articles_moved_to_another_folder_keep_their_story_and_page_addresses():
     first = plan([FLOOD_A, FLOOD_B, CHESS])
     moved = [replace(e, source_path=f"2022/{e.source_path}") for e in (FLOOD_A, FLOOD_B, CHESS)]

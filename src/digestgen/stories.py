@@ -203,17 +203,21 @@ def _stable_slugs(
     articles had (each slug goes to one cluster, the one holding most of its articles);
     the rest get new slugs from their headlines, never reusing a published or reserved one.
     A slug retired when its story merged into another counts too, and wins a tie: when the
-    merged story parts again, each part goes back to its own address."""
+    merged story parts again, each part goes back to its own address. A story still whole
+    (all its articles here) keeps its address over a retired one, though: it was renamed (by
+    a story file or pins since let go), not merged, and going back would flip it to and fro."""
     previous = {path: slug for slug, paths in lock.stories.items() for path in paths}
     before_merging: dict[str, list[str]] = {}
     for slug, paths in lock.retired.items():
         for path in paths:
             before_merging.setdefault(path, []).append(slug)
+    placed = Counter(previous[e.source_path] for cluster in clusters for e in cluster if e.source_path in previous)
     claims = []
     for index, cluster in enumerate(clusters):
         votes = Counter(previous[e.source_path] for e in cluster if e.source_path in previous)
         retired = Counter(slug for e in cluster for slug in before_merging.get(e.source_path, ()))
-        claims += [(-count, 1, slug, index) for slug, count in votes.items() if slug not in reserved]
+        claims += [(-count, -1 if count == placed[slug] else 1, slug, index)
+                   for slug, count in votes.items() if slug not in reserved]
         claims += [(-count, 0, slug, index) for slug, count in retired.items() if slug not in reserved]
     chosen: dict[int, str] = {}
     taken: set[str] = set()
