@@ -71,6 +71,27 @@ def test_deleted_articles_do_not_linger(news_site: Path):
     assert not (news_site / "output" / bakery["entries"][0]["url"]).exists()
 
 
+def test_a_build_leaves_nothing_beside_the_site_for_git_to_find(news_site: Path, monkeypatch):
+    """The previous site is deleted in the background after the swap. It once waited beside
+    the output folder, where ``git add -A`` right after a build met it half deleted (or
+    committed it); now it waits in the git-ignored build cache."""
+    from digestgen import output
+
+    monkeypatch.setattr(output.subprocess, "run", lambda *a, **k: None)  # an rm that has not started yet
+    before = sorted(p.name for p in news_site.iterdir())
+    build_site(news_site)
+    write_site(news_site, {"content/late.md": article("Late news", "A late report.", date="2021-05-03")})
+    build_site(news_site)
+    assert sorted(p.name for p in news_site.iterdir()) == sorted({*before, "output", ".digestgen-cache"})
+    trash = [p for p in (news_site / ".digestgen-cache").iterdir() if ".output.trash-" in p.name]
+    assert trash
+    trash[0].rename(trash[0].with_name(".output.trash-999999999-0"))  # as if this build's process had ended
+    monkeypatch.undo()
+    write_site(news_site, {"content/later.md": article("Later news", "A later report.", date="2021-05-04")})
+    assert run_cli("build", "--site", str(news_site)).returncode == 0  # the next build deletes what an rm left
+    assert not [p.name for p in (news_site / ".digestgen-cache").iterdir() if ".output." in p.name]
+
+
 def test_content_and_output_options_work_from_any_directory(news_site: Path, tmp_path: Path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -146,7 +146,7 @@ def build(
     cache.finish_writing()  # rendering may fork workers, which must not inherit a writer thread
     # Pages go into the next site's folder as they are made; it becomes the site only at
     # commit(), and any failure before that removes it, leaving the site as it was.
-    staging = Staging(paths.output)
+    staging = Staging(paths.output, paths.cache)
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, {s.slug: s for s in digest.stories}, config, messages)

@@ -122,17 +122,18 @@ def replace_files(files: list[OutputFile], output_dir: Path) -> None:
 
 
 class Staging:
-    """The next site: a hidden folder beside the output folder, filled file by file (also by
-    forked render workers, through write()) and swapped in whole by commit(). Until then
-    the previous site stands as it was; discard() removes the folder of a build that failed,
-    and the next build's _recover() that of one that was killed."""
+    """The next site: a hidden folder in ``scratch`` (see _scratch_folder) or beside the output
+    folder, filled file by file (also by forked render workers, through write()) and swapped
+    in whole by commit(). Until then the previous site stands as it was; discard() removes
+    the folder of a build that failed, and the next build's _recover() that of one that was killed."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, scratch: Path | None = None) -> None:
         self.output = output_dir.resolve()
-        self.root = self.output.with_name(f".{self.output.name}.building-{os.getpid()}")
         try:
             self.output.parent.mkdir(parents=True, exist_ok=True)
-            _recover(self.output)
+            self.scratch = _scratch_folder(self.output, scratch)
+            self.root = self.scratch / f".{self.output.name}.building-{os.getpid()}"
+            _recover(self.output, self.scratch)
             _remove(self.root)
             self.root.mkdir()
         except OSError as exc:
@@ -232,6 +233,19 @@ def _link(source: str | Path, target: str) -> bool:
         return False
 
 
+def _scratch_folder(output_dir: Path, preferred: Path | None) -> Path:
+    """Where the next site is made and the previous one deleted: ``preferred`` (the build
+    cache, which a site's .gitignore leaves out, so that a ``git add -A`` right after a build
+    never meets a site half deleted) when it is on the output's file system, as the swap
+    needs; else beside the output folder."""
+    if preferred is not None:
+        with contextlib.suppress(OSError):
+            preferred.mkdir(parents=True, exist_ok=True)
+            if preferred.stat().st_dev == output_dir.parent.stat().st_dev:
+                return preferred.resolve()
+    return output_dir.parent
+
+
 def _swap_in(staging: Path, output_dir: Path) -> None:
     if not output_dir.exists():
         os.rename(staging, output_dir)
@@ -239,23 +253,25 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
     if _exchange(staging, output_dir):
         _remove_later(staging, output_dir)  # staging now holds the previous build
         return
-    retired = output_dir.with_name(f".{output_dir.name}.previous-{os.getpid()}")
+    retired = staging.with_name(f".{output_dir.name}.previous-{os.getpid()}")
     _remove(retired)
     os.rename(output_dir, retired)
     os.rename(staging, output_dir)
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _recover(output_dir: Path) -> None:
+def _recover(output_dir: Path, scratch: Path) -> None:
     """Tidy up after builds that were killed: put back a previous site that a kill left
     set aside (only possible without RENAME_EXCHANGE), and delete staging and trash
-    folders whose build process is gone. Folders of a build still running are left alone."""
+    folders whose build process is gone, in ``scratch`` and beside the output (where builds
+    made them before they had a scratch folder). Folders of a build still running are left alone."""
     ours = re.compile(rf"\.{re.escape(output_dir.name)}\.(building|previous|trash)-(\d+)(-\d+)?")
-    for name in sorted(os.listdir(output_dir.parent)):
+    found = [(folder, name) for folder in dict.fromkeys((scratch, output_dir.parent)) for name in sorted(os.listdir(folder))]
+    for folder, name in found:
         match = ours.fullmatch(name)
         if not match or int(match.group(2)) == os.getpid() or process_alive(int(match.group(2))):
             continue
-        kind, path = match.group(1), output_dir.parent / name
+        kind, path = match.group(1), folder / name
         if kind == "previous" and not output_dir.exists() and path.is_dir() and not path.is_symlink():
             os.rename(path, output_dir)  # the kill came between the two renames of _swap_in
         elif kind == "trash":
@@ -281,7 +297,7 @@ def _remove_later(path: Path, output_dir: Path) -> None:
     """Delete the previous build without making the user wait for it: renamed out of the
     way, then a shell starts ``rm`` in the background and returns at once (the next
     build's _recover finishes the job if it was cut short). Elsewhere, delete it now."""
-    trash = output_dir.with_name(f".{output_dir.name}.trash-{os.getpid()}-{next(_trash_numbers)}")
+    trash = path.with_name(f".{output_dir.name}.trash-{os.getpid()}-{next(_trash_numbers)}")
     try:
         os.rename(path, trash)
         path = trash
