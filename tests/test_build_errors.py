@@ -237,3 +237,39 @@ def test_a_page_failing_on_a_render_worker_leaves_the_site_as_it_was(news_site: 
     assert "article.html" in str(failed.value.problems[0].path) and "no_such_field" in failed.value.problems[0].message
     assert snapshot(news_site / "output") == before
     assert not [p.name for p in (*news_site.iterdir(), *(news_site / ".digestgen-cache").iterdir()) if ".building-" in p.name]
+
+
+def _lock_broken_by_hand(news_site: Path, change) -> tuple[dict[str, bytes], str]:  # noqa: ANN001
+    """The site built, then its lock changed by ``change(text) -> text``, then built again:
+    the output before, and the second build's message."""
+    before = build_ok(news_site)
+    lock = news_site / "content" / ".stories.json"
+    lock.write_text(change(lock.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert snapshot(news_site / "output") == before
+    return before, result.stderr
+
+
+def test_a_story_lock_with_a_merge_conflict_says_so_at_its_line(news_site: Path):
+    def conflicted(text: str) -> str:
+        lines = text.splitlines()
+        return "\n".join([*lines[:3], "<<<<<<< HEAD", lines[3], "=======", lines[3], ">>>>>>> other", *lines[4:]])
+    _, stderr = _lock_broken_by_hand(news_site, conflicted)
+    assert ".stories.json:4: the story lock has a merge conflict" in stderr, stderr
+
+
+def test_a_story_lock_that_is_json_but_not_a_lock_is_an_error_at_its_line(news_site: Path):
+    """A list of paths turned into one string (a hand merge) was read as a list of letters:
+    the story lost its address without a word."""
+    import json
+    import re
+
+    def flattened(text: str) -> str:
+        slug, paths = next(iter(json.loads(text)["stories"].items()))
+        return re.sub(rf'("{slug}": )\[[^\]]*\]', lambda m: m.group(1) + json.dumps(paths[0]), text, count=1)
+    _, stderr = _lock_broken_by_hand(news_site, flattened)
+    line = re.search(r"\.stories\.json:(\d+): cannot read the story lock \(stories\['([^']+)'\] must be a list", stderr)
+    assert line, stderr
+    text = (news_site / "content" / ".stories.json").read_text(encoding="utf-8")
+    assert f'"{line.group(2)}"' in text.splitlines()[int(line.group(1)) - 1]
