@@ -145,6 +145,21 @@ def test_an_update_before_the_date_is_a_warning_at_its_line_and_ignored():
     assert problems[0].message.startswith("updated ignored: 2021-03-01T00:00:00+00:00 is before the date")
 
 
+def test_a_merge_conflict_left_in_an_article_is_a_warning_at_its_line():
+    text = article("Vote", "First line.\n\n<<<<<<< HEAD\nOurs.\n=======\nTheirs.\n>>>>>>> other\n", date="2021-03-02")
+    entry, problems = read(text, "vote.md")
+    assert entry is not None  # published, as before, but said
+    start = text.splitlines().index("<<<<<<< HEAD") + 1
+    assert [(p.line, p.severity) for p in problems] == [(start, "warning")]
+    assert "merge conflict" in problems[0].message
+    # in the front matter it breaks the YAML too; the warning says why
+    entry, problems = read("---\n<<<<<<< HEAD\ntitle: A\n=======\ntitle: B\n>>>>>>> other\n---\nBody.\n", "t.md")
+    assert entry is None and [(p.line, p.severity) for p in problems][0] == (2, "warning")
+    assert [p.severity for p in problems[1:]] == ["error"]
+    # a heading underlined with ======= is no conflict
+    assert read(article("Vote", "Results\n=======\n\nIn.", date="2021-03-02"))[1] == []
+
+
 @pytest.mark.parametrize(("front", "line"), [
     ('title: "T"\nsource: [unclosed\ndate: 2021-03-01', 3),       # the bracket left open, not where YAML gave up
     ('title: "A quake\nsource: X\ndate: 2021-03-01\nurl: y', 2),   # likewise an unclosed quote

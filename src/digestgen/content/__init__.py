@@ -7,6 +7,7 @@ that reads articles from disk.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -50,6 +51,29 @@ def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo,
         return None, [Problem(rel, None, str(exc))]
     if not text.strip():
         return None, [Problem(rel, None, "empty file: skipped", "warning")]
+    conflict = _merge_conflict(text)
+    if conflict:
+        entry, problems = _read_text(text, rel, suffix, tz, unknown_outlet)
+        return entry, [Problem(rel, conflict, "a merge conflict's markers (<<<<<<< and >>>>>>>) are in this file: "
+                                              "resolve the conflict, or they are published as text", "warning"), *problems]
+    return _read_text(text, rel, suffix, tz, unknown_outlet)
+
+
+# A git merge that stopped: "<<<<<<< HEAD" ... ">>>>>>> branch" at the start of lines. Both
+# ends are asked for, as "=======" alone underlines a Markdown heading.
+_CONFLICT_START = re.compile(r"^<{7}(?: |$)", re.MULTILINE)
+_CONFLICT_END = re.compile(r"^>{7}(?: |$)", re.MULTILINE)
+
+
+def _merge_conflict(text: str) -> int | None:
+    """The line a merge conflict starts at in ``text``, if it has one."""
+    start = _CONFLICT_START.search(text)
+    if start and _CONFLICT_END.search(text, start.end()):
+        return text.count("\n", 0, start.start()) + 1
+    return None
+
+
+def _read_text(text: str, rel: str, suffix: str, tz: tzinfo, unknown_outlet: str) -> tuple[Entry | None, list[Problem]]:
     try:
         if suffix.lower() == ".txt":
             return _entry_from_text(text, rel, tz, unknown_outlet), []
