@@ -39,6 +39,22 @@ def test_incremental_build_after_edits_equals_a_clean_build(news_site: Path):
     assert clean_build(news_site) == incremental
 
 
+def test_a_page_linking_to_an_article_follows_its_new_address(news_site: Path):
+    """An article's page was reused while its file was unchanged, even when an article it
+    links to had moved to another address (an editor's change in the story lock)."""
+    write_site(news_site, {"content/library.md": article(
+        "Library extends opening hours", "See [the prize](bakery.md) too.", date="2021-06-01", source="Town Crier")})
+    build_site(news_site)
+    lock_file = news_site / "content" / ".stories.json"
+    lock = json.loads(lock_file.read_text(encoding="utf-8"))
+    lock["articles"]["bakery.md"] = "the-prize-loaf"
+    lock_file.write_text(json.dumps(lock, indent=1), encoding="utf-8")
+    build_site(news_site)
+    page = (news_site / "output" / "articles" / lock["articles"]["library.md"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="../the-prize-loaf/index.html"' in page
+    assert clean_build(news_site) == snapshot(news_site / "output")
+
+
 def test_a_feed_of_headlines_builds_incrementally_as_it_builds_clean(tmp_path: Path, monkeypatch):
     """Headline-only items take latent dimensions (grouping._latent), learnt from the whole
     site: after an edit and an addition they must come out as a clean build has them."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import replace
+from hashlib import blake2b
 from html import escape, unescape
 from typing import Mapping, Sequence
 from urllib.parse import quote, unquote, urljoin
@@ -62,17 +63,24 @@ def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[l
             linked.append(entry)
             continue
 
-        def resolved(match: re.Match[str], entry: Entry = entry) -> str:
+        targets: list[str] = []
+
+        def resolved(match: re.Match[str], entry: Entry = entry, targets: list[str] = targets) -> str:
             target = unquote(match.group(1))
             path, fragment = _split(target)
             slug = slugs.get(path)
+            targets.append(slug or "")
             if slug is None:
                 problems.append(Problem(entry.source_path, None,
                                         f"links to {path!r}, which is not a published article", "warning"))
                 return f'href="{match.group(2)}"'
             return f'href="../{slug}/index.html{escape(fragment)}"'
 
-        linked.append(replace(entry, body_html=_MARKED.sub(resolved, entry.body_html)))
+        body = _MARKED.sub(resolved, entry.body_html)
+        # The entry's key names the file it was read from, and pages made from it are reused
+        # while it holds: the pages it links to are part of it now.
+        key = entry.key and entry.key + ">" + blake2b("/".join(targets).encode(), digest_size=8).hexdigest()
+        linked.append(replace(entry, body_html=body, key=key))
     return linked, problems
 
 
