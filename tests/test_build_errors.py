@@ -273,3 +273,12 @@ def test_a_story_lock_that_is_json_but_not_a_lock_is_an_error_at_its_line(news_s
     assert line, stderr
     text = (news_site / "content" / ".stories.json").read_text(encoding="utf-8")
     assert f'"{line.group(2)}"' in text.splitlines()[int(line.group(1)) - 1]
+
+
+def test_a_template_that_is_not_utf8_is_an_error_naming_it(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {"templates/story.html": b'\xff\xfe{% extends "default/story.html" %}\n'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "story.html: template is not UTF-8 text" in result.stderr
+    assert snapshot(news_site / "output") == before

@@ -160,7 +160,22 @@ def check_templates(env: jinja2.Environment) -> list[Problem]:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(_display(exc.filename or name), exc.lineno, exc.message or str(exc)))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(_display(_file_of(env, name)), None,
+                                    f"template is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"))
+        except (OSError, jinja2.TemplateError) as exc:
+            problems.append(Problem(_display(_file_of(env, name)), None, f"cannot read the template: {exc}"))
     return sorted(set(problems))
+
+
+def _file_of(env: jinja2.Environment, name: str) -> str:
+    """The file the loader reads template ``name`` from, else the name itself."""
+    for loader in getattr(env.loader, "loaders", [env.loader]):
+        for folder in getattr(loader, "searchpath", ()):
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                return str(candidate)
+    return name
 
 
 def template_versions(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
