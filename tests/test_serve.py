@@ -43,6 +43,26 @@ WAIT = 15.0  # the most any test waits for a rebuild; a pass takes a fraction of
 
 # --- a small site ------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _no_background_job_fails(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202
+    """The preview's background thread logs a job that raised and goes on, so an assertion or
+    a wrong call inside one would pass unseen: such a job fails the test instead."""
+    import traceback
+
+    from digestgen.serve import latest
+
+    failures: list[str] = []
+    logged = latest.log.exception
+    def exception(message: str, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if message == "background job failed":  # LatestOnly's (the logger is digestgen's, shared)
+            failures.append(traceback.format_exc())
+        logged(message, *args, **kwargs)
+
+    monkeypatch.setattr(latest.log, "exception", exception)
+    yield
+    assert not failures, failures[0]
+
+
 def article(title: str, body: str, *, date: str, source: str, url: str) -> str:
     return (
         f"---\ntitle: {json.dumps(title)}\ndate: {json.dumps(date)}\n"
@@ -901,8 +921,8 @@ def test_a_text_edit_is_patched_in_then_built_and_tabs_reload_once(
     builds, _ = _record_builds(monkeypatch, quiet_preview)
     published_pages: list[str] = []  # the story page as each publish found it
     recorded_publish = quiet_preview.state.publish
-    monkeypatch.setattr(quiet_preview.state, "publish", lambda problems: published_pages.append(
-        story.read_text(encoding="utf-8")) or recorded_publish(problems))
+    monkeypatch.setattr(quiet_preview.state, "publish", lambda problems, **kw: published_pages.append(
+        story.read_text(encoding="utf-8")) or recorded_publish(problems, **kw))
     bakery = site.content / "bakery.md"
     bakery.write_text(bakery.read_text().replace("Miller Street", "Baker Lane"), encoding="utf-8")
     quiet_preview.rebuild([bakery])
