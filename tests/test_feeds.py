@@ -279,6 +279,8 @@ def test_base_url_given_on_the_command_line_wins_for_that_build(tmp_path: Path):
     bad = run_cli("build", "--site", str(tmp_path), "--base-url", "preview.example.net")
     assert bad.returncode == 2
     assert "--base-url: the address must start with http:// or https:// and name a host, got 'preview.example.net'" in bad.stderr
+    empty = run_cli("build", "--site", str(tmp_path), "--base-url", "")  # an unset CI variable
+    assert empty.returncode == 2 and "--base-url: the address is empty" in empty.stderr
 
 
 def test_a_storys_categories_name_each_tag_once_whatever_its_case(tmp_path: Path):

@@ -132,6 +132,8 @@ def _site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> No
 
 
 def _base_url(value: str) -> str:
+    if not value.strip():  # an unset CI variable, say: it must not quietly undo the config's address
+        raise argparse.ArgumentTypeError("the address is empty; leave --base-url out to use base_url from the config")
     problem = base_url_problem(value)
     if problem:
         raise argparse.ArgumentTypeError(problem.replace("base_url", "the address", 1))
