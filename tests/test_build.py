@@ -339,3 +339,17 @@ def test_an_article_alone_in_its_story_is_not_one_of_all_one_versions(tmp_path: 
                                                               source="One")}))
     page = next((tmp_path / "output").glob("articles/*/index.html")).read_text(encoding="utf-8")
     assert "· 1 version</p>" in page and "side by side" not in page
+
+
+def test_a_story_file_no_article_can_be_in_is_a_warning(news_site: Path):
+    """A story file with no entries, to which no article is pinned, is never published: a
+    featured story vanished without a word."""
+    write_site(news_site, {
+        "content/stories/election-night.md": "---\ntitle: Election night\nfeatured: true\n---\nLive.\n",
+        "content/stories/ferries.md": "---\ntitle: The ferries\n---\n",
+        "content/ferry.md": article("Ferry timetable changes", "New times.", date="2021-05-02", story="ferries"),
+    })
+    result = build_site(news_site)
+    assert [(w.path, w.severity) for w in result.warnings if "no article is in this story" in w.message] == [
+        ("stories/election-night.md", "warning")]
+    assert "'story: election-night'" in next(w.message for w in result.warnings if w.path == "stories/election-night.md")

@@ -21,7 +21,7 @@ from . import cache
 from ._gc import cycle_collection_paused
 from .assets import root_files, site_static
 from .config import Config, Paths, line_of_key, load_config, normal_base_url
-from .content import discover, link_articles, read_entries
+from .content import ReadResult, discover, link_articles, read_entries
 from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
@@ -33,6 +33,7 @@ from .patch import SiteState
 from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
 from .site import Reusable, SearchSources, render_site
+from .slugs import slugify
 from .stories import assign_entry_slugs, build_stories, carried_over
 
 log = logging.getLogger("digestgen")
@@ -154,7 +155,7 @@ def build(
         # The site's own robots.txt replaces the one made; any other clash is an error (output.check_outputs).
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
-        warnings = (*config_warnings, *read.warnings, *link_warnings, *site.warnings)
+        warnings = (*config_warnings, *read.warnings, *_empty_story_files(read), *link_warnings, *site.warnings)
         if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
             raise ContentError([replace(w, severity="error") for w in warnings])
         timer.lap("render")
@@ -321,6 +322,17 @@ def _unasked_translations(config: Config, env: Environment, config_file: Path) -
                 f"translations: nothing asks for {key!r}" + (f" (did you mean {near!r}?)" if near else "")
                 + "; its words are not used", "warning")
         for key, near in unasked(config.translations, messages_asked_for(env))
+    )
+
+
+def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:
+    """Warnings for story files that no article can ever be in: none listed, none pinned.
+    Such a story is never published, and a featured one vanished without a word."""
+    pinned = {slugify(e.story, "story") for e in read.entries if e.story}
+    return tuple(
+        Problem(f.source_path, None, f"no article is in this story: list them under entries, or pin them "
+                                     f"with 'story: {f.slug}' in their front matter", "warning")
+        for f in read.story_files if not f.entries and f.slug not in pinned
     )
 
 
