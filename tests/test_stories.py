@@ -132,6 +132,13 @@ def test_a_story_renamed_by_an_editor_and_let_go_keeps_one_address_build_after_b
         lock = again.lock
 
 
+def test_a_pin_to_a_storys_old_address_joins_the_story_where_it_is_now():
+    lock = StoryLock(stories={"floods": ("flood-a.md", "flood-b.md")}, redirects={"bangladesh": "floods"})
+    result = plan([FLOOD_A, FLOOD_B, replace(ORCHARD, story="bangladesh")], lock=lock)
+    assert members(result)["floods"] == ["flood-a.md", "flood-b.md", "orchard.md"]
+    assert result.redirects == {"bangladesh": "floods"}
+
+
 def test_articles_moved_to_another_folder_keep_their_story_and_page_addresses():
     first = plan([FLOOD_A, FLOOD_B, CHESS])
     moved = [replace(e, source_path=f"2022/{e.source_path}") for e in (FLOOD_A, FLOOD_B, CHESS)]

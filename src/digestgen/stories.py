@@ -61,7 +61,7 @@ def build_stories(
     to grouping.prepare() results already computed (by the reader, in parallel and cached);
     ``grouper`` may stand in for grouping.group, given a key that names its exact input."""
     lock = _following_moves(entries, lock)
-    forced = _forced_membership(entries, story_files)
+    forced = _forced_membership(entries, story_files, lock.redirects)
     free = [e for e in entries if e.source_path not in forced]
     settings = GroupingSettings(**{k: v for k, v in vars(config.grouping).items() if v is not None})
     # Where features are known, group() reads them and not the text (joining every body
@@ -187,9 +187,20 @@ def _revised(story: Story, revised: Mapping[str, Entry], editor: StoryFile | Non
     )
 
 
-def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile]) -> dict[str, str]:
-    """source path -> story slug, for entries the editor placed (story files beat pins)."""
-    forced = {e.source_path: slugify(e.story, "story") for e in entries if e.story}
+def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile],
+                       redirects: Mapping[str, str]) -> dict[str, str]:
+    """source path -> story slug, for entries the editor placed (story files beat pins). A pin
+    naming a story's old address (one an editor remembers) joins the story where it is now."""
+    named = {f.slug for f in story_files}
+
+    def current(slug: str) -> str:
+        seen = set()
+        while slug in redirects and slug not in named and slug not in seen:
+            seen.add(slug)
+            slug = redirects[slug]
+        return slug
+
+    forced = {e.source_path: current(slugify(e.story, "story")) for e in entries if e.story}
     for story_file in sorted(story_files, key=lambda f: f.slug):
         for path in story_file.entries:
             forced[path] = story_file.slug
