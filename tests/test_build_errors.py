@@ -216,7 +216,7 @@ def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_si
     try:
         build_module.build(Paths.for_site(news_site))
     except ContentError as exc:
-        assert [str(p) for p in exc.problems] == ["gone.md: cannot read file: No such file or directory"]
+        assert [str(p) for p in exc.problems] == [f"{news_site}/content/gone.md: cannot read file: No such file or directory"]
     else:
         raise AssertionError("a vanished file went unreported")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from contextlib import redirect_stderr
 from pathlib import Path
@@ -18,9 +19,10 @@ def _site(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def _build(site: Path, *extra: str) -> tuple[int, str]:
+    """The build run in the site's folder, as a user runs it: files are named from there."""
     err = io.StringIO()
-    with redirect_stderr(err):
-        code = main(["build", "--site", str(site), *extra])
+    with redirect_stderr(err), contextlib.chdir(site):
+        code = main(["build", *extra])
     return code, err.getvalue()
 
 
@@ -41,8 +43,8 @@ def test_warnings_do_not_fail_a_build(tmp_path):
     site = _site(tmp_path, WARNINGS)
     code, stderr = _build(site)
     assert code == 0, stderr
-    assert "baddate.md:3: warning: date ignored" in stderr
-    assert "ftp.md:3: warning: url ignored" in stderr
+    assert "\ncontent/baddate.md:3: warning: date ignored" in "\n" + stderr
+    assert "\ncontent/ftp.md:3: warning: url ignored" in "\n" + stderr
     assert (site / "output" / "index.html").exists()
 
 
@@ -51,7 +53,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     code, stderr = _build(site, "--strict")
     assert code == 1
     assert "baddate.md:3:" in stderr and "ftp.md:3:" in stderr  # both, not just the first
-    assert "links.md: links to 'gone.md'" in stderr  # and those of later stages too
+    assert "content/links.md: links to 'gone.md'" in stderr  # and those of later stages too
     assert "Traceback" not in stderr
     assert not (site / "output").exists()
 
@@ -60,9 +62,9 @@ def test_every_error_is_listed(tmp_path):
     site = _site(tmp_path, ERRORS)
     code, stderr = _build(site)
     assert code == 1
-    lines = [l for l in stderr.splitlines() if l.split(":")[0] in ERRORS]
-    assert {l.split(":")[0] for l in lines} == {"one.md", "two.md", "three.md"}, stderr
-    assert "one.md:2: invalid YAML front matter" in stderr  # where the bracket left open is
+    lines = [l for l in stderr.splitlines() if l.split(":")[0].removeprefix("content/") in ERRORS]
+    assert {l.split(":")[0] for l in lines} == {"content/one.md", "content/two.md", "content/three.md"}, stderr
+    assert "content/one.md:2: invalid YAML front matter" in stderr  # where the bracket left open is
     assert "two.md:3: invalid YAML front matter: duplicated key 'title'" in stderr
     assert "three.md:1: front matter opened with '---' on line 1 is never closed" in stderr
     assert "Build failed: 3 errors" in stderr

@@ -7,13 +7,15 @@ the site only once everything has succeeded, so a failed build changes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from jinja2 import Environment
 
@@ -60,7 +62,26 @@ class BuildResult:
         return self.digest is None
 
 
+def _files_named_from_here(function: Callable[..., BuildResult]) -> Callable[..., BuildResult]:
+    """Problems leave build() naming their files as the user opens them: from the working
+    directory when below it (``content/2024/vote.md:3``), else in full. Inside, a problem
+    names a file in full, or names no file (``the sitemap``); articles' problems are named
+    from the content folder until the build names them in full (see _in_content)."""
+    def shown(problem: Problem) -> Problem:
+        return replace(problem, path=_shown(Path(problem.path))) if os.path.isabs(problem.path) else problem
+
+    @functools.wraps(function)
+    def build(*args: Any, **kwargs: Any) -> BuildResult:
+        try:
+            result = function(*args, **kwargs)
+        except DigestgenError as exc:
+            raise type(exc)([shown(p) for p in exc.problems]) from None
+        return replace(result, warnings=tuple(shown(w) for w in result.warnings))
+    return build
+
+
 @cycle_collection_paused
+@_files_named_from_here
 def build(
     paths: Paths,
     *,
@@ -114,7 +135,7 @@ def build(
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
                             unknown_outlet(messages))
     except ContentError as exc:
-        raise ContentError(exc.problems + template_problems) from None
+        raise ContentError([*_in_content(exc.problems, paths), *template_problems]) from None
     if template_problems:
         raise TemplateError(template_problems)
     timer.lap("read")
@@ -149,13 +170,14 @@ def build(
     # commit(), and any failure before that removes it, leaving the site as it was.
     staging = Staging(paths.output, paths.cache)
     try:
-        site = render_site(env, digest, config, assets, reusable, salt, search, _shown(paths.config_file), staging)
+        site = render_site(env, digest, config, assets, reusable, salt, search, str(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, {s.slug: s for s in digest.stories}, config, messages)
         own = root_files(paths.files)
         # The site's own robots.txt replaces the one made; any other clash is an error (output.check_outputs).
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
-        warnings = (*config_warnings, *read.warnings, *_empty_story_files(read), *link_warnings, *site.warnings)
+        of_articles = (*read.warnings, *_empty_story_files(read), *link_warnings)
+        warnings = (*config_warnings, *_in_content(of_articles, paths), *site.warnings)
         if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
             raise ContentError([replace(w, severity="error") for w in warnings])
         timer.lap("render")
@@ -190,7 +212,7 @@ def build(
     ))
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
-    state = replace(state, warned=frozenset(w.path for w in warnings))
+    state = replace(state, warned=frozenset(w.path for w in of_articles))
     return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
                        grouper.carried_over, state, plan.lock, len(read.entries) - len(entries))
 
@@ -273,6 +295,12 @@ def _next_change(entries: Sequence[Entry], config: Config, now: datetime) -> flo
     return min(moments) if moments else None
 
 
+def _in_content(problems: Sequence[Problem], paths: Paths) -> tuple[Problem, ...]:
+    """Problems of articles and story files, which the content stage names from the content
+    folder (as the site knows them), naming their files in full."""
+    return tuple(replace(p, path=os.path.join(paths.content, p.path)) for p in problems)
+
+
 def _shown(path: Path) -> str:
     """A path as messages show it: relative to the working directory when it is below it."""
     try:
@@ -307,7 +335,7 @@ def _unshipped_language(config: Config, config_file: Path) -> tuple[Problem, ...
     none: its pages would say "Latest" under <html lang="zh"> without a word about it."""
     if config.translations or base_language(config.language) in shipped_languages():
         return ()
-    return (Problem(_shown(config_file), line_of_key(config_file, "language"),
+    return (Problem(str(config_file), line_of_key(config_file, "language"),
                     f"language {config.language!r}: digestgen ships no words in it, so the theme's words stay "
                     "English; give yours under [translations] (digestgen/translations/en.toml lists them all)",
                     "warning"),)
@@ -318,7 +346,7 @@ def _unasked_translations(config: Config, env: Environment, config_file: Path) -
     if not config.translations:
         return ()
     return tuple(
-        Problem(_shown(config_file), line_of_key(config_file, key, "translations"),
+        Problem(str(config_file), line_of_key(config_file, key, "translations"),
                 f"translations: nothing asks for {key!r}" + (f" (did you mean {near!r}?)" if near else "")
                 + "; its words are not used", "warning")
         for key, near in unasked(config.translations, messages_asked_for(env))

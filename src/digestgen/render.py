@@ -312,7 +312,5 @@ def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]
 
 
 def _display(filename: str) -> str:
-    try:
-        return str(Path(filename).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return filename
+    """A template's file in full (build() names it from the working directory for the user)."""
+    return str(Path(filename).resolve())
