@@ -116,6 +116,28 @@ def test_static_assets_are_fingerprinted_and_linked(news_site: Path):
     assert f'href="static/{css[0].name}"' in index
 
 
+def test_a_sites_style_sheets_and_scripts_find_the_files_they_import(news_site: Path):
+    """A page links a style sheet by its hashed name; what that sheet imports is named as it
+    was written, and was not there: only the hashed names were published."""
+    import re
+
+    write_site(news_site, {
+        "static/css/extra.css": '@import "base.css";\n@import url("theme/colors.css");\nbody { background: url(../bg.png); }\n',
+        "static/css/base.css": "p { margin: 0; }\n",
+        "static/css/theme/colors.css": ":root { --accent: teal; }\n",
+        "static/bg.png": b"\x89PNG\r\n\x1a\n",
+        "static/app.js": 'import { helper } from "./helper.js";\nhelper();\n',
+        "static/helper.js": "export function helper() {}\n",
+    })
+    build_site(news_site)
+    static = news_site / "output" / "static"
+    extra, = static.glob("css/extra.*.css")
+    app, = static.glob("app.*.js")
+    imported = re.findall(r'@import (?:url\()?"([^"]+)"', extra.read_text()) + ["../bg.png"]
+    assert all((extra.parent / name).is_file() for name in imported), imported
+    assert (app.parent / "helper.js").is_file()
+
+
 def _one_subject_over_the_years(root: Path, years: int) -> Path:
     """``years`` stories on one subject, a year apart: too far apart to be one story, alike
     enough to be related."""
@@ -354,3 +376,22 @@ def test_a_story_file_no_article_can_be_in_is_a_warning(news_site: Path):
     assert [(w.path, w.severity) for w in result.warnings if "no article is in this story" in w.message] == [
         (named, "warning")]
     assert "'story: election-night'" in next(w.message for w in result.warnings if w.path == named)
+
+
+def test_what_a_site_adds_to_every_page_is_on_every_page(news_site: Path):
+    """The theme's own pages fill its head and scripts blocks (the front page, the search
+    page): a site's additions there went missing from them. site_head and site_scripts are
+    the site's."""
+    write_site(news_site, {
+        "static/css/extra.css": "p { margin: 0; }\n",
+        "templates/base.html": '{% extends "default/base.html" %}\n'
+                               "{% block site_head %}<link rel=\"stylesheet\" href=\"{{ assets['css/extra.css'] }}\">{% endblock %}\n"
+                               '{% block site_scripts %}<script src="https://stats.example.org/s.js" defer></script>{% endblock %}\n',
+    })
+    build_site(news_site)
+    out = news_site / "output"
+    pages = [p for p in out.rglob("*.html") if "<html" in p.read_text(encoding="utf-8") and "http-equiv" not in p.read_text(encoding="utf-8")]
+    assert {"index.html", "search/index.html"} <= {p.relative_to(out).as_posix() for p in pages}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert 'static/css/extra.' in html and "stats.example.org/s.js" in html, page

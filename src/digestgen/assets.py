@@ -15,7 +15,11 @@ FINGERPRINTED = (".css", ".js")
 def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
     """Static files of the theme, then the site's (which win); CSS and JS get content hashes
     in their names so hosts can cache them for a year. Returns the files and a map from
-    logical name (``style.css``) to output path (``static/style.1a2b3c4d.css``)."""
+    logical name (``style.css``) to output path (``static/style.1a2b3c4d.css``).
+
+    Those are published under their own names too: a style sheet's ``@import "base.css"``
+    and a script's ``import ... from "./helper.js"`` name the files as they were written,
+    and must find them (a page links the hashed name, through ``assets``)."""
     chosen: dict[str, Path] = {}
     for folder in folders:
         chosen |= _files_in(folder, lambda part: part.startswith("."))
@@ -24,6 +28,7 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
         data = path.read_bytes()
         target = PurePosixPath("static", rel)
         if target.suffix in FINGERPRINTED:
+            files.append(OutputFile(target.as_posix(), data, str(path)))
             digest = hashlib.sha256(data).hexdigest()[:10]
             target = target.with_name(f"{target.stem}.{digest}{target.suffix}")
         names[rel] = target.as_posix()

@@ -104,8 +104,10 @@ template from the default theme (in the installed package, `digestgen/templates/
 A template here can extend the original as `default/<name>`, for example
 `{% extends "default/base.html" %}`. Static files (CSS, JS, images) go in the site's
 `static/` folder beside this one and replace the theme's files of the same name; CSS and JS
-get content hashes in their names. Link to pages with `url('path/index.html')` so the site
-keeps working under a subpath and from disk. Write what readers see as `_("Words")` (or
+get content hashes in their names, so link them as `assets['css/extra.css']` (their path
+under `static/`). To add something to every page, extend `default/base.html` here and fill
+its `site_head` or `site_scripts` block, which the theme's pages leave to you. Link to pages
+with `url('path/index.html')` so the site keeps working under a subpath and from disk. Write what readers see as `_("Words")` (or
 `ngettext(...)`, `{% trans %}`) so it comes out in the site's language; give the words for a
 language digestgen does not know under `[translations]` in digestgen.toml.
 """
