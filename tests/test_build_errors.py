@@ -282,3 +282,15 @@ def test_a_template_that_is_not_utf8_is_an_error_naming_it(news_site: Path):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "story.html: template is not UTF-8 text" in result.stderr
     assert snapshot(news_site / "output") == before
+
+
+def test_an_include_of_a_missing_template_is_an_error_at_the_include(news_site: Path):
+    before = build_ok(news_site)
+    write_site(news_site, {
+        "templates/partials/box.html": 'A box\n{% include "partials/nope.html" %}\n',
+        "templates/story.html": '{% extends "default/story.html" %}\n{% block main %}{% include "partials/box.html" %}{% endblock %}\n',
+    })
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1, result.stderr
+    assert "templates/partials/box.html:2: template not found: partials/nope.html" in result.stderr
+    assert snapshot(news_site / "output") == before

@@ -225,14 +225,18 @@ def test_a_language_change_shows_on_every_page_in_the_same_process_and_the_next(
 def test_words_nothing_asks_for_are_a_warning_naming_the_line_and_an_error_when_strict(tmp_path: Path):
     site = write_site(tmp_path, {
         "content/a.md": article("One", "Text.", date="2021-05-01", source="Gazette"),
-        "templates/index.html": '{% extends "default/index.html" %}{% block head %}{{ _("Our own words") }}{% endblock %}',
-        "digestgen.toml": 'language = "de"\n\n[translations]\n"Lastest" = "Aktuell"\n"Our own words" = "Unsere Worte"\n"Search" = "Finden"\n',
+        "templates/index.html": '{% extends "default/index.html" %}{% block head %}{{ _("Our own words") }}'
+                                '{% include "partials/follow.j2" %}{% endblock %}',
+        "templates/partials/follow.j2": '{{ _("Follow us") }}',  # a partial by Jinja's own name for one
+        "digestgen.toml": 'language = "de"\n\n[translations]\n"Lastest" = "Aktuell"\n"Our own words" = "Unsere Worte"\n'
+                          '"Search" = "Finden"\n"Follow us" = "Folgen Sie uns"\n',
     })
     result = run_cli("build", "--site", str(site))
     assert result.returncode == 0
     assert "digestgen.toml:4: warning: translations: nothing asks for 'Lastest' (did you mean 'Latest'?)" in result.stderr
     assert result.stderr.count("translations:") == 1  # a site template's words and digestgen's own are asked for
     assert "Unsere Worte" in (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert "Folgen Sie uns" in (site / "output" / "index.html").read_text(encoding="utf-8")
     strict = run_cli("build", "--strict", "--site", str(site))
     assert strict.returncode != 0 and "digestgen.toml:4: translations: nothing asks for 'Lastest'" in strict.stderr
 

@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 from .errors import Problem, TemplateError
 from .i18n import Messages, messages_for
 
-TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
+# What a templates folder holds as templates (its README.md is not one): checked up front,
+# and read for the words they ask to have translated. Jinja's own names for partials count.
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".svg", ".j2", ".jinja", ".jinja2")
 
 
 def theme_dir() -> Path:
@@ -236,8 +238,9 @@ def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -
         return env.get_template(template).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(Problem(_display(exc.filename or template), exc.lineno, exc.message or str(exc))) from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(Problem(template, None, f"template not found: {exc.name}")) from None
+    except jinja2.TemplateNotFound as exc:  # an include or import names a template that is not there
+        path, line = _template_frame(exc, _display(_file_of(env, template)))
+        raise TemplateError(Problem(path, line, f"template not found: {exc.name}")) from None
     except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
         path, line = _template_frame(exc, template)
         raise TemplateError(Problem(path, line, f"{type(exc).__name__}: {exc}")) from None
