@@ -306,6 +306,21 @@ def test_a_file_that_would_replace_a_page_is_an_error(tmp_path: Path):
     assert str(caught.value.problems[0]).endswith("output path 'index.html' is also produced by the digest index")
 
 
+def test_a_file_where_the_site_needs_a_folder_is_an_error_naming_both(tmp_path: Path):
+    """It was the file system's 'Is a directory' from deep in the staging folder, and a file
+    in the way of static/ was blamed on a style sheet."""
+    from digestgen.errors import OutputError
+
+    write_site(tmp_path, {"content/a.md": article("Bridge reopens", "Traffic flows.", source="One"),
+                          "files/static": "in the way", "files/articles/bridge-reopens": "in the way too"})
+    with pytest.raises(OutputError) as caught:
+        build_site(tmp_path)
+    messages = sorted(str(p) for p in caught.value.problems)
+    assert len(messages) == 2 and all("is a file where" in m and "needs a folder" in m for m in messages), messages
+    assert messages[0].startswith(f"{tmp_path}/files/articles/bridge-reopens: output path 'articles/bridge-reopens'")
+    assert messages[1].startswith(f"{tmp_path}/files/static: output path 'static'")
+
+
 def test_a_story_file_names_its_articles_in_either_unicode_form_and_once(tmp_path: Path):
     import unicodedata
 

@@ -81,6 +81,16 @@ def check_outputs(files: list[OutputFile]) -> None:
             ))
         else:
             claimed[key] = file
+    # A file where another output needs a folder (files/stories/x beside stories/x/index.html)
+    folders: dict[str, OutputFile] = {}
+    for key, file in claimed.items():
+        cut = key.rfind("/")
+        while cut > 0 and key[:cut] not in folders:
+            folders[key[:cut]] = file
+            cut = key.rfind("/", 0, cut)
+    problems += [Problem(file.origin, None, f"output path {file.path!r} is a file where {folders[key].origin} "
+                                            f"needs a folder ({folders[key].path!r})")
+                 for key, file in claimed.items() if key in folders]
     if problems:
         raise OutputError(problems)
 
