@@ -446,11 +446,13 @@ class TestServing:
 
     def test_only_files_named_by_their_hash_may_be_kept_by_the_browser(self, preview: Preview) -> None:
         """A reload then fetches the page alone; anything else is always fetched afresh."""
-        styles = sorted((preview.root / "static").glob("*.css"))
+        styles = sorted((preview.root / "static").glob("*.*.css"))
         assert styles
         for style in styles:
             kept = request(preview.url, "/static/" + style.name)
             assert kept.status == 200 and kept.headers["cache-control"] == "max-age=31536000, immutable"
+        plain = request(preview.url, "/static/style.css")  # published under its own name too, for @import
+        assert plain.status == 200 and plain.headers["cache-control"] == "no-store"
         assert request(preview.url, "/digest.json").headers["cache-control"] == "no-store"
         missing = request(preview.url, "/static/site.0123456789.css")  # the 404 page, not a hashed file
         assert missing.status == 404 and missing.headers["cache-control"] == "no-store"
