@@ -138,6 +138,17 @@ def test_a_sites_style_sheets_and_scripts_find_the_files_they_import(news_site: 
     assert (app.parent / "helper.js").is_file()
 
 
+def test_a_static_file_named_with_spaces_is_linked_by_a_valid_address(news_site: Path):
+    write_site(news_site, {
+        "static/my logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "templates/base.html": '{% extends "default/base.html" %}'
+                               "{% block site_head %}<link rel=\"preload\" href=\"{{ assets['my logo.svg'] }}\">{% endblock %}",
+    })
+    build_site(news_site)
+    index = (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'href="static/my%20logo.svg"' in index and (news_site / "output" / "static" / "my logo.svg").is_file()
+
+
 def _one_subject_over_the_years(root: Path, years: int) -> Path:
     """``years`` stories on one subject, a year apart: too far apart to be one story, alike
     enough to be related."""
@@ -410,3 +421,13 @@ def test_what_a_site_adds_to_every_page_is_on_every_page(news_site: Path):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert 'static/css/extra.' in html and "stats.example.org/s.js" in html, page
+
+
+def test_default_names_the_theme_even_beside_a_templates_default_folder(news_site: Path):
+    write_site(news_site, {
+        "templates/default/base.html": "<p>a copy left in templates/default/</p>",
+        "templates/base.html": '{% extends "default/base.html" %}{% block site_head %}<meta name="x">{% endblock %}',
+    })
+    build_site(news_site)
+    page = next((news_site / "output" / "stories").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "a copy left" not in page and "<main" in page and '<meta name="x">' in page

@@ -85,8 +85,10 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
                      bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir())
+    # "default/<name>" is the theme's first, even for a site with a templates/default/ folder
+    # of its own (a habit from other generators), which would otherwise hide the theme.
     loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(site_templates), jinja2.PrefixLoader({"default": theme}), theme]
+        [jinja2.PrefixLoader({"default": theme}), jinja2.FileSystemLoader(site_templates), theme]
     )
     env = jinja2.Environment(
         loader=loader,

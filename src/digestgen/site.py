@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypeVar
+from urllib.parse import quote
 
 import jinja2
 
@@ -109,7 +110,7 @@ def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, asset
             "root": root,
             "page_path": page.path,
             "canonical": site_url(config, page.path, page.path) if config.base_url and page.in_sitemap else "",
-            "assets": {name: root + target for name, target in assets.items()},
+            "assets": {name: root + quote(target) for name, target in assets.items()},  # "my logo.svg" too
             "story_path": story_path,
             "article_path": article_path,
             "outlet_path": outlet_path,
