@@ -170,7 +170,7 @@ def patch_theme(state: SiteState, changes: Sequence[Path], pages: Collection[str
     if check_templates(env):
         return None
     static, assets, salt = site_static(state.paths.static)
-    before = set(state.assets.values())
+    before = {*state.assets.values(), *(f"static/{name}" for name in state.assets)}  # hashed names and their own
     files = render_outputs(env, state.digest, state.config, assets, salt, set(pages))
     if not files:  # none of them a page of the plan (the search page, a page since removed)
         return None
