@@ -202,7 +202,7 @@ def test_a_translation_change_rebuilds_the_pages_that_show_it_as_a_clean_build_w
     assert b"2 bronnen" in incremental["index.html"]
     assert any(b"Bericht uit 2 bronnen" in data for path, data in incremental.items() if path.startswith("static/search/docs-"))
     shutil.rmtree(site / "output")
-    shutil.rmtree(site / ".digestgen-cache")
+    shutil.rmtree(site / ".digestgen-cache", ignore_errors=True)  # the last site may still be going from it
     build_site(site)
     assert snapshot(site / "output") == incremental
 
