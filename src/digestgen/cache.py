@@ -24,6 +24,7 @@ from typing import Iterable
 from .errors import Problem
 from .models import Entry
 
+
 # Entry.extra is a read-only MappingProxyType, which pickle cannot store by itself.
 def _read_only(data: dict) -> MappingProxyType:
     return MappingProxyType(data)
@@ -31,7 +32,6 @@ def _read_only(data: dict) -> MappingProxyType:
 
 copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
-CACHE_DIRNAME = ".digestgen-cache"
 # Parsed entries, in shards by path, so an edit rewrites one shard, not every entry: at
 # 10,000 articles the whole cache is 140 MB, which took 0.35 s to pickle on every build.
 _ENTRIES = "entries"

@@ -19,6 +19,8 @@ from .errors import ConfigError, Problem
 from .i18n import PLURAL_CATEGORIES, language_tag
 
 CONFIG_FILENAME = "digestgen.toml"
+LOCK_FILENAME = ".stories.json"  # the story lock, in the content folder (lock.py)
+CACHE_DIRNAME = ".digestgen-cache"  # the build cache, in the site (cache.py)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Paths:
             templates=root / "templates",
             static=root / "static",
             config_file=Path(config_file).resolve() if config_file else root / CONFIG_FILENAME,
-            cache=Path(cache).resolve() if cache else home / ".digestgen-cache",
+            cache=Path(cache).resolve() if cache else home / CACHE_DIRNAME,
             files=root / "files",
         )
 
@@ -95,7 +97,7 @@ class Paths:
 
     @property
     def lock_file(self) -> Path:
-        return self.content / ".stories.json"
+        return self.content / LOCK_FILENAME
 
 
 # key -> (expected type(s), human description) for every table

@@ -4,12 +4,14 @@ The hierarchy::
 
     DigestgenError            a build could not finish; carries every Problem found
     ├── ConfigError           digestgen.toml is unreadable, has unknown keys or bad values
-    ├── ContentError          one or more content files cannot be turned into entries
+    ├── ContentError          content files cannot be turned into entries, the story lock
+    │                         cannot be read or written, or (under --strict) warnings
     ├── TemplateError         a template does not compile or fails while rendering
-    └── OutputError           two pages claim one path, or output/ cannot be written
+    └── OutputError           two outputs claim one path, or output/ cannot be written
 
-A :class:`Problem` is one finding with a location. Warnings are Problems too;
-they travel in :class:`Report` and fail a build only under ``--strict``.
+A :class:`Problem` is one finding with a location. Warnings are Problems too: a
+build returns them in ``BuildResult.warnings``, and they fail it only under
+``--strict``. (``digestgen new`` has its own ``scaffold.ScaffoldError``: it builds nothing.)
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from pathlib import Path
 from .errors import ContentError, Problem
 from .models import StoryLock
 
-LOCK_FILENAME = ".stories.json"
 _FORMAT = 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import CONFIG_FILENAME
+from .config import CACHE_DIRNAME, CONFIG_FILENAME
 
 
 class ScaffoldError(Exception):
@@ -125,7 +125,7 @@ def create_site(path: Path, *, date: str = "2024-01-01") -> list[Path]:
         "content/welcome.md": SAMPLE_ARTICLE.format(date=date),
         "templates/README.md": TEMPLATES_README,
         "static/.keep": "",
-        ".gitignore": "output/\n.digestgen-cache/\n",
+        ".gitignore": f"output/\n{CACHE_DIRNAME}/\n",
     }
     created = []
     for rel, text in files.items():

@@ -8,6 +8,8 @@ static host, under any subpath, and from a site opened from disk (browsers refus
   other files, and the stop words left out of the index, which the script ignores in queries;
 * ``static/search/terms-<key>.<hash>.js``: the inverted index, sharded by a word's first
   letter (shard_of()): word -> document numbers (ascending, delta-encoded);
+* ``static/search/titles-<key>.<hash>.js``: the same for the words of titles alone, which
+  rank a result above those that only mention the query;
 * ``static/search/docs-<n>.<hash>.js``: documents in chunks of 500, one row per story and per
   article: ``[kind, path, title, meta, snippet]`` (and a sixth, the title's language, when it is
   not the site's), in the digest's order read backwards (the

@@ -1,6 +1,7 @@
 """Making the site from its plan (pages.plan_pages): every page, feed and index, rendered or kept.
 
-:func:`render_site` makes everything a build writes; :func:`render_outputs` makes chosen
+:func:`render_site` makes every page, feed and index a build writes (the build adds the
+redirect pages, static files and the site's ``files/``); :func:`render_outputs` makes chosen
 outputs again, for the live preview. Every output is keyed by a fingerprint of what it is
 made from (_Producer): one whose fingerprint the previous build recorded is linked from there,
 the others are made on every core, by forked workers that write them into the next site's

@@ -57,7 +57,7 @@ def should_rebuild(event_path: Path | str, paths: Paths, ignored: Iterable[Path]
         return False
     if path in (paths.config_file, paths.lock_file):  # the lock: a pull, or a story URL edited by hand
         return True
-    for folder in (paths.output, paths.site / ".digestgen-cache", *ignored):
+    for folder in (paths.output, paths.cache, *ignored):
         if path == folder or path.is_relative_to(folder):
             return False
     for folder in paths.source_folders:
