@@ -137,7 +137,7 @@ def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str)
     entry = _el(feed, "entry")
     _el(entry, "id", story_id(story, config))
     _in_language(_el(entry, "title", story.title), story.title_language)
-    _el(entry, "updated", rfc3339(story.updated or story.date, config))
+    _el(entry, "updated", rfc3339(story.sort_date, config))
     if story.date:
         _el(entry, "published", rfc3339(story.date, config))
     for name in story.sources:
@@ -162,7 +162,7 @@ def _story_tags(story: Story) -> list[str]:
 
 def atom_feed(digest: Digest, config: Config) -> OutputFile:
     stories = newest_stories(digest, config)
-    updated = max((s.updated or s.date for s in stories if s.updated or s.date), default=None)
+    updated = max((s.sort_date for s in stories if s.sort_date), default=None)
     root = _atom_root(config, permanent_id(config, FEED_ATOM), digest.title, updated, FEED_ATOM,
                       digest_page_path(1), digest.description)
     for story in stories:
@@ -174,8 +174,8 @@ def story_feed(story: Story, config: Config) -> OutputFile:
     """Every version of one story, newest first, so a reader can follow it as it develops."""
     path = story_feed_path(story)
     root = _atom_root(config, permanent_id(config, path), f"{story.title} · {config.title}",
-                      story.updated or story.date, path, story_path(story))
-    for item in sorted(story.entries, key=lambda e: (e.sort_date is None, -(e.sort_date.timestamp()) if e.sort_date else 0, e.source_path)):
+                      story.sort_date, path, story_path(story))
+    for item in sorted(story.entries, key=Entry.newest_first):
         entry = _in_language(_el(root, "entry"), item.language)
         _el(entry, "id", entry_id(item, config))
         _el(entry, "title", item.title)

@@ -56,6 +56,10 @@ class Entry:
     def sort_date(self) -> datetime | None:
         return self.updated or self.date
 
+    def newest_first(self) -> tuple:
+        """Sort key: the most recently updated version first, undated ones last, then by slug."""
+        return _newest_first(self.sort_date, self.slug)
+
 
 @dataclass(frozen=True)
 class Story:
@@ -81,10 +85,14 @@ class Story:
         """Outlet names, in the order of the versions, each once."""
         return tuple(dict.fromkeys(e.source for e in self.entries))
 
+    @property
+    def sort_date(self) -> datetime | None:
+        """When it last changed: its newest update, else its date."""
+        return self.updated or self.date
+
     def newest_first(self) -> tuple:
         """Sort key: the most recently updated story first, undated ones last, then by slug."""
-        stamp = self.updated or self.date
-        return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, self.slug)
+        return _newest_first(self.sort_date, self.slug)
 
 
 @dataclass(frozen=True)
@@ -124,3 +132,7 @@ class StoryLock:
     # old story slug -> the source paths it had when it was retired: should they part again
     # from the story they joined, they take their own slug back from the redirect
     retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _newest_first(stamp: datetime | None, slug: str) -> tuple:
+    return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, slug)

@@ -127,7 +127,7 @@ def tag_key(tag: str) -> str:
 
 def sections(digest: Digest, config: Config) -> Sections:
     story_of = {e.slug: s for s in digest.stories for e in s.entries}
-    entries = sorted(digest.entries, key=_entry_newest_first)
+    entries = sorted(digest.entries, key=Entry.newest_first)
 
     by_outlet: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -182,7 +182,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
             path, "index.html",
             {"stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
             "the digest index" if number == 1 else f"digest page {number}",
-            lastmod=_newest(s.updated or s.date for s in chunk),
+            lastmod=_newest(s.sort_date for s in chunk),
         ))
 
     # Story and article pages link to their outlet, month and tags: they get those as bare
@@ -205,7 +205,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                  "story_month": month_of.get(story.slug),
                  "meta": _article_meta(story.date, story.updated)},
                 f"story {story.slug!r}",
-                lastmod=story.updated or story.date,
+                lastmod=story.sort_date,
                 feed=story_feed_path(story),
                 derived=("meta",),
             ))
@@ -241,7 +241,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 f"source {outlet.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
     pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "meta": {"type": "website"}},
-                      "the archive", lastmod=_newest(s.updated or s.date for s in digest.stories)))
+                      "the archive", lastmod=_newest(s.sort_date for s in digest.stories)))
     for month in site.months:
         # ``month`` keeps all its stories, as it did before months had pages: a theme's own
         # month.html that lists month.stories still shows them all.
@@ -251,7 +251,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 {"month": month, "stories": chunk, "pagination": pagination, "meta": {"type": "website"}},
                 f"archive {month.year:04d}-{month.month:02d}"
                 + (f", page {pagination['number']}" if pagination["number"] > 1 else ""),
-                lastmod=_newest(s.updated or s.date for s in chunk)))
+                lastmod=_newest(s.sort_date for s in chunk)))
 
     if site.tags:
         pages.append(Page(TAGS_INDEX, "tags.html", {"tags": site.tags, "meta": {"type": "website"}},
@@ -271,7 +271,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 path, "related.html",
                 {"stories": chunk, "named_after": named_after, "topic_size": len(stories),
                  "pagination": pagination, "meta": {"type": "website"}},
-                f"the stories related to {topic!r}", lastmod=_newest(s.updated or s.date for s in chunk)))
+                f"the stories related to {topic!r}", lastmod=_newest(s.sort_date for s in chunk)))
 
     pages.append(Page("404.html", "404.html", {"absolute_root": absolute_root(config), "meta": {"type": "website"}},
                       "the 404 page", in_sitemap=False))
@@ -345,11 +345,6 @@ def _article_meta(published: datetime | None, modified: datetime | None, author:
 def _newest(values: Iterable[datetime | None]) -> datetime | None:
     dated = [v for v in values if v]
     return max(dated) if dated else None
-
-
-def _entry_newest_first(entry: Entry) -> tuple:
-    stamp = entry.sort_date
-    return (stamp is None, -(stamp.timestamp()) if stamp else 0.0, entry.slug)
 
 
 def site_url(config: Config, target: str, from_path: str) -> str:
