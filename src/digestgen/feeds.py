@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from .config import Config
+from .content.dates import in_zone
 from .i18n import site_messages
 from .models import Digest, Entry, Story
 from .output import OutputFile
@@ -47,13 +48,7 @@ def entry_id(entry: Entry, config: Config) -> str:
 
 def rfc3339(value: datetime | None, config: Config) -> str:
     """Always with an offset: ``2018-07-12T17:47:00-04:00``."""
-    return _local(value or EPOCH, config).replace(microsecond=0).isoformat()
-
-
-def _local(value: datetime, config: Config) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=config.tzinfo)
-    return value.astimezone(config.tzinfo)
+    return in_zone(value or EPOCH, config.tzinfo).replace(microsecond=0).isoformat()
 
 
 def _author(config: Config) -> str:

@@ -14,6 +14,7 @@ import jinja2.lexer
 import jinja2.meta
 from markupsafe import Markup, escape
 
+from .content.dates import in_zone
 from .errors import Problem, TemplateError
 from .i18n import Messages, messages_for
 
@@ -102,7 +103,7 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to gettext
     env.globals.update(messages.template_globals())
-    env.filters["isodate"] = lambda d: _local(d, tz).replace(microsecond=0).isoformat() if d else ""
+    env.filters["isodate"] = lambda d: in_zone(d, tz).replace(microsecond=0).isoformat() if d else ""
     env.filters["date"] = _date_filter(tz, messages)
     env.filters["month_name"] = messages.month_name
     env.filters["month_and_year"] = lambda month: messages.month_and_year(month.month, month.year)
@@ -254,14 +255,10 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     return context["root"] + target
 
 
-def _local(value: datetime, tz: tzinfo) -> datetime:
-    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
-
-
 # Dates read in the site's words (i18n.Messages.date), whatever the build machine's locale.
 def _date_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
     def date(value: datetime | None) -> str:
-        return messages.date(_local(value, tz)) if value else ""
+        return messages.date(in_zone(value, tz)) if value else ""
 
     return date
 
@@ -303,7 +300,7 @@ def _datetime_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
     """``2 March 2021, 11:40``: the date in the site's words and a 24-hour time, in the site's zone."""
 
     def datetime_(value: datetime | None) -> str:
-        return messages.date_and_time(_local(value, tz)) if value else ""
+        return messages.date_and_time(in_zone(value, tz)) if value else ""
 
     return datetime_
 

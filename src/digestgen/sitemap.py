@@ -6,6 +6,7 @@ from typing import Iterable
 from xml.sax.saxutils import escape
 
 from .config import Config
+from .content.dates import in_zone
 from .output import OutputFile
 from .pages import Page, site_url
 
@@ -22,8 +23,7 @@ def sitemap_xml(pages: Iterable[Page], config: Config) -> OutputFile:
     for page in sorted(listed, key=lambda p: (p.path != "index.html", p.path))[:MAX_URLS]:
         lines += ["  <url>", f"    <loc>{escape(site_url(config, page.path, SITEMAP))}</loc>"]
         if page.lastmod:
-            stamp = page.lastmod if page.lastmod.tzinfo else page.lastmod.replace(tzinfo=config.tzinfo)
-            lines.append(f"    <lastmod>{stamp.astimezone(config.tzinfo).replace(microsecond=0).isoformat()}</lastmod>")
+            lines.append(f"    <lastmod>{in_zone(page.lastmod, config.tzinfo).replace(microsecond=0).isoformat()}</lastmod>")
         lines.append("  </url>")
     lines.append("</urlset>")
     if len(lines) == 3:  # no pages: an empty element

@@ -141,3 +141,8 @@ def _zone(zone: str | None) -> tzinfo | None:
     if int(hours) > 14 or int(minutes or 0) > 59:
         raise ValueError(f"offset out of range: {zone}")
     return timezone((1 if sign == "+" else -1) * timedelta(hours=int(hours), minutes=int(minutes or 0)))
+
+
+def in_zone(value: datetime, tz: tzinfo) -> datetime:
+    """``value`` as the time in ``tz``; a time without a zone is one in ``tz`` (the site's)."""
+    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
