@@ -29,8 +29,7 @@ from . import cache
 from ._gc import cycle_collection_paused
 from .assets import site_static
 from .config import Config, Paths
-from .content import ARTICLE_SUFFIXES, link_articles, read_article, relative_name
-from .content.story_files import STORIES_FOLDER
+from .content import ARTICLE_SUFFIXES, is_article, link_articles, read_article, relative_name
 from .digest_json import digest_json
 from .feeds import newest_stories
 from .i18n import site_messages, unknown_outlet
@@ -259,9 +258,4 @@ def _article_file(path: Path, content: Path) -> bool:
         parts = path.relative_to(content).parts
     except ValueError:
         return False
-    return (
-        path.suffix.lower() in ARTICLE_SUFFIXES
-        and parts[0] != STORIES_FOLDER
-        and not any(part.startswith((".", "_")) for part in parts)
-        and path.is_file() and not path.is_symlink()
-    )
+    return is_article(parts) and path.is_file() and not path.is_symlink()

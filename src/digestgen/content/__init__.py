@@ -22,9 +22,9 @@ from .decode import BinaryFileError, decode
 from .links import link_articles, rebase_links
 from .markdown import FrontMatterError, parse_markdown
 from .text import first_sentence, parse_text
-from .reading import ARTICLE_SUFFIXES, ReadResult, discover, read_article, read_entries, relative_name  # noqa: E402
+from .reading import ARTICLE_SUFFIXES, ReadResult, discover, is_article, read_article, read_entries, relative_name  # noqa: E402
 
-__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "link_articles", "read_article", "read_entries", "read_entry",
+__all__ = ["ARTICLE_SUFFIXES", "ReadResult", "discover", "is_article", "link_articles", "read_article", "read_entries", "read_entry",
            "relative_name"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # no article is this long: refuse before reading it

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .. import cache
@@ -39,6 +39,17 @@ class ReadResult:
     parsed: int = 0  # files actually parsed (not served from the cache)
 
 
+def is_article(parts: Sequence[str]) -> bool:
+    """Is a file at these path parts (from the content folder) one discover() takes? Not
+    hidden or ``_``-prefixed at any depth, not in ``stories/``, named as an article."""
+    return (bool(parts) and not any(_skipped(part) for part in parts) and parts[0] != STORIES_FOLDER
+            and PurePosixPath(parts[-1]).suffix.lower() in ARTICLE_SUFFIXES)
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith((".", "_"))
+
+
 def discover(content_dir: Path) -> list[Path]:
     """Article files under ``content_dir``, sorted, skipping hidden and ``_``-prefixed names
     and the editors' ``stories/`` folder. Symlinks are followed only while they stay inside."""
@@ -59,7 +70,7 @@ def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: se
     except OSError:
         return  # unreadable or vanished mid-walk: nothing to read there
     for item in items:
-        if item.name.startswith((".", "_")):
+        if _skipped(item.name):
             continue
         via_link = linked or item.is_symlink()
         path = Path(item.path)
