@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from datetime import datetime, tzinfo
@@ -21,6 +22,7 @@ from .i18n import Messages, messages_for
 # What a templates folder holds as templates (its README.md is not one): checked up front,
 # and read for the words they ask to have translated. Jinja's own names for partials count.
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".svg", ".j2", ".jinja", ".jinja2")
+_PARSER = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # parsing only: templates as written, nothing compiled in
 
 
 def theme_dir() -> Path:
@@ -142,11 +144,10 @@ class _ConstantTranslations(jinja2.ext.Extension):
 def messages_asked_for(env: jinja2.Environment) -> set[str]:
     """The English text of every message the templates ask to have translated (the singular
     of a plural): what a site's [translations] may give."""
-    as_written = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # parsing only: nothing compiled in
     found: set[str] = set()
     for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
         try:
-            tree = as_written.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            tree = _PARSER.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001, S112 - unreadable or invalid: check_templates reports it
             continue
         for _, _, message in jinja2.ext.extract_from_ast(tree, (*jinja2.ext.GETTEXT_FUNCTIONS, "plural_forms")):
@@ -209,7 +210,7 @@ def template_versions(env: jinja2.Environment, names: Iterable[str]) -> dict[str
             if current in reached or current not in sources:
                 continue
             reached.add(current)
-            used = _templates_used(env, sources[current])
+            used = _templates_used(sources[current])
             if used is None:
                 break
             todo.extend(used)
@@ -220,20 +221,15 @@ def template_versions(env: jinja2.Environment, names: Iterable[str]) -> dict[str
     return versions
 
 
-_USES: dict[str, frozenset[str] | None] = {}  # template source -> the templates it names
-
-
-def _templates_used(env: jinja2.Environment, source: str) -> frozenset[str] | None:
+@functools.lru_cache(maxsize=256)  # the live preview parses each version of a template once, and holds a few
+def _templates_used(source: str) -> frozenset[str] | None:
     """The templates ``source`` extends, includes or imports; None when it names one by a
-    variable or does not parse (then it may use any). Remembered by source: the live
-    preview parses each version of a template once."""
-    if source not in _USES:
-        try:
-            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateError:
-            found = {None}
-        _USES[source] = None if None in found else frozenset(n for n in found if isinstance(n, str))
-    return _USES[source]
+    variable or does not parse (then it may use any)."""
+    try:
+        found = set(jinja2.meta.find_referenced_templates(_PARSER.parse(source)))
+    except jinja2.TemplateError:
+        found = {None}
+    return None if None in found else frozenset(n for n in found if isinstance(n, str))
 
 
 def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
