@@ -431,3 +431,16 @@ def test_default_names_the_theme_even_beside_a_templates_default_folder(news_sit
     build_site(news_site)
     page = next((news_site / "output" / "stories").glob("*/index.html")).read_text(encoding="utf-8")
     assert "a copy left" not in page and "<main" in page and '<meta name="x">' in page
+
+
+def test_a_sites_own_favicon_ico_is_not_hidden_by_the_themes_icon(news_site: Path):
+    build_site(news_site)
+    assert 'rel="icon"' in (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    write_site(news_site, {"files/favicon.ico": b"\x00\x00\x01\x00"})
+    build_site(news_site)
+    out = news_site / "output"
+    assert 'rel="icon"' not in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "favicon.ico").is_file() and not (out / "static" / "favicon.svg").exists()
+    write_site(news_site, {"static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})  # the site's own: linked
+    build_site(news_site)
+    assert 'rel="icon"' in (out / "index.html").read_text(encoding="utf-8")

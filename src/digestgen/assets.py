@@ -63,9 +63,15 @@ def _files_in(folder: Path, skipped) -> dict[str, Path]:  # noqa: ANN001
     return found
 
 
-def site_static(site_static_folder: Path) -> tuple[list[OutputFile], dict[str, str], str]:
+def site_static(site_static_folder: Path, site_files_folder: Path | None = None) -> tuple[list[OutputFile], dict[str, str], str]:
     """The theme's and the site's static files, as static_files() gives them, and the salt of
     every page's fingerprint: a page names the static files, so when one is renamed (its
-    content changed), every page is made again."""
+    content changed), every page is made again. A site with its own ``favicon.ico`` (in
+    ``files/``) and no ``favicon.svg`` goes without the theme's: browsers take the icon a
+    page links over the one at the root, and the site's would never show."""
     files, names = static_files(theme_dir() / "static", site_static_folder)
+    if (site_files_folder is not None and (site_files_folder / "favicon.ico").is_file()
+            and not (site_static_folder / "favicon.svg").is_file()):
+        files = [f for f in files if f.path != names.get("favicon.svg")]
+        names.pop("favicon.svg", None)
     return files, names, cache.inputs_fingerprint([names])

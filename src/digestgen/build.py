@@ -155,7 +155,7 @@ def build(
     tell("rendering pages", len(digest.stories) + len(entries))
     # Pages also carry their templates' versions (render.template_versions): a template
     # edit re-renders the pages that use it, and a static file's new name every page.
-    static, assets, salt = site_static(paths.static)
+    static, assets, salt = site_static(paths.static, paths.files)
     state = SiteState(paths, config, env, dict(assets), salt, digest, {f.slug: f for f in read.story_files},
                       frozenset(w.path for w in read.warnings), lock)
     if stories_known is not None:

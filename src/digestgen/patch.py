@@ -168,7 +168,7 @@ def patch_theme(state: SiteState, changes: Sequence[Path], pages: Collection[str
                            site_messages(state.config))
     if check_templates(env):
         return None
-    static, assets, salt = site_static(state.paths.static)
+    static, assets, salt = site_static(state.paths.static, state.paths.files)
     before = {*state.assets.values(), *(f"static/{name}" for name in state.assets)}  # hashed names and their own
     files = render_outputs(env, state.digest, state.config, assets, salt, set(pages))
     if not files:  # none of them a page of the plan (the search page, a page since removed)
