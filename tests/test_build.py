@@ -444,3 +444,38 @@ def test_a_sites_own_favicon_ico_is_not_hidden_by_the_themes_icon(news_site: Pat
     write_site(news_site, {"static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})  # the site's own: linked
     build_site(news_site)
     assert 'rel="icon"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_templates_get_what_the_readme_says_they_get(tmp_path: Path, monkeypatch):
+    import re
+
+    from conftest import REPO
+
+    from digestgen import site as rendering
+
+    seen: dict[str, set[str]] = {}
+    real = rendering._render_bytes
+
+    def recording(env, template, context):  # noqa: ANN001, ANN202
+        seen.setdefault(template, set()).update(context)
+        return real(env, template, context)
+
+    monkeypatch.setattr(rendering, "_render_bytes", recording)
+    monkeypatch.setattr(rendering, "_PARALLEL_FROM", 10**9)  # render in this process, where it is recorded
+    write_site(tmp_path, {"content/a.md": article("Harbour dredging begins", "Dredging.", date="2021-05-01", source="X", tags=["port"]),
+                          "content/b.md": article("Harbour dredging starts", "Dredging.", date="2021-05-01", source="Y")})
+    build_site(tmp_path)
+    readme = (REPO / "README.md").read_text(encoding="utf-8").split("### What templates get", 1)[1].split("\n\n", 3)
+    every_page = set(re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", readme[1]))) - {"url"}
+    rows = [line for line in readme[2].splitlines() if line.startswith("| `")]
+    assert rows and len(seen) == 11, sorted(seen)
+    for row in rows:
+        _, names, gets, _ = row.split("|")
+        promised = set(re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", gets)))
+        templates = [name for name in re.findall(r"`([\w.]+\.html)`", names) if name in seen]  # (not related.html)
+        if not templates:
+            continue
+        for template in templates:  # (text_direction and og_locale are the environment's, for every template)
+            assert every_page - {"text_direction", "og_locale"} <= seen[template], template
+        # a row may speak for several templates ("outlet or tag"): each name is one of theirs
+        assert promised <= set().union(*(seen[template] for template in templates)), row
