@@ -294,3 +294,19 @@ def test_an_include_of_a_missing_template_is_an_error_at_the_include(news_site: 
     assert result.returncode == 1, result.stderr
     assert "templates/partials/box.html:2: template not found: partials/nope.html" in result.stderr
     assert snapshot(news_site / "output") == before
+
+
+def test_story_file_problems_point_at_the_entry_they_are_about(news_site: Path):
+    from digestgen.errors import ContentError
+
+    write_site(news_site, {
+        "content/stories/quake.md": "---\ntitle: The quake\nentries:\n  - world/quake-pacific.md\n  - world/no-such.md\n---\n",
+        "content/stories/pacific.md": "---\nfeatured: true\nentries:\n  - bakery.md\n  - world/quake-pacific.md\n---\n",
+    })
+    with pytest.raises(ContentError) as caught:
+        build_site(news_site)
+    problems = [(p.path.rsplit("content/", 1)[1], p.line, p.message) for p in caught.value.problems]
+    assert problems == [("stories/quake.md", 4, "'world/quake-pacific.md' is already in story file stories/pacific.md")]
+    (news_site / "content" / "stories" / "pacific.md").unlink()
+    warnings = [(w.path.rsplit("content/", 1)[-1], w.line, w.message) for w in build_site(news_site).warnings]
+    assert ("stories/quake.md", 5, "entries: no article 'world/no-such.md' in the content folder") in warnings

@@ -117,6 +117,7 @@ class StoryFile:
     summary: str | None = None
     featured: bool = False
     entries: tuple[str, ...] = ()  # source paths the story must contain
+    entry_lines: tuple[int | None, ...] = ()  # the file line each of entries is listed on, for messages
 
 
 @dataclass(frozen=True)

@@ -209,9 +209,9 @@ def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnin
         for problem in found:
             (errors if problem.severity == "error" else warnings).append(problem)
         if story:
-            for member in story.entries:
+            for member, line in zip(story.entries, story.entry_lines):
                 if member in claimed:
-                    errors.append(Problem(rel, None, f"{member!r} is already in story file {claimed[member]}"))
+                    errors.append(Problem(rel, line, f"{member!r} is already in story file {claimed[member]}"))
                 claimed[member] = rel
             story_files.append(story)
     return tuple(story_files)

@@ -24,7 +24,8 @@ def story_file_paths(content_dir: Path) -> list[Path]:
 
 def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[StoryFile | None, list[Problem]]:
     try:
-        parsed = parse_markdown(decode(data))
+        text = decode(data)
+        parsed = parse_markdown(text)
     except (BinaryFileError, FrontMatterError) as exc:
         return None, [Problem(rel, getattr(exc, "line", None), str(exc))]
     meta, lines = parsed.metadata, parsed.key_lines
@@ -50,9 +51,10 @@ def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[Story
         spelled = {unicodedata.normalize("NFC", known): known for known in known_paths}
         entries = [spelled.get(unicodedata.normalize("NFC", path), path) for path in entries]
     entries = list(dict.fromkeys(entries))
+    line_of = _item_lines(text, lines.get("entries"), entries)
     for path in entries:
         if path not in known_paths:
-            problems.append(Problem(rel, lines.get("entries"), f"entries: no article {path!r} in the content folder", "warning"))
+            problems.append(Problem(rel, line_of[path], f"entries: no article {path!r} in the content folder", "warning"))
     stem = PurePosixPath(rel).stem
     slug = slugify(stem, "story")
     if slug != stem:
@@ -64,5 +66,23 @@ def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[Story
         summary=" ".join(parsed.paragraphs) or None,
         featured=featured,
         entries=tuple(p for p in entries if p in known_paths),
+        entry_lines=tuple(line_of[p] for p in entries if p in known_paths),
     )
     return story, problems
+
+
+def _item_lines(text: str, key_line: int | None, entries: list[str]) -> dict[str, int | None]:
+    """The file line of each of ``entries``, listed from ``key_line`` on (the key's own line for
+    an entry written otherwise, in another Unicode form say), for messages that point at it."""
+    found: dict[str, int | None] = {path: key_line for path in entries}
+    if key_line is None:
+        return found
+    lines = text.split("\n")
+    for number in range(key_line, len(lines) + 1):
+        line = unicodedata.normalize("NFC", lines[number - 1])
+        if line.strip() == "---":
+            break
+        for path in entries:
+            if found[path] == key_line and unicodedata.normalize("NFC", path) in line:
+                found[path] = number
+    return found
