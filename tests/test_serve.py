@@ -117,12 +117,12 @@ class Response:
         return self.body.decode("utf-8")
 
 
-def request(base: str, path: str, method: str = "GET", timeout: float = WAIT) -> Response:
+def request(base: str, path: str, method: str = "GET", timeout: float = WAIT, headers: dict | None = None) -> Response:
     """Send ``path`` exactly as given: no client-side normalising of ``..`` or escapes."""
     address = urlsplit(base)
     conn = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     try:
-        conn.request(method, path)
+        conn.request(method, path, headers=headers or {})
         reply = conn.getresponse()
         return Response(reply.status, {k.lower(): v for k, v in reply.getheaders()}, reply.read())
     finally:
@@ -456,6 +456,28 @@ class TestServing:
         assert request(preview.url, "/digest.json").headers["cache-control"] == "no-store"
         missing = request(preview.url, "/static/site.0123456789.css")  # the 404 page, not a hashed file
         assert missing.status == 404 and missing.headers["cache-control"] == "no-store"
+
+    def test_a_range_of_a_file_is_sent_as_asked(self, preview: Preview) -> None:
+        """A video seeked in a page asks for a range of bytes; Safari plays nothing otherwise."""
+        style = next((preview.root / "static").glob("style.*.css"))
+        whole = style.read_bytes()
+        part = request(preview.url, "/static/" + style.name, headers={"Range": "bytes=10-19"})
+        assert part.status == 206 and part.body == whole[10:20]
+        assert part.headers["content-range"] == f"bytes 10-19/{len(whole)}" and part.headers["content-length"] == "10"
+        assert request(preview.url, "/static/" + style.name, headers={"Range": "bytes=-5"}).body == whole[-5:]
+        past = request(preview.url, "/static/" + style.name, headers={"Range": f"bytes={len(whole)}-"})
+        assert past.status == 416 and past.headers["content-range"] == f"bytes */{len(whole)}"
+        plain = request(preview.url, "/static/" + style.name)
+        assert plain.status == 200 and plain.body == whole and plain.headers["accept-ranges"] == "bytes"
+
+    @pytest.mark.parametrize(("header", "expected"), [
+        (None, None), ("bytes=0-0", (0, 0)), ("bytes=5-", (5, 99)), ("bytes=-10", (90, 99)), ("bytes=90-500", (90, 99)),
+        ("bytes=100-", (-1, -1)), ("bytes=-0", (-1, -1)), ("bytes=9-3", None), ("bytes=0-1,5-6", None), ("items=0-5", None),
+    ])
+    def test_which_bytes_a_range_header_asks_for(self, header: str | None, expected) -> None:  # noqa: ANN001
+        from digestgen.serve.server import byte_range
+
+        assert byte_range(header, 100) == expected
 
     def test_head_sends_the_headers_of_get_without_a_body(self, preview: Preview) -> None:
         for path in ("/", "/digest.json", "/no-such-page"):

@@ -213,9 +213,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 if kind.startswith("text/html"):
                     self._send(status, kind, inject(file.read(), self.server.state.snapshot()), head)
                     return True
-                self._headers(status, kind, _size(file), immutable=status == HTTPStatus.OK and _fingerprinted(path))
-                if not head:
-                    shutil.copyfileobj(file, self.wfile)
+                size, immutable = _size(file), status == HTTPStatus.OK and _fingerprinted(path)
+                wanted = byte_range(self.headers.get("Range"), size) if status == HTTPStatus.OK else None
+                if wanted == UNSATISFIABLE:
+                    self._headers(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, kind, 0, extra={"Content-Range": f"bytes */{size}"})
+                elif wanted is not None:  # a video or audio file seeked in the page, say (Safari asks for nothing else)
+                    first, last = wanted
+                    self._headers(HTTPStatus.PARTIAL_CONTENT, kind, last - first + 1, immutable,
+                                  extra={"Content-Range": f"bytes {first}-{last}/{size}"})
+                    if not head:
+                        file.seek(first)
+                        self._copy(file, last - first + 1)
+                else:
+                    self._headers(status, kind, size, immutable)
+                    if not head:
+                        shutil.copyfileobj(file, self.wfile)
                 return True
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return False
@@ -249,10 +261,23 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _headers(self, status: HTTPStatus, kind: str, length: int, immutable: bool = False) -> None:
+    def _copy(self, file, count: int) -> None:  # noqa: ANN001
+        while count > 0:
+            chunk = file.read(min(count, 1 << 16))
+            if not chunk:
+                break
+            self.wfile.write(chunk)
+            count -= len(chunk)
+
+    def _headers(self, status: HTTPStatus, kind: str, length: int, immutable: bool = False,
+                 extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(length))
+        if not kind.startswith("text/html"):
+            self.send_header("Accept-Ranges", "bytes")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         # A preview must always show the latest build; but a file named by its content's hash
         # never changes, and letting the browser keep it means a reload fetches the page alone.
         self.send_header("Cache-Control", "max-age=31536000, immutable" if immutable else "no-store")
@@ -263,6 +288,28 @@ class PreviewHandler(BaseHTTPRequestHandler):
 # Every CSS and JS file of a built site has its content's hash in its name (assets.static_files,
 # search.files_for): "site.3f2a9c1b0d.css".
 _HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)\Z")
+
+
+UNSATISFIABLE = (-1, -1)
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The first and last byte a ``Range`` header asks for, of a file of ``size`` bytes (RFC 9110
+    14.1.2): None to send the whole file (no header, one not understood, or several ranges,
+    which a preview need not split into parts), UNSATISFIABLE when it asks past the end."""
+    match = _RANGE.fullmatch((header or "").strip())
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    start, end = match.group(1), match.group(2)
+    if start == "":  # the last ``end`` bytes
+        count = int(end)
+        return (max(0, size - count), size - 1) if count and size else UNSATISFIABLE
+    first = int(start)
+    last = min(int(end), size - 1) if end else size - 1
+    if end and int(end) < first:
+        return None  # not a range at all: ignored, as the RFC says
+    return (first, last) if first < size else UNSATISFIABLE
 
 
 def _fingerprinted(path: Path) -> bool:
