@@ -121,7 +121,8 @@ def build(
     previous = _intact(cache.last_build(paths.cache, paths.output), paths)
     if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
         timer.lap("check")
-        return BuildResult(None, tuple(Problem(*w) for w in previous.warnings), 0, previous.stories, previous.entries, 0, timer.laps)
+        return BuildResult(digest=None, warnings=tuple(Problem(*w) for w in previous.warnings), files_written=0,
+                           stories=previous.stories, entries=previous.entries, timings=timer.laps)
 
     tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
@@ -213,8 +214,9 @@ def build(
     timer.lap("write")
     rendered = len(files) - sum(1 for f in files if f.reuse is not None)
     state = replace(state, warned=frozenset(w.path for w in of_articles))
-    return BuildResult(digest, warnings, len(files), len(digest.stories), len(entries), rendered, timer.laps,
-                       grouper.carried_over, state, plan.lock, len(read.entries) - len(entries))
+    return BuildResult(digest=digest, warnings=warnings, files_written=len(files), stories=len(digest.stories),
+                       entries=len(entries), files_rendered=rendered, timings=timer.laps, provisional=grouper.carried_over,
+                       state=state, lock=plan.lock, left_out=len(read.entries) - len(entries))
 
 
 def sources_signature(paths: Paths) -> str | None:
