@@ -803,16 +803,14 @@ def test_a_failed_start_releases_the_port_and_the_preview_folder(
     assert preview.root is not None and not preview.root.parent.exists()
 
 
-def test_serve_says_clearly_when_no_port_is_free(
-    site: Paths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_serve_says_clearly_when_no_port_is_free(site: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
     def taken(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         raise OSError(errno.EADDRINUSE, "Address already in use")
 
     monkeypatch.setattr(serve_module, "bind", taken)
-    assert serve_module.serve(site, port=8000) == 1
-    err = capsys.readouterr().err
-    assert "ports 8000 to 8009 are all in use" in err and "--port 0" in err
+    with pytest.raises(serve_module.PreviewError) as refused:
+        serve_module.serve(site, port=8000)
+    assert "ports 8000 to 8009 are all in use" in str(refused.value) and "--port 0" in str(refused.value)
 
 
 def test_cli_help_lists_serve() -> None:

@@ -108,14 +108,20 @@ def _add_serve(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     serve.add_argument("--future", action="store_true", help="include entries dated in the future")
 
     def run(args: argparse.Namespace) -> int:
+        from .serve import PreviewError
         from .serve import serve as run_preview
 
         if not 0 <= args.port <= 65535:
             serve.error(f"--port must be between 0 and 65535, got {args.port}")
-        return run_preview(
-            _paths(args), host=args.host, port=args.port, poll=args.poll,
-            drafts=args.drafts, future=args.future, config_required=args.config is not None,
-        )
+        try:
+            run_preview(
+                _paths(args), host=args.host, port=args.port, poll=args.poll,
+                drafts=args.drafts, future=args.future, config_required=args.config is not None,
+            )
+        except PreviewError as exc:
+            print(f"digestgen serve: {exc}", file=sys.stderr)
+            return EXIT_BUILD_ERROR
+        return EXIT_OK
 
     serve.set_defaults(run=run)
 

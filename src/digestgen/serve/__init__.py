@@ -37,7 +37,7 @@ from .state import LiveState, Snapshot
 from .latest import LatestOnly
 from .watch import Debouncer, SourceWatcher
 
-__all__ = ["Preview", "serve"]
+__all__ = ["Preview", "PreviewError", "serve"]
 
 log = logging.getLogger("digestgen")
 
@@ -410,6 +410,10 @@ def _remove_abandoned(parent: Path) -> None:
                 shutil.rmtree(parent / name, ignore_errors=True)
 
 
+class PreviewError(Exception):
+    """The preview cannot start; its message says why (cli prints it)."""
+
+
 def serve(
     paths: Paths,
     *,
@@ -419,12 +423,11 @@ def serve(
     drafts: bool = False,
     future: bool = False,
     config_required: bool = False,
-) -> int:
-    """Run the preview until Ctrl-C. Returns an exit code: 0 when stopped, 1 if it cannot listen
-    or there is no site folder (a mistyped --site: nothing would ever appear to rebuild from)."""
+) -> None:
+    """Run the preview until Ctrl-C. Raises PreviewError if it cannot listen or there is no
+    site folder (a mistyped --site: nothing would ever appear to rebuild from)."""
     if not paths.site.is_dir():
-        print(f"digestgen serve: {paths.site}: no such site folder (digestgen new makes one)", file=sys.stderr)
-        return 1
+        raise PreviewError(f"{paths.site}: no such site folder (digestgen new makes one)")
     preview = Preview(paths, host=host, port=port, poll=poll, drafts=drafts, future=future, config_required=config_required)
     restore = _stop_on_sigterm()
     try:
@@ -432,11 +435,9 @@ def serve(
             preview.start()
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                print(f"digestgen serve: ports {port} to {port + PORT_TRIES - 1} are all in use; "
-                      "pass --port with another number, or --port 0 for any free port.", file=sys.stderr)
-            else:
-                print(f"digestgen serve: cannot listen on {host} port {port}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
+                raise PreviewError(f"ports {port} to {port + PORT_TRIES - 1} are all in use; "
+                                   "pass --port with another number, or --port 0 for any free port.") from None
+            raise PreviewError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
         print(f"Serving {paths.site} at {preview.url} (Ctrl-C to stop)", flush=True)
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
@@ -444,7 +445,7 @@ def serve(
     finally:
         preview.stop()
         restore()
-    return 0
+
 
 
 def _stop_on_sigterm():  # noqa: ANN202
