@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+from dataclasses import replace
 from html import escape
 from typing import Mapping
 
@@ -12,6 +14,7 @@ from .feeds import story_feed
 from .i18n import Messages
 from .models import Story
 from .output import OutputFile
+from .pages import site_url, story_feed_path, story_path
 
 _PAGE = """<!doctype html>
 <html lang="{lang}"{dir}>
@@ -40,15 +43,16 @@ def redirect_pages(redirects: Mapping[str, str], stories: Mapping[str, Story], c
     files = []
     for old, new in sorted(redirects.items()):
         story = stories[new]
-        href = f"../{new}/index.html"
-        canonical = f"{config.base_url}stories/{new}/" if config.base_url else href
+        moved = replace(story, slug=old)  # where it was
+        href = posixpath.relpath(story_path(story), posixpath.dirname(story_path(moved)))
+        canonical = site_url(config, story_path(story), story_path(moved))
         link = Markup('<a href="{}">{}</a>').format(href, story.title)
         html = _PAGE.format(
             lang=escape(messages.language), dir=' dir="rtl"' if messages.direction == "rtl" else "", href=escape(href), canonical=escape(canonical),
             moved=messages.gettext("Moved: %(story)s", story=story.title),  # Markup: the title escaped
             moved_to=messages.gettext("This story has moved to %(link)s.", link=link),
         )
-        files.append(OutputFile(f"stories/{old}/index.html", html.encode("utf-8"), f"redirect from story {old!r}"))
+        files.append(OutputFile(story_path(moved), html.encode("utf-8"), f"redirect from story {old!r}"))
         feed = story_feed(story, config)
-        files.append(OutputFile(f"stories/{old}/feed.xml", feed.data, f"the feed of story {new!r}, at its old address {old!r}"))
+        files.append(OutputFile(story_feed_path(moved), feed.data, f"the feed of story {new!r}, at its old address {old!r}"))
     return files
