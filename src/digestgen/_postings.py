@@ -13,11 +13,11 @@ from typing import Iterator, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .search import _entry
+from .search import posting
 
 
 def entries(texts: Sequence[str]) -> dict[str, str]:
-    """word -> its entry (search._entry()), in word order, for documents numbered by position.
+    """word -> its entry (search.posting()), in word order, for documents numbered by position.
     Documents are their words (search.words()), separated by single spaces.
 
     A 10,000-article site has about three million (word, document) pairs: grouped with a
@@ -50,7 +50,7 @@ def entries(texts: Sequence[str]) -> dict[str, str]:
     for words in _by_first_character(code):
         terms |= _listed(*_sorted(code[words], words, first_word), names)
     for word in sorted(longer):  # sorted too, so the sort below merges two runs
-        terms[word] = _entry(word, longer[word])
+        terms[word] = posting(word, longer[word])
     return {word: terms[word] for word in sorted(terms)}
 
 

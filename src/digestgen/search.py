@@ -238,14 +238,16 @@ def _patched(previous: Postings, texts: Sequence[str]) -> dict[str, str] | None:
         found = sorted(kept + [n for n, words in now.items() if word in words])
         if found:
             new_words = new_words or word not in terms
-            terms[word] = _entry(word, found)
+            terms[word] = posting(word, found)
         else:
             terms.pop(word, None)
     return dict(sorted(terms.items())) if new_words else terms
 
 
-def _entry(word: str, numbers: list[int]) -> str:
-    # Words are letters, marks and numbers, which JSON never escapes.
+def posting(word: str, numbers: list[int]) -> str:
+    """A word's posting as its shard holds it: ``"word":[first, deltas...]`` (also made in
+    _postings, for an index made afresh). Words are letters, marks and numbers, which JSON
+    never escapes."""
     return f'"{word}":[' + ",".join(map(str, [numbers[0], *map(operator.sub, numbers[1:], numbers)])) + "]"
 
 
