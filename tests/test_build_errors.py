@@ -310,3 +310,15 @@ def test_story_file_problems_point_at_the_entry_they_are_about(news_site: Path):
     (news_site / "content" / "stories" / "pacific.md").unlink()
     warnings = [(w.path.rsplit("content/", 1)[-1], w.line, w.message) for w in build_site(news_site).warnings]
     assert ("stories/quake.md", 5, "entries: no article 'world/no-such.md' in the content folder") in warnings
+
+
+def test_a_template_error_says_which_page_it_was_making(news_site: Path):
+    import re
+
+    write_site(news_site, {"templates/base.html": '{% extends "default/base.html" %}'
+                                                  "{% block site_head %}<meta name=\"x\" content=\"{{ story.title }}\">{% endblock %}"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    # base.html serves story pages well and fails the others: the message names one of those
+    made = re.search(r"base\.html:1: UndefinedError: 'story' is undefined \(making ([\w/.-]+)\)", result.stderr)
+    assert made and not made.group(1).startswith(("stories/", "articles/")), result.stderr

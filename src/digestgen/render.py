@@ -242,7 +242,9 @@ def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -
         raise TemplateError(Problem(path, line, f"template not found: {exc.name}")) from None
     except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
         path, line = _template_frame(exc, template)
-        raise TemplateError(Problem(path, line, f"{type(exc).__name__}: {exc}")) from None
+        # base.html fails for one page and not another: say which (the first of them that failed)
+        making = f" (making {context['page_path']})" if context.get("page_path") else ""
+        raise TemplateError(Problem(path, line, f"{type(exc).__name__}: {exc}{making}")) from None
 
 
 @jinja2.pass_context
