@@ -171,6 +171,32 @@ def test_sitemap_validates_against_the_sitemaps_org_schema(site: Path):
     assert all(m and RFC3339.match(m) for m in lastmods)
 
 
+def test_past_the_protocols_limit_the_sitemap_is_an_index_of_sitemaps_listing_every_page(tmp_path: Path, monkeypatch):
+    """At 50,000 pages the sitemap was cut off without a word: a 50k site's story pages were
+    all left out. (The limit is lowered here, as 50,000 pages take minutes to build.)"""
+    xmlschema = pytest.importorskip("xmlschema", reason="the sitemap test needs the xmlschema package")
+    from digestgen import sitemap
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 7)
+    build_publisher_site(tmp_path)
+    site = tmp_path / "output"
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = [s.findtext(f"{SITEMAP}loc") for s in index]
+    assert len(parts) >= 2 and parts[0] == "https://news.example.org/news/sitemap-1.xml"
+    assert all(RFC3339.match(s.findtext(f"{SITEMAP}lastmod")) for s in index)
+    schema, locs = xmlschema.XMLSchema(str(XSD)), []
+    for part in parts:
+        name = part.removeprefix("https://news.example.org/news/")
+        schema.validate(str(site / name))
+        found = [u.findtext(f"{SITEMAP}loc") for u in ET.parse(site / name).getroot()]
+        assert 0 < len(found) <= 7
+        locs += found
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html", "search/index.html"}
+    assert sorted("https://news.example.org/news/" + p.removesuffix("index.html") for p in pages) == sorted(locs)
+    assert len(locs) == len(set(locs))
+
+
 def test_the_schema_rejects_a_broken_sitemap(tmp_path: Path):
     xmlschema = pytest.importorskip("xmlschema", reason="the sitemap test needs the xmlschema package")
     bad = tmp_path / "bad.xml"

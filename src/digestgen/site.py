@@ -201,7 +201,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     OutputFile is ``staged``)."""
     from .feeds import atom_feed, json_feed
     from .search import SearchIndex, search_index
-    from .sitemap import robots_txt, sitemap_xml
+    from .sitemap import robots_txt, sitemaps
 
     producer = _Producer(reusable, salt, staging=staging)
     site = sections(digest, config)
@@ -233,7 +233,7 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     files.extend(index.files)
     files.append(atom_feed(digest, config))
     files.append(json_feed(digest, config))
-    files.append(sitemap_xml(pages, config))
+    files.extend(sitemaps(pages, config))
     files.append(robots_txt(config))
     warnings: tuple[Problem, ...] = ()
     if not config.base_url:
