@@ -102,3 +102,10 @@ def test_a_site_in_other_scripts_gets_its_words_indexed_under_plain_file_names(t
     listed = "".join(shard.read_text(encoding="utf-8") for shard in shards)
     for word in ("москве", "花莲", "地震"):
         assert f'"{word}":[' in listed, word
+
+
+def test_a_big_sites_words_are_sharded_by_their_first_two_letters():
+    from digestgen.search import shard_of
+
+    assert [shard_of(w) for w in ("election", "e", "sæby", "москве")] == ["e", "e", "s", "u3c"]
+    assert [shard_of(w, 2) for w in ("election", "e", "sæby", "москве", "2024")] == ["el", "e", "s", "u3c", "20"]

@@ -309,6 +309,38 @@ def test_an_english_plural_finds_the_singular(browser, english_search: Path, que
 
 
 
+@pytest.fixture(scope="module")
+def two_letter_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site searched as a big one is: its words in shards by their first two letters."""
+    from digestgen import search
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "TWO_LETTER_SHARDS_FROM", 1)
+        page = _search_page(tmp_path_factory.mktemp("two-letters"), {
+            "content/vote.md": article("Council election results are in", "Turnout rose in every ward.",
+                                       date="2024-05-06", source="Gazette"),
+            "content/quake.md": article("Strong earthquake shakes Sæby", "The city felt it.", date="2024-05-07",
+                                        source="Coast Times"),
+            "content/metro.md": article("В Москве открылась новая станция метро", "Станция открылась.",
+                                        date="2024-05-08", source="Lenta"),
+        })
+    return page
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("election", ["Council election results are in"]),
+    ("elect", ["Council election results are in"]),  # a word begun finds the word, in the same shard
+    ("earthquakes", ["Strong earthquake shakes Sæby"]),
+    ("sæby", ["Strong earthquake shakes Sæby"]),  # a second letter outside [0-9a-z]: the one-letter shard
+    ("москве", ["В Москве открылась новая станция метро"]),
+    ("wards turnout", ["Council election results are in"]),
+])
+def test_a_big_sites_search_finds_what_a_small_sites_does(browser, two_letter_search: Path, query: str,  # noqa: ANN001
+                                                          expected: list) -> None:
+    assert list(two_letter_search.parent.parent.glob("static/search/terms-el.*.js"))
+    assert _articles_found(browser, two_letter_search, query)[0] == expected
+
+
 def test_search_marks_the_words_it_found_in_each_result(browser, tmp_path: Path) -> None:  # noqa: ANN001
     search_page = _search_page(tmp_path, {
         "content/quake.md": article("Strong <b>earthquake</b> shakes the coast", "The city's earthquakes felt it.",

@@ -93,9 +93,10 @@
     });
     return out;
   }
-  function shardOf(word) {
+  function shardOf(word) {  // digestgen/search.py's shard_of
     var first = word.codePointAt(0);
-    return first < 128 ? word.charAt(0) : "u" + ("0" + (first % 64).toString(16)).slice(-2);
+    if (first >= 128) return "u" + ("0" + (first % 64).toString(16)).slice(-2);
+    return manifest.depth > 1 && word.length > 1 && word.charCodeAt(1) < 128 ? word.slice(0, 2) : word.charAt(0);
   }
   function decode(deltas, into) {
     var n = 0;
