@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path, PurePosixPath
 
 from . import cache
@@ -10,6 +11,15 @@ from .output import OutputFile
 from .render import theme_dir
 
 FINGERPRINTED = (".css", ".js")
+# A file named by its content's hash never changes, so hosts (and the preview) may let
+# browsers keep it: "style.3f2a9c1b0d.css".
+HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)\Z")
+
+
+def hashed(path: str, data: bytes) -> str:
+    """``path`` named by a hash of ``data``: ``static/style.css`` -> ``static/style.3f2a9c1b0d.css``."""
+    stem, dot, suffix = path.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{suffix}"
 
 
 def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
@@ -29,8 +39,7 @@ def static_files(*folders: Path) -> tuple[list[OutputFile], dict[str, str]]:
         target = PurePosixPath("static", rel)
         if target.suffix in FINGERPRINTED:
             files.append(OutputFile(target.as_posix(), data, str(path)))
-            digest = hashlib.sha256(data).hexdigest()[:10]
-            target = target.with_name(f"{target.stem}.{digest}{target.suffix}")
+            target = PurePosixPath(hashed(target.as_posix(), data))
         names[rel] = target.as_posix()
         files.append(OutputFile(target.as_posix(), data, str(path)))
     return files, names

@@ -24,7 +24,6 @@ Same input, same bytes: documents and terms are emitted in a fixed order.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import json
 import operator
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from ._scripts import in_pairs
+from .assets import hashed
 from .config import Config
 from .i18n import Messages, site_messages
 from .models import Digest, Entry
@@ -278,5 +278,4 @@ def files_for(kind: str, key: str, payload: str) -> OutputFile:
 
 def _script(name: str, before: str, payload: str, after: str) -> OutputFile:
     script = f"{before}{payload}{after}".encode("utf-8")
-    digest_hex = hashlib.sha256(script).hexdigest()[:10]
-    return OutputFile(f"static/{name}.{digest_hex}.js", script, "the search index")
+    return OutputFile(hashed(f"static/{name}.js", script), script, "the search index")

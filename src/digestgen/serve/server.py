@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
 
+from ..assets import HASHED_NAME
 from .inject import LIVE_JS, POLL_PATH, PREFIX, SCRIPT_PATH, inject, placeholder_page
 from .state import LiveState
 
@@ -285,11 +286,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-# Every CSS and JS file of a built site has its content's hash in its name (assets.static_files,
-# search.files_for): "site.3f2a9c1b0d.css".
-_HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)\Z")
-
-
 UNSATISFIABLE = (-1, -1)
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -313,7 +309,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 def _fingerprinted(path: Path) -> bool:
-    return _HASHED_NAME.search(path.name) is not None
+    return HASHED_NAME.search(path.name) is not None
 
 
 def _size(file) -> int:  # noqa: ANN001
