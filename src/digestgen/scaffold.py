@@ -102,7 +102,9 @@ template from the default theme (in the installed package, `digestgen/templates/
   `search.html`, `404.html`, `_macros.html`
 
 A template here can extend the original as `default/<name>`, for example
-`{% extends "default/base.html" %}`. Static files (CSS, JS, images) go in the site's
+`{% extends "default/base.html" %}`, and fill its blocks. `_macros.html` holds macros, not
+blocks: to change one, copy the whole file here and edit it (a file that extends it cannot
+replace its macros). Static files (CSS, JS, images) go in the site's
 `static/` folder beside this one and replace the theme's files of the same name; CSS and JS
 get content hashes in their names, so link them as `assets['css/extra.css']` (their path
 under `static/`). To add something to every page, extend `default/base.html` here and fill
