@@ -291,3 +291,14 @@ def test_scraped_text_with_character_references_takes_the_shortcut():
 
 def test_a_line_opening_with_three_backticks_is_left_to_markdown_it():
     assert markdown_module.plain_prose("Before.\n```\nfenced\n```") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.one_of(st.characters(max_codepoint=127), st.sampled_from("\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff\u3fff\ud800é’"),
+                         st.characters())))
+def test_control_characters_and_noncharacters_are_counted_however_the_text_is_made_up(text: str):
+    """Counting them is done on bytes where no noncharacter can be (decode._count_controls),
+    and must agree with the pattern that removes them."""
+    from digestgen.content.decode import _CONTROLS, _count_controls
+
+    assert _count_controls(text) == len(_CONTROLS.findall(text))

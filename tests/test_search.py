@@ -89,6 +89,24 @@ def test_ascii_text_takes_a_quicker_way_to_the_same_words(text: str):
     assert words(text) == _words_in_any_script(text)
 
 
+# Text that mixes ASCII with a few characters beyond it, as news does (curly quotes, accents).
+_MIXED = st.text(st.one_of(st.characters(max_codepoint=127), st.sampled_from("’“”—é\u0301\u00a0，。中\ufffe\ud800"),
+                           st.characters()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED)
+@example("„Merkel“ sagte — déjà vu, " + "’" * 30 + "".join(map(chr, range(0x2010, 0x2040))))
+def test_punctuation_and_accents_beyond_ascii_are_replaced_as_str_translate_would(text: str):
+    """translate_beyond_ascii() replaces characters one distinct character at a time, or
+    with str.translate() when there are many: the result is the same either way."""
+    from digestgen._scripts import separators, translate_beyond_ascii
+    from digestgen.search import _DIACRITICS
+
+    for table in (separators(), _DIACRITICS):
+        assert translate_beyond_ascii(text, table) == text.translate(table)
+
+
 def test_a_site_in_other_scripts_gets_its_words_indexed_under_plain_file_names(tmp_path):
     from conftest import article, build_site, write_site
 

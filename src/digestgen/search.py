@@ -32,7 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from ._scripts import in_pairs
+from ._scripts import in_pairs, translate_beyond_ascii
 from .assets import hashed
 from .config import Config
 from .i18n import Messages, site_messages
@@ -67,7 +67,7 @@ def words(text: str) -> list[str]:
 
 
 def _words_in_any_script(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text).translate(_DIACRITICS).lower()
+    folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower()
     return in_pairs(_word_pattern().findall(folded))
 
 

@@ -13,7 +13,7 @@ from hashlib import blake2b
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from .._scripts import in_pairs, may_have_unspaced, separators
+from .._scripts import in_pairs, may_have_unspaced, separators, translate_beyond_ascii
 
 # Tokenising is the hottest loop at 10k articles, and Python's regex engine
 # manages ~20M chars/s.  Instead: lowercase, turn punctuation into spaces
@@ -32,7 +32,7 @@ def tokenize(text: str, limit: int | None = None) -> list[str]:
     text = text.lower()
     unspaced = False
     if not text.isascii():
-        text = text.translate(separators())
+        text = translate_beyond_ascii(text, separators())
         unspaced = may_have_unspaced(text)
     # decode back to str: str objects cache their hash, bytes do not, and every
     # token is hashed twice (vocabulary set, id lookup)
@@ -172,18 +172,19 @@ def url_words(url: str | None) -> str:
 def prepare(title: str, text: str, url: str | None = None) -> Features:
     """Tokenise and weight one document; see Features."""
     body = tokenize(text, BODY_TOKENS)
-    # Each token counted as many times as twice its section's weight, in one C-level pass:
-    # the section weights are halves, so every sum below is exact and equals adding up the
-    # weighted counts section by section.
-    counts = Counter(map(_key, tokenize(title) * _TWICE_TITLE + tokenize(url_words(url)) * _TWICE_URL
-                         + body[:LEAD_TOKENS] * _TWICE_LEAD + body[LEAD_TOKENS:] * 2))
+    # Each section's tokens counted in one C-level pass, then weighted per distinct term: the
+    # weights are halves, so every sum is exact, the same however the counts are added up.
+    counts: dict[int, float] = Counter(map(_key, body[LEAD_TOKENS:]))
+    for weight, tokens in ((LEAD_WEIGHT, body[:LEAD_TOKENS]), (URL_WEIGHT, tokenize(url_words(url))),
+                           (TITLE_WEIGHT, tokenize(title))):
+        for key, count in Counter(map(_key, tokens)).items():
+            counts[key] = counts.get(key, 0) + weight * count
     counts.pop(0, None)
     keys = sorted(counts)
     return Features(
         array("q", keys).tobytes(),
-        array("f", [1.0 + math.log(counts[k] / 2) for k in keys]).tobytes(),
+        array("f", [1.0 + math.log(counts[k]) for k in keys]).tobytes(),
     )
 
 
-_TWICE_TITLE, _TWICE_URL, _TWICE_LEAD = (int(2 * w) for w in (TITLE_WEIGHT, URL_WEIGHT, LEAD_WEIGHT))
-assert (_TWICE_TITLE, _TWICE_URL, _TWICE_LEAD) == (2 * TITLE_WEIGHT, 2 * URL_WEIGHT, 2 * LEAD_WEIGHT), "weights must be halves"
+assert all((2 * w).is_integer() for w in (TITLE_WEIGHT, URL_WEIGHT, LEAD_WEIGHT)), "weights must be halves"
