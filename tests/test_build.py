@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BAKERY, article, build_site, load_digest, run_cli, snapshot, write_site
+from conftest import BAKERY, QUAKE_A, QUAKE_B, article, build_site, load_digest, run_cli, snapshot, write_site
 
 
 def test_two_outlets_form_one_story_and_unrelated_stays_apart(news_site: Path):
@@ -364,12 +364,46 @@ def test_relative_links_lead_to_the_linked_article_or_the_outlets_page(tmp_path:
     assert (out / "articles" / "quake-strikes-the-coast" / "index.html").is_file()
     assert '<a href="https://coast.example/maps/coast">the map</a>' in page  # the outlet's page
     assert 'src="https://coast.example/news/img/map.png"' in page
-    assert '<a href="notes.md">a draft</a>' in page  # no such article: as written, and a warning
+    # no such article: its text without the address, which would 404 and name the file
+    assert '<a >a draft</a>' in page and "notes.md" not in page
     assert [w.message for w in result.warnings if w.path == f"{tmp_path}/content/follow-up.md"] == [
-        "links to 'notes.md', which is not a published article"]
+        "links to 'notes.md', which is not a published article: its text is published without the link"]
     # the story feed's text resolves its links from the article's page
     feed = next(p for p in out.glob("stories/*/feed.xml") if "Aftershocks" in p.read_text(encoding="utf-8"))
     assert 'xml:base="../../articles/aftershocks-continue/index.html"' in feed.read_text(encoding="utf-8")
+
+
+def test_a_look_at_drafts_and_future_articles_leaves_the_story_lock_alone(news_site: Path):
+    """build --drafts / --future is a preview: a draft's working title must not become its address for good."""
+    build_site(news_site)
+    lock = (news_site / "content" / ".stories.json").read_text(encoding="utf-8")
+    write_site(news_site, {
+        "content/plans.md": article("Working title about the bridge", "A draft.", date="2021-03-01", source="One")
+        .replace("---\n\n", "draft: true\n---\n\n", 1),
+        "content/later.md": article("Embargoed bridge report", "Not yet.", date="2999-01-01", source="One"),
+    })
+    build_site(news_site, drafts=True, future=True)
+    assert "working-title" in json.dumps(load_digest(news_site))  # shown in the preview
+    assert (news_site / "content" / ".stories.json").read_text(encoding="utf-8") == lock
+
+
+def test_articles_unpublished_for_a_while_come_back_at_their_addresses(news_site: Path):
+    """Made drafts (or dated ahead, or expired) and published again: the story and its
+    articles keep the addresses they had, although a headline changed meanwhile."""
+    def addresses() -> dict[str, tuple[str, str]]:
+        return {e["source_path"]: (s["slug"], e["url"]) for s in load_digest(news_site)["stories"] for e in s["entries"]}
+
+    build_site(news_site)
+    before = addresses()
+    retitled = QUAKE_A.replace("Magnitude 6.8 earthquake strikes off the coast of Valparaiso, Chile",
+                               "Chile quake: tsunami alert lifted after an hour")
+    write_site(news_site, {"content/quake-andes.md": retitled.replace("---\n\n", "draft: true\n---\n\n", 1),
+                           "content/world/quake-pacific.md": QUAKE_B.replace("---\n\n", "draft: true\n---\n\n", 1)})
+    build_site(news_site)
+    assert set(addresses()) == {"bakery.md"}
+    write_site(news_site, {"content/quake-andes.md": retitled, "content/world/quake-pacific.md": QUAKE_B})
+    build_site(news_site)
+    assert addresses() == before
 
 
 def test_the_summary_counts_the_articles_left_out(tmp_path: Path):

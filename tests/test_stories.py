@@ -132,6 +132,27 @@ def test_a_story_renamed_by_an_editor_and_let_go_keeps_one_address_build_after_b
         lock = again.lock
 
 
+def test_a_story_out_for_a_while_comes_back_at_its_address_and_nobody_takes_it_meanwhile():
+    """Its articles made drafts again (or expired) and later published: the lock kept the
+    story's and the articles' addresses for them, and a new article of the same title got
+    another one."""
+    from digestgen.stories import holding_unpublished
+
+    first = plan([FLOOD_A, FLOOD_B, CHESS])
+    flood = next(slug for slug, paths in members(first).items() if "flood-a.md" in paths)
+    held = frozenset({"flood-a.md", "flood-b.md"})
+    lookalike = replace(FLOOD_A, source_path="reprint.md", title=FLOOD_A.title)
+    entries = assign_entry_slugs([CHESS, lookalike], first.lock, held)
+    meanwhile = build_stories(entries, Config(), (), first.lock)
+    lock = holding_unpublished(meanwhile.lock, first.lock, held)
+    assert lock.stories[flood] == ("flood-a.md", "flood-b.md") and flood not in members(meanwhile)
+    assert {lock.articles[p] for p in held} == {first.lock.articles[p] for p in held}
+    assert lock.articles["reprint.md"] not in {first.lock.articles[p] for p in held}
+    back = plan([FLOOD_A, FLOOD_B, CHESS, lookalike], lock=lock)
+    assert {"flood-a.md", "flood-b.md"} <= set(members(back)[flood])
+    assert {p: back.lock.articles[p] for p in held} == {p: first.lock.articles[p] for p in held}
+
+
 def test_a_pin_to_a_storys_old_address_joins_the_story_where_it_is_now():
     lock = StoryLock(stories={"floods": ("flood-a.md", "flood-b.md")}, redirects={"bangladesh": "floods"})
     result = plan([FLOOD_A, FLOOD_B, replace(ORCHARD, story="bangladesh")], lock=lock)

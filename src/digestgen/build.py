@@ -36,7 +36,7 @@ from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
 from .site import Reusable, SearchSources, render_site
 from .slugs import slugify
-from .stories import assign_entry_slugs, build_stories, carried_over
+from .stories import assign_entry_slugs, build_stories, carried_over, holding_unpublished
 
 log = logging.getLogger("digestgen")
 _SEARCH = "search.pickle"  # the last search index's postings, which the next build patches
@@ -100,7 +100,8 @@ def build(
 
     ``now`` pins the build time (future-dated and expired entries are judged
     against it). ``update_lock=False``, used by the live preview, leaves the
-    story lock alone so previewing never changes which URLs get published.
+    story lock alone so previewing never changes which URLs get published; so do
+    ``drafts`` and ``future``.
     ``base_url``, when given, is the site's public address for this build, over the
     config's (a deploy preview published somewhere else); config.base_url_problem() must
     find nothing wrong with it. ``provisional=True``, also for the preview, skips regrouping when articles changed:
@@ -112,6 +113,8 @@ def build(
     known, before any page is rendered: the live preview shows the pages on screen from it.
     """
     tell = progress or (lambda stage, count: None)
+    # A look at drafts or future articles is a preview: it must not give them addresses for good.
+    update_lock = update_lock and not (drafts or future)
     timer = _Timer()
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
@@ -144,12 +147,14 @@ def build(
     tell("grouping articles into stories", len(read.entries))
     lock = read_lock(paths.lock_file)
     chosen = _published(read.entries, config, drafts=drafts, future=future, now=now)
-    entries = assign_entry_slugs(chosen, lock)
+    held = frozenset(e.source_path for e in read.entries) - {e.source_path for e in chosen}  # out for now
+    entries = assign_entry_slugs(chosen, lock, held)
     # A link to another article's file leads to its page, now that every article has its address.
     entries, link_warnings = link_articles(entries, {e.source_path: e.slug for e in entries})
     features = {p: a.features for p, a in read.analysis.items()}
     grouper = _RememberedGrouping(paths.cache, provisional)
     plan = build_stories(entries, config, read.story_files, lock, features, grouper)
+    plan = replace(plan, lock=holding_unpublished(plan.lock, lock, held))
     digest = Digest(config.title, config.description, plan.stories, plan.redirects)
     timer.lap("group")
 

@@ -35,8 +35,10 @@ class StoryPlan:
     lock: StoryLock  # what to persist for the next build
 
 
-def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) -> tuple[Entry, ...]:
-    """Give every entry its page slug: the published one if it has one, else one from its title."""
+def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock(),
+                       held: frozenset[str] = frozenset()) -> tuple[Entry, ...]:
+    """Give every entry its page slug: the published one if it has one, else one from its title,
+    never one the lock keeps for the articles at ``held`` paths (unpublished for now)."""
     ordered = sorted(entries, key=lambda e: e.source_path)
     owner: dict[str, str] = {}  # published slug -> the one source path that keeps it
     for entry in ordered:
@@ -45,7 +47,8 @@ def assign_entry_slugs(entries: Sequence[Entry], lock: StoryLock = StoryLock()) 
             owner[slug] = entry.source_path
     kept = {path: slug for slug, path in owner.items()}
     fresh = [e for e in ordered if e.source_path not in kept]
-    new = dict(zip((e.source_path for e in fresh), unique_slugs((e.title for e in fresh), kept.values(), "article")))
+    avoid = {*kept.values(), *(lock.articles[path] for path in held if path in lock.articles)}
+    new = dict(zip((e.source_path for e in fresh), unique_slugs((e.title for e in fresh), avoid, "article")))
     return tuple(e.with_slug(kept.get(e.source_path) or new[e.source_path]) for e in ordered)
 
 
@@ -105,6 +108,30 @@ def build_stories(
                  if old in lock.stories or old in lock.retired},
     )
     return StoryPlan(tuple(sorted(stories, key=_front_page_order)), redirects, new_lock)
+
+
+def holding_unpublished(lock: StoryLock, previous: StoryLock, held: frozenset[str]) -> StoryLock:
+    """``lock`` (a build's, of its published articles) still keeping what ``previous`` recorded
+    for the articles at ``held`` paths: articles in the content folder but not published for
+    now (a draft again, dated in the future, expired). When they are published again, their
+    pages and stories come back at the addresses they had, as the lock promises while one of
+    a story's articles remains; meanwhile no other article or story takes those addresses."""
+    taken = set(lock.articles.values())
+    articles = {**{path: previous.articles[path] for path in sorted(held)
+                   if path in previous.articles and previous.articles[path] not in taken}, **lock.articles}
+    stories = dict(lock.stories)
+    for slug, paths in previous.stories.items():
+        waiting = tuple(path for path in paths if path in held)
+        if waiting and slug in stories:  # its other articles are still out: these rejoin it
+            stories[slug] = tuple(sorted({*stories[slug], *waiting}))
+        elif waiting and slug not in lock.redirects:
+            stories[slug] = waiting
+    # an old address of a story that is out for now keeps leading to it when it comes back
+    redirects = dict(lock.redirects)
+    for old, target in previous.redirects.items():
+        if target in stories and target not in lock.stories and old not in redirects and old not in stories:
+            redirects[old] = target
+    return replace(lock, articles=articles, stories=stories, redirects=redirects)
 
 
 def _following_moves(entries: Sequence[Entry], lock: StoryLock) -> StoryLock:

@@ -55,8 +55,8 @@ def rebase_links(html: str, rel: str, original_url: str | None) -> str:
 def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[list[Entry], list[Problem]]:
     """``entries`` with the links rebase_links() marked made links to the linked articles' pages,
     as seen from an article's page (``../<slug>/index.html``); ``slugs`` maps every published
-    article's source path to its slug. A link to a file that is no published article keeps the
-    address as written, with a warning."""
+    article's source path to its slug. A link to a file that is no published article loses its
+    address (its text stays), with a warning."""
     linked, problems = [], []
     for entry in entries:
         if _MARKER not in entry.body_html:
@@ -70,10 +70,11 @@ def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[l
             path, fragment = _split(target)
             slug = slugs.get(path)
             targets.append(slug or "")
-            if slug is None:
+            if slug is None:  # a draft's or a typo's address would 404, and name the file
                 problems.append(Problem(entry.source_path, None,
-                                        f"links to {path!r}, which is not a published article", "warning"))
-                return f'href="{match.group(2)}"'
+                                        f"links to {path!r}, which is not a published article: "
+                                        "its text is published without the link", "warning"))
+                return ""
             return f'href="../{slug}/index.html{escape(fragment)}"'
 
         body = _MARKED.sub(resolved, entry.body_html)
