@@ -339,10 +339,10 @@ def test_a_story_file_names_its_articles_in_either_unicode_form_and_once(tmp_pat
     write_site(tmp_path, {
         f"content/{decomposed}": article("Café reopens", "Coffee again.", date="2021-03-01", source="One"),
         "content/b.md": article("Bakery opens", "Bread again.", date="2021-03-02", source="Two"),
-        "content/stories/high-street.md": '---\ntitle: "High street"\nentries: ["café.md", "b.md", "b.md"]\n---\n',
+        "content/stories/high-street.md": '---\ntitle: "High street"\nentries: ["café.md", "./b.md", "b.md"]\n---\n',
     })
     result = build_site(tmp_path)
-    assert [w for w in result.warnings if w.path.startswith("stories/")] == []
+    assert [w for w in result.warnings if "/stories/" in w.path] == []
     story = next(s for s in load_digest(tmp_path)["stories"] if s["slug"] == "high-street")
     assert sorted(e["source_path"] for e in story["entries"]) == sorted(["b.md", decomposed])
 
@@ -436,6 +436,21 @@ def test_a_story_file_no_article_can_be_in_is_a_warning(news_site: Path):
     assert [(w.path, w.severity) for w in result.warnings if "no article is in this story" in w.message] == [
         (named, "warning")]
     assert "'story: election-night'" in next(w.message for w in result.warnings if w.path == named)
+
+
+def test_a_pin_a_story_file_overrules_is_a_warning_at_the_story_files_line(news_site: Path):
+    """The story file wins over the article's own ``story:``; the editor who pinned it hears so."""
+    write_site(news_site, {
+        "content/stories/chile-quake.md": "---\ntitle: Chile quake\nentries:\n  - quake-andes.md\n  - bakery.md\n---\n",
+        "content/bakery.md": BAKERY.replace("---\n\n", "story: bread-prizes\n---\n\n", 1),
+    })
+    result = build_site(news_site)
+    story = next(s for s in load_digest(news_site)["stories"] if s["slug"] == "chile-quake")
+    assert "bakery.md" in [e["source_path"] for e in story["entries"]]
+    assert [(w.path, w.line, w.message) for w in result.warnings if "pinned" in w.message] == [
+        (f"{news_site}/content/stories/chile-quake.md", 5,
+         "'bakery.md' is pinned to story 'bread-prizes' in its front matter, but this story file lists it: "
+         "it stays in story 'chile-quake'")]
 
 
 def test_what_a_site_adds_to_every_page_is_on_every_page(news_site: Path):

@@ -182,7 +182,7 @@ def build(
         # The site's own robots.txt replaces the one made; any other clash is an error (output.check_outputs).
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
-        of_articles = (*read.warnings, *_empty_story_files(read), *link_warnings)
+        of_articles = (*read.warnings, *_empty_story_files(read), *_overruled_pins(read, lock), *link_warnings)
         warnings = (*config_warnings, *_in_content(of_articles, paths), *site.warnings)
         if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
             raise ContentError([replace(w, severity="error") for w in warnings])
@@ -369,6 +369,23 @@ def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:
                                      f"with 'story: {f.slug}' in their front matter", "warning")
         for f in read.story_files if not f.entries and f.slug not in pinned
     )
+
+
+def _overruled_pins(read: ReadResult, lock: StoryLock) -> tuple[Problem, ...]:
+    """Warnings for articles pinned to one story (``story:``) that a story file puts in
+    another: the story file wins, and the editor who wrote the pin should know."""
+    listed = {member: (f, line) for f in read.story_files for member, line in zip(f.entries, f.entry_lines)}
+    problems = []
+    for entry in read.entries:
+        if not entry.story or entry.source_path not in listed:
+            continue
+        story_file, line = listed[entry.source_path]
+        pinned = slugify(entry.story, "story")
+        if pinned != story_file.slug and lock.redirects.get(pinned) != story_file.slug:
+            problems.append(Problem(story_file.source_path, line,
+                                    f"{entry.source_path!r} is pinned to story {pinned!r} in its front matter, "
+                                    f"but this story file lists it: it stays in story {story_file.slug!r}", "warning"))
+    return tuple(problems)
 
 
 def _published(entries: Sequence[Entry], config: Config, *, drafts: bool, future: bool, now: datetime) -> list[Entry]:

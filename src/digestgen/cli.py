@@ -176,8 +176,10 @@ def _run_build(args: argparse.Namespace) -> int:
     if result.unchanged:
         log.info("Nothing changed: %s is up to date (%s, checked in %.2f s)", paths.output, counts, total)
     else:
-        log.info("Built %s into %s (%s, %d of them new or changed, %.2f s)",
-                 counts, paths.output, _count(result.files_written, "file", "files"), result.files_rendered, total)
+        files = _count(result.files_written, "file", "files")
+        if result.files_rendered < result.files_written:  # rendered again, whether or not their bytes changed
+            files += f", {result.files_rendered} of them made again, the rest kept"
+        log.info("Built %s into %s (%s, %.2f s)", counts, paths.output, files, total)
     return EXIT_OK
 
 

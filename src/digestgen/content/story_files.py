@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -46,10 +47,11 @@ def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[Story
         problems.append(Problem(rel, lines.get("entries"), "entries must be a list of article paths relative to the content folder"))
         entries = []
     # As the file system spells them: "café.md" typed in one Unicode form names the file in
-    # the other too (macOS writes names decomposed); listed twice is listed once.
+    # the other too (macOS writes names decomposed), "./2024/vote.md" names 2024/vote.md;
+    # listed twice is listed once.
     if any(path not in known_paths for path in entries):
         spelled = {unicodedata.normalize("NFC", known): known for known in known_paths}
-        entries = [spelled.get(unicodedata.normalize("NFC", path), path) for path in entries]
+        entries = [spelled.get(unicodedata.normalize("NFC", posixpath.normpath(path)), path) for path in entries]
     entries = list(dict.fromkeys(entries))
     line_of = _item_lines(text, lines.get("entries"), entries)
     for path in entries:
