@@ -377,12 +377,17 @@ def test_search_ranks_an_old_title_match_above_every_newer_body_match(browser, t
     try:
         page.wait_for_function("document.querySelectorAll('#search-results li').length === 50")
         total = int(page.inner_text("#search-status").split()[0])
-        page.click("#search-more")
+        page.focus("#search-more")
+        page.keyboard.press("Enter")
         page.wait_for_function("document.querySelectorAll('#search-results li').length === 100")
         status = page.inner_text("#search-status")
+        # the button is replaced: focus goes on to the first new result, not back to the page's start
+        focused = page.evaluate("""() => [...document.querySelectorAll('#search-results li')]
+            .indexOf(document.activeElement.closest('li'))""")
     finally:
         context.close()
     assert total > 500 and status == f"{total} results for “harbour”, showing the best 100."
+    assert focused == 50
     assert not outside and not errors, (outside, errors)
 
 @pytest.mark.parametrize(("language", "query", "expected", "translations"), [
@@ -557,3 +562,26 @@ def test_story_pages_print_without_navigation(browser, pages):  # noqa: ANN001
     assert hidden == ["none", "none", "none"]
     assert colors == "rgb(0, 0, 0)"
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_search_page_on_a_phone_and_on_paper(browser, pages):  # noqa: ANN001
+    """At 320 px the Search buttons keep their word whole (it broke as "Searc/h"); the header's
+    and the page's search forms are told apart by name; printed from the dark scheme, the
+    highlights are light and the form is left off."""
+    search = pages["index"].removesuffix("index.html") + "search/index.html?q=valparaiso"
+    context, page, outside, errors = _open(browser, search, 320, "dark")
+    try:
+        page.wait_for_selector("#search-results li mark")
+        heights = page.evaluate("() => [...document.querySelectorAll('form button')].map(b => b.getBoundingClientRect().height)")
+        line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('form button')).lineHeight) || 24")
+        page.add_script_tag(path=str(_axe_path()))
+        landmarks = page.evaluate("async () => (await axe.run(document, {runOnly: ['landmark-unique']})).violations")
+        page.emulate_media(media="print")
+        printed = page.evaluate("""() => [getComputedStyle(document.querySelector('#search-results mark')).backgroundColor,
+                                          getComputedStyle(document.querySelector('.search-page-form')).display]""")
+    finally:
+        context.close()
+    assert len(heights) == 2 and all(h < 2 * line for h in heights), (heights, line)
+    assert landmarks == []
+    assert printed == ["rgb(253, 238, 176)", "none"]
+    assert not outside and not errors, (outside, errors)

@@ -220,6 +220,10 @@
       if (mine !== generation) return;
       render(query, ids.length, shown, from + shown.length);
       dropMore();
+      // Asked for by the button, which is gone now: focus goes to the first new result, where
+      // a keyboard or screen reader user reads on (else it fell back to the page's start).
+      var first = from > 0 && list.children[from] && list.children[from].querySelector("a");
+      if (first) first.focus();
       if (from + shown.length < ids.length) {
         var button = el("button", "search-more", say("more"));
         button.id = "search-more";
