@@ -50,9 +50,16 @@ def test_invalid_toml_names_the_line(tmp_path: Path):
     assert _first_problem(tmp_path, 'title = "X"\nbase_url = \n').startswith("PATH:2: invalid TOML")
 
 
-@pytest.mark.parametrize("url", ["https://example.org/news/?ref=feed", "https://example.org/news/#top", "example.org/news/"])
+@pytest.mark.parametrize("url", ["https://example.org/news/?ref=feed", "https://example.org/news/#top", "example.org/news/",
+                                 "https://example.org/news/index.html", "https://example.org/Home.HTM"])
 def test_a_base_url_that_is_not_a_folders_address_is_an_error_at_its_line(tmp_path: Path, url: str):
     assert _first_problem(tmp_path, f'title = "X"\nbase_url = "{url}"\n').startswith("PATH:2: base_url must")
+
+
+def test_a_base_url_with_a_password_is_an_error_that_does_not_repeat_it(tmp_path: Path):
+    """A deploy preview's address pasted with its credentials would publish them on every page."""
+    problem = _first_problem(tmp_path, 'title = "X"\nbase_url = "https://editor:s3cret@example.org/news/"\n')
+    assert problem.startswith("PATH:2: base_url must not hold a user name or password") and "s3cret" not in problem
 
 
 @pytest.mark.parametrize(("url", "expected"), [

@@ -197,12 +197,20 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
     return Config(**known, grouping=grouping, translations=_translations(translations))
 
 
+_FILE_NAME = re.compile(r"\.(?:s?html?|php|aspx?|jsp|xml|json)$", re.IGNORECASE)  # a page's, not a folder's
+
+
 def base_url_problem(url: str) -> str | None:
     """What is wrong with ``url`` as the site's public address, if anything ("" means none)."""
     if url and not re.match(r"https?://[^/\s?#]+", url):
         return f"base_url must start with http:// or https:// and name a host, got {url!r}"
     if re.search(r"[?#]", url):  # every page's address is made by appending its path
         return f"base_url must be a folder's address, without a query or fragment, got {url!r}"
+    if url and "@" in urlsplit(url).netloc:  # never echoed: it may hold a password
+        return ("base_url must not hold a user name or password: they would be published in every "
+                "page's canonical link, the feeds and the sitemap")
+    if _FILE_NAME.search(urlsplit(url).path):
+        return f"base_url must be a folder's address, not a page's (leave out the file name), got {url!r}"
     try:
         normal_base_url(url)
     except UnicodeError:

@@ -233,14 +233,15 @@ def render_site(env: jinja2.Environment, digest: Digest, config: Config, assets:
     files.extend(index.files)
     files.append(atom_feed(digest, config))
     files.append(json_feed(digest, config))
-    files.extend(sitemaps(pages, config))
+    if config.base_url:  # a sitemap lists absolute addresses only (sitemaps.org): without one, none
+        files.extend(sitemaps(pages, config))
     files.append(robots_txt(config))
     warnings: tuple[Problem, ...] = ()
     if not config.base_url:
         warnings = (Problem(
             config_path, None,
-            "base_url is not set: feeds, the sitemap and canonical links use relative URLs, "
-            "which feed readers and search engines may not resolve, and the 404 page links from the "
+            "base_url is not set: feeds and canonical links use relative URLs, which feed readers and "
+            "search engines may not resolve, no sitemap is written (it lists absolute ones), and the 404 page links from the "
             "domain's root (a server shows it at any depth); set base_url to the site's public address",
             "warning",
         ),)
