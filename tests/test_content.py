@@ -109,6 +109,17 @@ def test_unicode_noncharacters_are_dropped_as_control_characters_are():
     entry, _ = read("Budget \ufffe vote\n\nIt passed.\n", "b.txt")
     assert entry.title == "Budget vote"
 
+def test_a_body_that_opens_with_the_headline_leads_with_what_follows_it():
+    """Scraped bodies often begin with the headline again: a story's card showed it twice."""
+    entry, _ = read("Quake hits Chile\n\nQUAKE hits  Chile.\n\nThe ground shook for a minute.\n", "q.txt")
+    assert entry.lead == "The ground shook for a minute."
+    assert entry.paragraphs[0] == "QUAKE hits Chile."  # the article itself is as it was written
+    entry, _ = read(article("Quake hits Chile", "“Quake hits Chile”"))
+    assert entry.lead == ""
+    entry, _ = read(article("Quake hits Chile", "Quake hits Chile, killing two."))
+    assert entry.lead == "Quake hits Chile, killing two."
+
+
 def test_outlet_falls_back_to_the_url_host_then_a_label():
     entry, _ = read(article("T", "Body.", url="https://www.example.org/a"))
     assert entry.source == "example.org"
@@ -128,6 +139,10 @@ def test_the_bodys_headings_sit_below_the_pages_title():
                           "budget.md", ".md", ZoneInfo("UTC"))
     assert "<h2>Background</h2>" in entry.body_html and "<h3>Reaction</h3>" in entry.body_html
     assert "<h6>Note</h6>" in entry.body_html and "<h1" not in entry.body_html
+    # a body that keeps "#" for the title starts at "##": that is the page's <h2>, no level skipped
+    entry, _ = read_entry(article("Budget passes", "## Background\n\nThe vote.\n\n### Reaction\n\nCheers.").encode(),
+                          "budget.md", ".md", ZoneInfo("UTC"))
+    assert "<h2>Background</h2>" in entry.body_html and "<h3>Reaction</h3>" in entry.body_html
 
 def test_unparseable_date_is_a_warning_naming_file_and_line_and_the_entry_stays():
     entry, problems = read('---\ntitle: "T"\nsource: S\ndate: "next tuesday"\n---\nBody.\n', "dir/x.md")

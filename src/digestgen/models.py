@@ -50,7 +50,12 @@ class Entry:
 
     @property
     def lead(self) -> str:
-        return self.paragraphs[0] if self.paragraphs else ""
+        """The opening paragraph; the next one when it only repeats the headline, as scraped
+        bodies often begin (a story's card showed the headline twice)."""
+        paragraphs = self.paragraphs
+        if paragraphs and _plain(paragraphs[0]) == _plain(self.title):
+            paragraphs = paragraphs[1:]
+        return paragraphs[0] if paragraphs else ""
 
     @property
     def sort_date(self) -> datetime | None:
@@ -133,6 +138,11 @@ class StoryLock:
     # old story slug -> the source paths it had when it was retired: should they part again
     # from the story they joined, they take their own slug back from the redirect
     retired: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _plain(text: str) -> str:
+    """``text`` as a reader compares it: case, spacing and the punctuation around it aside."""
+    return " ".join(text.casefold().split()).strip(" .:;!?\"'“”‘’«»")
 
 
 def _newest_first(stamp: datetime | None, slug: str) -> tuple:

@@ -165,9 +165,14 @@ def parse_markdown(text: str) -> ParsedMarkdown:
             heading = heading or plain
         elif plain:
             paragraphs.append(plain)
-    for token in tokens:  # the page's title is its one <h1>: the body's headings sit below it
+    # The page's title is its one <h1>: the body's headings sit below it, its highest at <h2>
+    # whether written "#" or "##" (most Markdown keeps "#" for the title: "##" was <h3>, a
+    # level skipped), the rest as many levels below as written, down to <h6>.
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    shift = 2 - min(levels, default=2)
+    for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = _BELOW_THE_TITLE[token.tag]
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
     html = _reachable(_md.renderer.render(tokens, _md.options, {}))
     return ParsedMarkdown(metadata, key_lines, html, tuple(paragraphs), heading)
 
@@ -184,9 +189,6 @@ def _reachable(html: str) -> str:
     if "<img " in html:
         html = html.replace("<img ", '<img loading="lazy" referrerpolicy="no-referrer" ')
     return html
-
-
-_BELOW_THE_TITLE = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6", "h6": "h6"}
 
 
 # Plain prose: paragraphs of text in which no Markdown construct can start but code spans.
