@@ -229,6 +229,20 @@ def test_a_busy_month_comes_in_pages_newest_first(tmp_path: Path, monkeypatch):
     assert "https://example.org/archive/2021/05/page/3/" in sitemap
 
 
+def test_a_months_address_trimmed_to_its_year_lists_that_years_months(news_site: Path):
+    """archive/2021/05/ trimmed to archive/2021/ was a 404; the archive links each year's page."""
+    import re
+
+    build_site(news_site)
+    out = news_site / "output" / "archive"
+    year = (out / "2021" / "index.html").read_text(encoding="utf-8")
+    assert "<title>2021 · Archive · " in year and "<h1>2021</h1>" in year
+    assert re.findall(r'href="\.\./\.\./archive/(2021/\d\d)/index.html"', year) == ["2021/03", "2021/05"]
+    assert '<a href="../archive/2021/index.html">2021</a>' in (out / "index.html").read_text(encoding="utf-8")
+    month = (out / "2021" / "05" / "index.html").read_text(encoding="utf-8")
+    assert '› <a href="../../../archive/2021/index.html">2021</a></nav>' in month
+
+
 def test_digest_json_is_laid_out_as_json_dumps_lays_it_out(tmp_path: Path):
     # digest.json is written piece by piece for speed; it must stay exactly what
     # json.dumps(indent=2, ensure_ascii=False) writes: related lists, nulls, odd titles.

@@ -68,6 +68,10 @@ def month_path(month: Month) -> str:
     return f"archive/{month.year:04d}/{month.month:02d}/index.html"
 
 
+def year_path(year: int) -> str:
+    return f"archive/{year:04d}/index.html"
+
+
 def related_path(topic: str) -> str:
     return f"related/{topic}/index.html"
 
@@ -240,8 +244,13 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                  "pagination": pagination, "meta": {"type": "website"}},
                 f"source {outlet.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
-    pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "meta": {"type": "website"}},
+    pages.append(Page(ARCHIVE_INDEX, "archive.html", {"months": site.months, "archive_year": None, "meta": {"type": "website"}},
                       "the archive", lastmod=_newest(s.sort_date for s in digest.stories)))
+    # A year's months, where a reader trimming a month's address (archive/2021/05/) lands.
+    for year in sorted({month.year for month in site.months}, reverse=True):
+        months = tuple(month for month in site.months if month.year == year)
+        pages.append(Page(year_path(year), "archive.html", {"months": months, "archive_year": year, "meta": {"type": "website"}},
+                          f"archive {year:04d}", lastmod=_newest(s.sort_date for m in months for s in m.stories)))
     for month in site.months:
         # ``month`` keeps all its stories, as it did before months had pages: a theme's own
         # month.html that lists month.stories still shows them all.

@@ -30,7 +30,8 @@ from .fingerprint import Fingerprinter
 from .models import Digest, Story
 from .output import OutputFile, Staging
 from .pages import (DIGEST_JSON, FEED_ATOM, FEED_JSON, Page, Sections, article_path, digest_page_path, month_path,
-                    outlet_path, plan_pages, search_page, sections, site_url, story_feed_path, story_path, tag_path)
+                    outlet_path, plan_pages, search_page, sections, site_url, story_feed_path, story_path, tag_path,
+                    year_path)
 from .render import render, template_versions, templates_fixed
 
 T = TypeVar("T")
@@ -117,6 +118,7 @@ def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, asset
             "outlet_path": outlet_path,
             "tag_path": tag_path,
             "month_path": month_path,
+            "year_path": year_path,
             "digest_page_path": digest_page_path,
             "nav": {"tags": nav_tags},
             "feeds": {"atom": FEED_ATOM, "json": FEED_JSON, "page": page.feed},
