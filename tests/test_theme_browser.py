@@ -200,6 +200,12 @@ def test_search_works_under_a_subpath(browser, pages):  # noqa: ANN001
         assert page.input_value("#search-page-q") == "sourdo"
         page.fill("#search-page-q", "zzzznothing")
         page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No results')")
+        # only words too common to index, or too short: each says what would help
+        page.fill("#search-page-q", "the of")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('too common')")
+        assert page.inner_text("#search-status") == "“the of” holds only words too common to search for: add one that says more."
+        page.fill("#search-page-q", "x")
+        page.wait_for_function("document.getElementById('search-status').textContent === 'Type a longer word to search.'")
         # a result opens its page under /news/
         page.fill("#search-page-q", "ferry")
         page.wait_for_selector("#search-results li h2 a")

@@ -17,6 +17,7 @@
   var messages = {
     unavailable: "Search is unavailable: its index could not be loaded.",
     short: "Type a longer word to search.",
+    common: "“%(query)s” holds only words too common to search for: add one that says more.",
     more: "Show more results",
     searching: "Searching…",
     story: "Story",
@@ -174,7 +175,9 @@
     var q = terms(query);
     if (!q.length) {
       list.textContent = "";
-      status.textContent = query ? say("short") : "";
+      // words of two letters and more that are all stop words: a longer word would not help
+      var common = words(query, true).some(function (w) { return w.length > 1; });
+      status.textContent = query ? say(common ? "common" : "short", { query: query.trim() }) : "";
       return;
     }
     var shards = [];
