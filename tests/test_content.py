@@ -120,6 +120,38 @@ def test_a_body_that_opens_with_the_headline_leads_with_what_follows_it():
     assert entry.lead == "Quake hits Chile, killing two."
 
 
+def test_front_matter_after_blank_lines_is_read_and_toml_front_matter_is_an_error_at_its_line():
+    """Its YAML was published as the article's text, headline and all, without a word."""
+    entry, problems = read('\n\n---\ntitle: "Blank lines first"\nsource: X Times\ndate: "not a date"\n---\nBody text.\n')
+    assert (entry.title, entry.source, entry.paragraphs) == ("Blank lines first", "X Times", ("Body text.",))
+    assert [(p.line, p.severity) for p in problems] == [(6, "warning")]  # the date, at its own line
+    entry, problems = read('\n---\ntitle: [unclosed\n---\nBody.\n')
+    assert entry is None and [p.line for p in problems] == [3]
+    entry, problems = read('+++\ntitle = "Hugo style"\n+++\nBody.\n')
+    assert entry is None and [(p.line, p.message) for p in problems] == [
+        (1, "TOML front matter ('+++') is not read: write it as YAML between '---' lines")]
+
+
+def test_character_references_in_front_matter_read_as_the_characters_they_name():
+    """Copied from a page's HTML: the headline showed "Beyonc&#233;", and its address spelled it out."""
+    entry, problems = read('---\ntitle: "Beyonc&#233; &amp; Jay-Z: R&D &copy=1 &#1;"\nsource: "A &amp; B"\n'
+                           'url: "https://x.example/a?b=1&amp;c=2"\n---\nBody.\n')
+    assert problems == [] and (entry.title, entry.source) == ("Beyoncé & Jay-Z: R&D &copy=1", "A & B")
+    assert entry.url == "https://x.example/a?b=1&amp;c=2"  # an address is taken as written
+
+
+def test_a_headline_made_from_the_first_sentence_runs_past_initials_and_abbreviations():
+    """It stopped at the first full stop: "WASHINGTON — Representative Raúl R"."""
+    entry, _ = read("---\nsource: Wire\n---\n\nWASHINGTON — Raúl R. Labrador met Mr. Kim of the U.S. Senate. Talks went on.\n")
+    assert entry.title == "WASHINGTON — Raúl R. Labrador met Mr. Kim of the U.S. Senate"
+
+
+def test_a_title_of_invisible_characters_is_no_title():
+    """Zero-width spaces made a headline that showed nothing, on its page and in its story."""
+    entry, _ = read('---\ntitle: "\\u200b\\u200b\\u2060"\nsource: Wire\n---\n\nQuake hits the coast. More later.\n')
+    assert entry.title == "Quake hits the coast"
+
+
 def test_outlet_falls_back_to_the_url_host_then_a_label():
     entry, _ = read(article("T", "Body.", url="https://www.example.org/a"))
     assert entry.source == "example.org"

@@ -56,6 +56,9 @@ MALFORMED = {
     "utf-16 le bom": ("u16le.md", codecs.BOM_UTF16_LE + "---\ntitle: Sixteen\n---\n\nText.".encode("utf-16-le"), "ok"),
     "utf-16 be bom": ("u16be.txt", codecs.BOM_UTF16_BE + "Sixteen\n\nText here.".encode("utf-16-be"), "ok"),
     "utf-16 no bom": ("u16nobom.txt", "Sixteen\n\nText here.".encode("utf-16-le"), "ok"),
+    # other scripts have no zero bytes but in ASCII: their spaces and line ends tell (it was "binary")
+    "utf-16 greek no bom": ("u16greek.md", '---\ntitle: "Σεισμός"\n---\n\nΙσχυρός σεισμός στην Αθήνα.\n'.encode("utf-16-le"), "ok"),
+    "utf-16 chinese no bom": ("u16zh.txt", "台湾花莲县地震\n\n多栋建筑倒塌。\n救援工作正在进行。\n".encode("utf-16-be"), "ok"),
     "utf-16 odd length": ("u16odd.md", codecs.BOM_UTF16_LE + b"a\x00b", "error"),
     "utf-32 bom": ("u32.md", "\ufeff---\ntitle: Thirty-two\n---\n\nText.".encode("utf-32"), "ok"),
     "utf-8 bom": ("bom.md", codecs.BOM_UTF8 + b"---\ntitle: BOM\n---\n\nText.", "ok"),

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from typing import Iterable
 
+from ._scripts import separators, translate_beyond_ascii
+
 MAX_SLUG_LENGTH = 80
 # Names Windows refuses as file or folder names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -20,7 +22,10 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     fallback plus a short hash of its NFC form, so it stays distinct and stable
     from build to build; NFC and NFD spellings of one text give one slug.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    # Punctuation beyond ASCII separates words as ASCII's does ("Mumbai–Pune" was "mumbaipune");
+    # an apostrophe inside a word does not ("Korea’s": "koreas").
+    spaced = translate_beyond_ascii(text.replace("’", "").replace("ʼ", ""), separators())
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii").lower()
     ascii_text = re.sub(r"['’`]", "", ascii_text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:

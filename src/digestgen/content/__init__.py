@@ -7,7 +7,9 @@ that reads articles from disk.
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -119,7 +121,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             fail(key, f"{key} must be text, got {_type_name(value)}")
             return None
-        return _short(str(value), limit)
+        return _short(_CHARACTER_REFERENCE.sub(_character, str(value)) if key in _PROSE_KEYS else str(value), limit)
 
     def date_field(key: str) -> datetime | None:
         value = meta.get(key)
@@ -211,14 +213,28 @@ def _escape(text: str) -> str:
 MAX_TITLE, MAX_FIELD, MAX_URL, MAX_SUMMARY, MAX_TAGS = 300, 200, 2000, 1000, 50
 
 
+# Front matter copied from a page's HTML keeps its character references ("Beyonc&#233;"),
+# which the body's Markdown reads as the characters they name: the headline showed them as
+# written, and its address spelled them out (beyonc-233-...). Only complete ones (with the
+# ';'), so "R&D" or "&copy=1" stay as they are.
+_PROSE_KEYS = frozenset({"title", "source", "author", "summary"})
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _character(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
 def _short(text: str | None, limit: int) -> str | None:
     """Whitespace collapsed, cut at ``limit`` characters with an ellipsis; None when blank."""
     if not text:
         return None
     flat = " ".join(text.split())
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in flat):  # zero-width spaces alone show nothing
+        return None
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    return flat or None
+    return flat
 
 
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")  # \s is str.isspace()'s whitespace

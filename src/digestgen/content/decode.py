@@ -65,7 +65,8 @@ def decode(data: bytes) -> str:
         guess = _utf16_without_bom(data)
         if guess:
             return _exact(data, guess, "UTF-16")
-        raise BinaryFileError("binary data (NUL bytes), not a text article")
+        raise BinaryFileError("binary data (NUL bytes), not a text article: save it as UTF-8 text, "
+                              "or move it out of the content folder")
     return _normalise(data.decode("utf-8", errors="digestgen-cp1252"))
 
 
@@ -78,7 +79,9 @@ def _exact(data: bytes, codec: str, name: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' when every other byte is zero, as in UTF-16 Western text."""
+    """'utf-16-le'/'utf-16-be' when the bytes read as UTF-16 text: every other byte zero, as
+    in Western text; or, in other scripts (Greek, Chinese: no zero bytes but in ASCII), its
+    spaces and line ends on one side only, and the whole decoding as text."""
     sample = data[:_SAMPLE]
     if len(data) % 2 or len(sample) < 4:
         return None
@@ -88,7 +91,21 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if even.count(0) >= 0.9 * pairs and odd.count(0) == 0:
         return "utf-16-be"
-    return None
+    codes = [(a, b) for a, b in zip(even, odd)]
+    little = sum(1 for a, b in codes if b == 0 and a in _SPACING)
+    big = sum(1 for a, b in codes if a == 0 and b in _SPACING)
+    codec = "utf-16-le" if little > big else "utf-16-be"
+    if max(little, big) < max(2, pairs // 100) or min(little, big) > 0:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    readable = sum(1 for c in text[:_SAMPLE] if c.isprintable() or c in "\t\n\r")
+    return codec if "\x00" not in text and readable >= 0.98 * min(len(text), _SAMPLE) else None
+
+
+_SPACING = frozenset(b" \n\r\t")
 
 
 def _normalise(text: str) -> str:

@@ -138,16 +138,25 @@ def parse_markdown(text: str) -> ParsedMarkdown:
     key_lines: dict[str, int] = {}
     body = text
     lines = text.split("\n")
-    if lines and _BOUNDARY.match(lines[0]):
-        closing = next((i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i])), None)
+    # Front matter opens the file; blank lines before it are an editor's slip, not text (its
+    # YAML was published as the article). Hugo's TOML between '+++' lines is not read here.
+    start = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if lines and lines[start].rstrip() == "+++":
+        raise FrontMatterError("TOML front matter ('+++') is not read: write it as YAML between '---' lines", start + 1)
+    if lines and _BOUNDARY.match(lines[start]):
+        closing = next((i for i in range(start + 1, len(lines)) if _BOUNDARY.match(lines[i])), None)
         if closing is None:
-            raise FrontMatterError("front matter opened with '---' on line 1 is never closed (add a '---' line after it)", 1)
+            raise FrontMatterError(f"front matter opened with '---' on line {start + 1} is never closed "
+                                   "(add a '---' line after it)", start + 1)
         # Split by line, not by python-frontmatter's regex (which swallows blank lines),
         # so YAML errors keep the file's own line numbers.
-        front = "\n".join(lines[1:closing])
+        front = "\n".join(lines[start + 1:closing])
         body = "\n".join(lines[closing + 1:])
-        metadata = _load_front_matter(front)
-        for number, line in enumerate(lines[1:closing], start=2):
+        try:
+            metadata = _load_front_matter(front)
+        except FrontMatterError as exc:  # its line counts from an opening '---' on line 1
+            raise FrontMatterError(str(exc), exc.line + start if exc.line is not None else None) from None
+        for number, line in enumerate(lines[start + 1:closing], start=start + 2):
             match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
             if match:
                 key_lines.setdefault(match.group(1), number)

@@ -220,5 +220,5 @@ def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnin
 def _inside(path: Path, root: Path) -> bool:
     try:
         return path.resolve().is_relative_to(root)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return False

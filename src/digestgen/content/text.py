@@ -9,7 +9,19 @@ from datetime import datetime, tzinfo
 from .dates import parse_date
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?…][\"'”’»)\]]*)(?:\s+|$)")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+# A full stop after these ends no sentence ("Raúl R. Labrador", "Mr. Kim", "the U.S. Senate").
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr gen gov sen rep lt col sgt capt cmdr adm prof rev hon pres supt insp "
+    "inc co corp ltd bros no nos vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft".split())
+
+
+def _abbreviated(text: str, stop: int) -> bool:
+    """Is the '.' at ``stop`` an initial's or an abbreviation's rather than a sentence's end?"""
+    if text[stop] != ".":
+        return False
+    word = text[:stop].rsplit(" ", 1)[-1].lstrip("(\"'“‘«")
+    return len(word) == 1 and word.isalpha() or "." in word or word.casefold() in _ABBREVIATIONS
 _UPDATED_SPLIT = re.compile(r"\s*(?:[|·•,–—-]\s*)?(?:last\s+)?updated:?\s*", re.I)
 _PUBLISHED_PREFIX = re.compile(r"^(?:published|posted|first published)(?:\s+on)?:?\s*", re.I)
 # Lines a site wraps around the article: dropped wherever they end the text.
@@ -71,8 +83,8 @@ def reads_as_body(text: str) -> bool:
 
 
 def first_sentence(text: str, max_words: int = 25) -> str:
-    match = _FIRST_SENTENCE.match(" ".join(text.split()))
-    sentence = match.group(1) if match else " ".join(text.split())
+    flat = " ".join(text.split())
+    sentence = next((flat[:end.end()] for end in _SENTENCE_END.finditer(flat) if not _abbreviated(flat, end.start())), flat)
     words = sentence.split()
     if len(words) > max_words:
         return " ".join(words[:max_words]) + "…"
