@@ -714,8 +714,10 @@ class TestLiveReload:
 
     def test_source_folders_that_appear_or_return_are_watched(self, preview: Preview, site: Paths) -> None:
         seen = version_of(request(preview.url, "/").text)
-        shutil.rmtree(site.templates)
-        seen = wait_for_rebuild(preview, seen)["version"]
+        shutil.rmtree(site.templates)  # none of them used: the site is as it was, and no tab reloads
+        time.sleep(0.3)
+        settle(preview)
+        assert preview.state.snapshot().version == seen
         site.templates.mkdir()
         (site.templates / "index.html").write_text("{% if %}\n", encoding="utf-8")
         while wait_for_rebuild(preview, seen)["ok"]:  # the folder may be seen before the file
@@ -832,11 +834,19 @@ def test_the_preview_goes_to_memory_when_there_is_room_and_cleans_up_after_kille
     someone_elses = ram / "digestgen-serve-notes"
     someone_elses.mkdir()
     monkeypatch.setattr(serve_module, "_RAM_FOLDER", ram)
+    from digestgen import cache
+
+    cache.save_build(site.cache, abandoned / "site", cache.BuildRecord(inputs="", valid_until=None, output=(0, 0), stories=0,
+                                                                     entries=0, files=0, warnings=[], products={},
+                                                                     search_files=[], written=0))
+    records = sorted(site.cache.glob("last-build-*.json"))
     with Preview(site, port=0, poll_timeout=WAIT) as preview:
         assert preview.root is not None and preview.root.is_relative_to(ram)
         assert (preview.root / "index.html").is_file()
     assert not abandoned.exists() and someone_elses.exists()
     assert [p.name for p in ram.iterdir()] == ["digestgen-serve-notes"]  # its own folder went when it stopped
+    # and the records of the builds into them: one a preview, they piled up in the site's cache
+    assert len(records) == 1 and sorted(site.cache.glob("last-build-*.json")) == []
 
     monkeypatch.setattr(serve_module, "_has_room", lambda folder, content: False)
     with Preview(site, port=0, poll_timeout=WAIT) as preview:
@@ -1201,3 +1211,26 @@ def test_serve_refuses_a_site_folder_that_is_not_there(tmp_path: Path) -> None:
     result = run_cli("serve", "--site", str(tmp_path / "typo"), "--port", "0")
     assert result.returncode == 1 and "no such site folder" in result.stderr
     assert run_cli("serve", "--site", str(tmp_path), "--output", str(tmp_path / "x")).returncode == 2  # serve writes no output
+
+
+def test_a_save_that_changes_nothing_reloads_no_tab(quiet_preview: Preview, site: Paths,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor or a sync tool touching a file, a skipped _notes.md made and deleted: the
+    site is as it was, and every open tab reloaded all the same."""
+    _, publishes = _record_builds(monkeypatch, quiet_preview)
+    bakery = site.content / "bakery.md"
+    os.utime(bakery, (time.time() + 5, time.time() + 5))
+    quiet_preview.rebuild([bakery])
+    settle(quiet_preview)
+    notes = site.content / "_notes.md"
+    notes.write_text("jotted down\n", encoding="utf-8")
+    quiet_preview.rebuild([notes])
+    notes.unlink()
+    quiet_preview.rebuild([notes])
+    settle(quiet_preview)
+    assert publishes == []
+    bakery.write_text(bakery.read_text(encoding="utf-8").replace("Miller Street", "Baker Lane"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])  # a real edit still shows
+    settle(quiet_preview)
+    assert publishes and "Baker Lane" in (quiet_preview.root / "digest.json").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8") for p in (quiet_preview.root / "stories").glob("*/index.html"))

@@ -122,7 +122,11 @@ def build(
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional,
                    base_url=base_url)
     previous = _intact(cache.last_build(paths.cache, paths.output), paths)
-    if _still_current(previous, _inputs(sources, options, _lock_bytes(paths)), paths, now):
+    lock_bytes = _lock_bytes(paths)
+    # What an exact build made of these sources is what a provisional build would make.
+    exact = {**options, "provisional": False}
+    if any(_still_current(previous, _inputs(sources, asked, lock_bytes), paths, now)
+           for asked in ([options, exact] if provisional else [options])):
         timer.lap("check")
         return BuildResult(digest=None, warnings=tuple(Problem(*w) for w in previous.warnings), files_written=0,
                            stories=previous.stories, entries=previous.entries, timings=timer.laps)

@@ -9,6 +9,8 @@ safe, and an unreadable cache is ignored.
 
 from __future__ import annotations
 
+import contextlib
+
 import copyreg
 import hashlib
 import json
@@ -246,6 +248,13 @@ def save_build(folder: Path, output: Path, record: BuildRecord) -> None:
     # (0.1 s at 10,000 articles); json writes the tuples as lists all the same.
     data = {name: getattr(record, name) for name in record.__dataclass_fields__}
     _atomic_write(_record_path(folder, output), json.dumps(data, sort_keys=True).encode("utf-8"))
+
+
+def forget_build(folder: Path, output: Path) -> None:
+    """Drop the record of the builds into ``output``, a folder that is gone for good (a live
+    preview's): each preview builds into a folder of its own, and their records piled up."""
+    with contextlib.suppress(OSError):
+        _record_path(folder, output).unlink()
 
 
 def forget_outputs(folder: Path, output: Path, paths: set[str]) -> None:

@@ -133,11 +133,15 @@ class Patched:
 @cycle_collection_paused
 def patch(state: SiteState, changes: Sequence[Path], index: ShownIndex) -> Patched | None:
     """The site after ``changes`` (saved files), patched in place; None when they are not
-    all patchable edits to published articles, and a build must run instead."""
+    all patchable edits to published articles, and a build must run instead. When the
+    articles read as they were (a file touched, saved unchanged), nothing is made: the
+    Patched names no file."""
     published = {e.source_path: (e, s) for s in state.digest.stories for e in s.entries}
     revised = _revised_entries(state, changes, published)
-    if not revised:
+    if revised is None:
         return None
+    if not revised:
+        return Patched(state, ())
     old = {s.slug: s for s in state.digest.stories}
     stories = with_revised_entries(state.digest.stories, revised, state.story_files)
     touched = [s for s in stories if s is not old[s.slug]]
@@ -213,7 +217,7 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
             return None
         if entry != before:
             revised[rel] = entry
-    return revised or None
+    return revised
 
 
 def _retitlable(state: SiteState, entry: Entry, story: Story) -> bool:

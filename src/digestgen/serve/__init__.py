@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from .. import cache
 from ..assets import site_static
 from ..build import BuildResult, build, sources_signature
 from ..config import Paths
@@ -140,6 +141,7 @@ class Preview:
         self._watcher = self._debouncer = self._server = self._http = None
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
+            cache.forget_build(self.paths.cache, self.root)
 
     def idle(self) -> bool:
         """No build running and no save waiting for one."""
@@ -173,6 +175,9 @@ class Preview:
         with self._build_lock:
             self._exact_builds.cancel()
             patched = self._patch(changes)
+            if patched is _AS_IT_WAS:  # the exact build still follows: it records the files as they are now
+                self._exact_builds.request((changes, self._site.digest))
+                return self.state.snapshot()
             if patched is not None:
                 self._exact_builds.request((changes, patched.digest))
                 return self.state.publish(())
@@ -180,6 +185,8 @@ class Preview:
             with self._one_build:  # a stale exact build gives way at its next stage
                 quick, problems = self._build(changes, provisional=bool(changes),
                                               stories_known=partial(self._show_ahead, shown_ahead) if changes else None)
+            if changes and quick is not None and quick.unchanged and not self.state.snapshot().problems:
+                return self.state.snapshot()  # a file the build skips (_notes.md): tabs stay as they are
             if quick is not None:
                 self._fresh = None
             # A tab that reloaded for a page shown ahead has this build's page already (if it
@@ -283,8 +290,9 @@ class Preview:
     def _saves_waiting(self) -> bool:
         return bool(self._debouncer and self._debouncer.has_pending())
 
-    def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | None:
-        """After edits to what articles show, the site patched in place (patch.patch); else None."""
+    def _patch(self, changes: list[Path] | tuple[Path, ...]) -> SiteState | object | None:
+        """After edits to what articles show, the site patched in place (patch.patch); _AS_IT_WAS
+        when the articles read as they were; else None."""
         if not changes or self._site is None:
             return None
         started = time.perf_counter()
@@ -299,6 +307,9 @@ class Preview:
             return None
         if patched is None:
             return None
+        if not patched.files:  # saved as they were: nothing to make, and no tab to reload
+            log.info("%s: unchanged", _describe(changes, self.paths))
+            return _AS_IT_WAS
         self._site = self._shown_for = patched.state  # a patch leaves the site's shape as it was
         if themed is not None:
             self._fresh = set(patched.files)
@@ -377,9 +388,12 @@ _RAM_FOLDER = Path("/dev/shm")
 _WORKDIR_PREFIX = "digestgen-serve-"
 
 
+_AS_IT_WAS = object()  # Preview._patch: the saved articles read as they did
+
+
 def _make_workdir(paths: Paths) -> Path:
     parent = _RAM_FOLDER if _has_room(_RAM_FOLDER, paths.content) else Path(tempfile.gettempdir())
-    _remove_abandoned(parent)
+    _remove_abandoned(parent, paths.cache)
     return Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
 
 
@@ -400,14 +414,16 @@ def _has_room(folder: Path, content: Path) -> bool:
     return free >= max(1 << 30, 10 * size)
 
 
-def _remove_abandoned(parent: Path) -> None:
-    """Delete preview folders left by a preview that was killed (its process is gone)."""
+def _remove_abandoned(parent: Path, cache_folder: Path) -> None:
+    """Delete preview folders left by a preview that was killed (its process is gone), and
+    this site's records of the builds into them."""
     pattern = re.compile(rf"{re.escape(_WORKDIR_PREFIX)}(\d+)-\w+")
     with contextlib.suppress(OSError):
         for name in os.listdir(parent):
             match = pattern.fullmatch(name)
             if match and int(match.group(1)) != os.getpid() and not process_alive(int(match.group(1))):
                 shutil.rmtree(parent / name, ignore_errors=True)
+                cache.forget_build(cache_folder, parent / name / "site")
 
 
 class PreviewError(Exception):
