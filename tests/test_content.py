@@ -176,6 +176,15 @@ def test_the_bodys_headings_sit_below_the_pages_title():
                           "budget.md", ".md", ZoneInfo("UTC"))
     assert "<h2>Background</h2>" in entry.body_html and "<h3>Reaction</h3>" in entry.body_html
 
+def test_a_heading_that_opens_an_untitled_body_is_its_title_and_not_repeated_below_it():
+    entry, _ = read_entry(b"---\nsource: Wire\n---\n\n# Budget passes\n\nThe vote.\n\n# Reaction\n\nCheers.\n",
+                          "budget.md", ".md", ZoneInfo("UTC"))
+    assert entry.title == "Budget passes" and "Budget passes" not in entry.body_html
+    assert entry.body_html.startswith("<p>The vote.</p>") and "<h2>Reaction</h2>" in entry.body_html
+    entry, _ = read_entry(b"---\ntitle: Budget\n---\n\n# Budget passes\n\nThe vote.\n", "b.md", ".md", ZoneInfo("UTC"))
+    assert "<h2>Budget passes</h2>" in entry.body_html  # a titled article keeps its body whole
+
+
 def test_unparseable_date_is_a_warning_naming_file_and_line_and_the_entry_stays():
     entry, problems = read('---\ntitle: "T"\nsource: S\ndate: "next tuesday"\n---\nBody.\n', "dir/x.md")
     assert entry is not None and entry.date is None

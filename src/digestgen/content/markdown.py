@@ -164,7 +164,13 @@ def parse_markdown(text: str) -> ParsedMarkdown:
     if prose is not None:
         return ParsedMarkdown(metadata, key_lines, prose[0], prose[1], None)
     tokens = _md.parse(body)
-    heading = None
+    # A body that opens with a heading, in a file whose front matter gives no title: that
+    # heading is the page's title, its <h1>, and is not repeated below it as an <h2>.
+    if (tokens and tokens[0].type == "heading_open" and len(tokens) > 3 and _plain(tokens[1])
+            and not str(metadata.get("title") or "").strip()):
+        heading, tokens = _plain(tokens[1]), tokens[3:]
+    else:
+        heading = None
     paragraphs: list[str] = []
     for index, token in enumerate(tokens):
         if token.type != "inline":
