@@ -122,7 +122,7 @@ def holding_unpublished(lock: StoryLock, previous: StoryLock, held: frozenset[st
     stories = dict(lock.stories)
     for slug, paths in previous.stories.items():
         waiting = tuple(path for path in paths if path in held)
-        if waiting and slug in stories:  # its other articles are still out: these rejoin it
+        if waiting and slug in stories:  # published with its other articles: these stay listed, to rejoin it
             stories[slug] = tuple(sorted({*stories[slug], *waiting}))
         elif waiting and slug not in lock.redirects:
             stories[slug] = waiting
