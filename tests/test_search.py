@@ -81,6 +81,8 @@ def test_words_in_every_script_are_folded_and_unspaced_scripts_paired():
     assert words("Ισχυρός σεισμός στην Αθήνα") == ["ισχυρος", "σεισμος", "στην", "αθηνα"]
     assert words("दिल्ली में भारी बारिश।") == ["दिल्ली", "में", "भारी", "बारिश"]  # marks stay in their words
     assert words("台湾花莲县，7.4级地震😀ok") == ["台湾", "湾花", "花莲", "莲县", "7", "4", "级地", "地震", "ok"]
+    assert words("Straßenbahn STRASSE") == ["strassenbahn", "strasse"]  # ß is ss, as Swiss German writes it
+    assert words("مَكْتَبَة مكتبة") == ["مكتبة", "مكتبة"]  # Arabic's vowel marks, which most text leaves out
 
 
 @settings(max_examples=300, deadline=None)

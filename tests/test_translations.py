@@ -327,6 +327,8 @@ def test_a_story_titled_by_its_french_version_says_so_and_an_editors_title_is_th
     page = (site / "output" / "stories" / "strike" / "index.html").read_text(encoding="utf-8")
     assert '<h1 lang="fr">Grève' in page and '<p class="blurb lede" lang="fr">' in page
     assert '<h2 lang="fr"><a' in (site / "output" / "index.html").read_text(encoding="utf-8")
+    items = {i["title"]: i.get("language") for i in json.loads((site / "output" / "feed.json").read_text())["items"]}
+    assert items == {"Grève des contrôleurs aériens à Marseille": "fr", "Ferry timetable changes": None}  # as Atom's xml:lang
     outlet = (site / "output" / "sources" / "le-monde" / "index.html").read_text(encoding="utf-8")
     assert 'in <a href="../../stories/strike/index.html" lang="fr">Grève' in outlet  # its story, as a listing names it
     write_site(site, {"content/stories/strike.md": "---\ntitle: Air traffic controllers strike in Marseille\n---\n"})

@@ -224,6 +224,8 @@ def json_feed(digest: Digest, config: Config) -> OutputFile:
         tags = _story_tags(story)
         if tags:
             item["tags"] = tags
+        if story.title_language:  # its headline's language, as the Atom entry's xml:lang says
+            item["language"] = story.title_language
         items.append(item)
     data: dict = {
         "version": JSON_FEED_VERSION,

@@ -49,9 +49,11 @@ DOCS_PER_CHUNK = 500
 # Every byte but [0-9a-z] to a space: translate and split run in C, twice as fast as
 # findall("[0-9a-z]+"), which they match word for word.
 _NOT_WORD = bytes(b if b in b"0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
-# Accents, as NFKD leaves them after their letters: folded away, so "cafe" finds "café".
-_DIACRITICS = {c: None for block in ((0x0300, 0x0370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100),
-                                      (0xFE20, 0xFE30)) for c in range(*block)}
+# Accents, as NFKD leaves them after their letters: folded away, so "cafe" finds "café"; and
+# Arabic's vowel marks (harakat), which most Arabic text leaves out, so "مكتبة" finds "مَكْتَبَة".
+_DIACRITICS = {c: None for block in ((0x0300, 0x0370), (0x0610, 0x061B), (0x064B, 0x0660), (0x0670, 0x0671),
+                                      (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100), (0xFE20, 0xFE30))
+               for c in range(*block)}
 # Word characters beyond the Basic Multilingual Plane: the rarer Chinese characters (planes
 # 2 and 3). The others there (emoji, historic scripts) separate words, in the search script too.
 _ASTRAL_WORDS = (0x20000, 0x40000)
@@ -67,7 +69,8 @@ def words(text: str) -> list[str]:
 
 
 def _words_in_any_script(text: str) -> list[str]:
-    folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower()
+    # ß as ss: Swiss German, and every keyboard without it, writes "strasse" for "Straße"
+    folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower().replace("ß", "ss")
     return in_pairs(_word_pattern().findall(folded))
 
 

@@ -75,13 +75,14 @@
   // accents folded; in scripts written without spaces, pairs of characters (UNSPACED is
   // digestgen/_scripts.py's list). A query takes its pairs side by side ("台湾地震": 台湾,
   // 地震), not overlapping: its words need not stand together in an article.
-  var DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+  var DIACRITICS = /[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
   var ASTRAL_SEPARATORS = /[\u{10000}-\u{1ffff}\u{40000}-\u{10ffff}]/gu;
   var UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u31ff" +
     "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff";
   var UNSPACED_RUNS = new RegExp("([" + UNSPACED + "]+)");
   function words(text, query) {
-    var folded = text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(ASTRAL_SEPARATORS, " ");
+    var folded = text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(/ß/g, "ss")
+      .replace(ASTRAL_SEPARATORS, " ");
     var found = folded.match(/[\p{L}\p{M}\p{N}\u{20000}-\u{3ffff}]+/gu) || [];
     var out = [];
     found.forEach(function (word) {
