@@ -322,3 +322,16 @@ def test_a_template_error_says_which_page_it_was_making(news_site: Path):
     # base.html serves story pages well and fails the others: the message names one of those
     made = re.search(r"base\.html:1: UndefinedError: 'story' is undefined \(making ([\w/.-]+)\)", result.stderr)
     assert made and not made.group(1).startswith(("stories/", "articles/")), result.stderr
+
+
+def test_ctrl_c_during_a_build_says_so_in_a_line_not_a_traceback(news_site: Path, monkeypatch, capsys):
+    """The site is swapped in whole, so what output/ holds is a whole build either way."""
+    import digestgen.build as build_module
+    from digestgen.cli import main
+
+    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "build", interrupted)
+    assert main(["build", "--site", str(news_site)]) == 130
+    assert capsys.readouterr().err == "digestgen build: interrupted; output/ is the last whole build\n"

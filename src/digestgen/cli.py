@@ -19,6 +19,7 @@ from .config import CONFIG_FILENAME, Paths, base_url_problem
 from .errors import DigestgenError
 
 EXIT_OK, EXIT_BUILD_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +163,9 @@ def _run_build(args: argparse.Namespace) -> int:
     except DigestgenError as exc:
         _print_problems(exc)
         return EXIT_BUILD_ERROR
+    except KeyboardInterrupt:  # the site is swapped in whole, so it is either the last one or this one
+        print("digestgen build: interrupted; output/ is the last whole build", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for warning in result.warnings:
         log.warning("%s", warning)
     for stage, seconds in result.timings.items():

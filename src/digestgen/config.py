@@ -206,9 +206,13 @@ def base_url_problem(url: str) -> str | None:
         return f"base_url must start with http:// or https:// and name a host, got {url!r}"
     if re.search(r"[?#]", url):  # every page's address is made by appending its path
         return f"base_url must be a folder's address, without a query or fragment, got {url!r}"
-    if url and "@" in urlsplit(url).netloc:  # never echoed: it may hold a password
+    if url and "@" in url.split("/", 3)[2]:  # the host part (checked above); never echoed: it may hold a password
         return ("base_url must not hold a user name or password: they would be published in every "
                 "page's canonical link, the feeds and the sitemap")
+    try:
+        urlsplit(url).port  # noqa: B018 - raises for a bracket out of place or a port out of range
+    except ValueError as exc:
+        return f"base_url must be a web address ({exc}), got {url!r}"
     if _FILE_NAME.search(urlsplit(url).path):
         return f"base_url must be a folder's address, not a page's (leave out the file name), got {url!r}"
     try:

@@ -160,10 +160,19 @@ def _parse_all(todo: list[tuple[str, str, str, str]], cached: dict[str, cache.Ca
     # fork is cheapest, but unsafe once other threads exist (the live preview has some)
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     workers = min(os.cpu_count() or 2, 8)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+    try:
         chunk = max(16, len(todo) // (workers * 8))
-        return list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
+        results = list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
+    except BaseException:
+        # Ctrl-C: waiting for the workers, as leaving a `with` block does, could wait for good
+        # (Python 3.11's pool loses its results thread to the futures map() cancels); they die
+        # with this process instead (die_with_parent).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _parse_one(job: tuple[str, str, str, str], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
