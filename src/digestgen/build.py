@@ -36,7 +36,7 @@ from .redirects import redirect_pages
 from .render import check_templates, make_environment, messages_asked_for, theme_dir
 from .site import Reusable, SearchSources, render_site
 from .slugs import slugify
-from .stories import assign_entry_slugs, build_stories, carried_over, holding_unpublished
+from .stories import assign_entry_slugs, build_stories, carried_over, holding_unpublished, pinned_story
 
 log = logging.getLogger("digestgen")
 _SEARCH = "search.pickle"  # the last search index's postings, which the next build patches
@@ -384,11 +384,11 @@ def _overruled_pins(read: ReadResult, lock: StoryLock) -> tuple[Problem, ...]:
         if not entry.story or entry.source_path not in listed:
             continue
         story_file, line = listed[entry.source_path]
-        pinned = slugify(entry.story, "story")
-        if pinned != story_file.slug and lock.redirects.get(pinned) != story_file.slug:
+        if pinned_story(entry.story, read.story_files, lock.redirects) != story_file.slug:
             problems.append(Problem(story_file.source_path, line,
-                                    f"{entry.source_path!r} is pinned to story {pinned!r} in its front matter, "
-                                    f"but this story file lists it: it stays in story {story_file.slug!r}", "warning"))
+                                    f"{entry.source_path!r} is pinned to story {slugify(entry.story, 'story')!r} in its "
+                                    f"front matter, but this story file lists it: it stays in story {story_file.slug!r}",
+                                    "warning"))
     return tuple(problems)
 
 

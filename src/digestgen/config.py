@@ -210,10 +210,11 @@ def base_url_problem(url: str) -> str | None:
         return ("base_url must not hold a user name or password: they would be published in every "
                 "page's canonical link, the feeds and the sitemap")
     try:
-        urlsplit(url).port  # noqa: B018 - raises for a bracket out of place or a port out of range
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a bracket out of place or a port out of range
     except ValueError as exc:
         return f"base_url must be a web address ({exc}), got {url!r}"
-    if _FILE_NAME.search(urlsplit(url).path):
+    if _FILE_NAME.search(parts.path):
         return f"base_url must be a folder's address, not a page's (leave out the file name), got {url!r}"
     try:
         normal_base_url(url)

@@ -10,6 +10,7 @@ from typing import Iterable
 from ._scripts import separators, translate_beyond_ascii
 
 MAX_SLUG_LENGTH = 80
+_APOSTROPHES = re.compile(r"['’ʼ`]")
 # Names Windows refuses as file or folder names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
@@ -24,9 +25,8 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     """
     # Punctuation beyond ASCII separates words as ASCII's does ("Mumbai–Pune" was "mumbaipune");
     # an apostrophe inside a word does not ("Korea’s": "koreas").
-    spaced = translate_beyond_ascii(text.replace("’", "").replace("ʼ", ""), separators())
+    spaced = translate_beyond_ascii(_APOSTROPHES.sub("", text), separators())
     ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii").lower()
-    ascii_text = re.sub(r"['’`]", "", ascii_text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]

@@ -214,20 +214,22 @@ def _revised(story: Story, revised: Mapping[str, Entry], editor: StoryFile | Non
     )
 
 
+def pinned_story(pin: str, story_files: Sequence[StoryFile], redirects: Mapping[str, str]) -> str:
+    """The slug of the story a ``story:`` pin names: the story where an old address of it (one
+    an editor remembers) now leads, unless a story file claims that address."""
+    named = {f.slug for f in story_files}
+    slug, seen = slugify(pin, "story"), set()
+    while slug in redirects and slug not in named and slug not in seen:
+        seen.add(slug)
+        slug = redirects[slug]
+    return slug
+
+
 def _forced_membership(entries: Sequence[Entry], story_files: Sequence[StoryFile],
                        redirects: Mapping[str, str]) -> dict[str, str]:
     """source path -> story slug, for entries the editor placed (story files beat pins). A pin
     naming a story's old address (one an editor remembers) joins the story where it is now."""
-    named = {f.slug for f in story_files}
-
-    def current(slug: str) -> str:
-        seen = set()
-        while slug in redirects and slug not in named and slug not in seen:
-            seen.add(slug)
-            slug = redirects[slug]
-        return slug
-
-    forced = {e.source_path: current(slugify(e.story, "story")) for e in entries if e.story}
+    forced = {e.source_path: pinned_story(e.story, story_files, redirects) for e in entries if e.story}
     for story_file in sorted(story_files, key=lambda f: f.slug):
         for path in story_file.entries:
             forced[path] = story_file.slug
