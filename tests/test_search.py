@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from digestgen import _postings
 from digestgen._postings import entries
-from digestgen.search import Postings, _words_in_any_script, words
+from digestgen.search import Postings, _postings as search_postings, _sharded, _words_in_any_script, words
 
 # Words of [0-9a-z] up to twelve characters long are numbered; longer ones, and words with
 # other characters (search.words() takes any script), are listed another way, so all
@@ -60,10 +60,24 @@ def test_every_word_lists_the_documents_that_hold_it_in_word_order(texts: list[s
 def test_the_index_kept_for_the_next_build_comes_back_as_it_was(texts: list[str]):
     """The next build patches the postings it unpickles: every document's words and every
     word's entry must come back, in order, empty documents included."""
-    postings = Postings(tuple(texts), entries(texts))
+    postings = Postings(tuple(texts), 1, _sharded(entries(texts), 1))
     again = pickle.loads(pickle.dumps(postings, protocol=pickle.HIGHEST_PROTOCOL))
     assert again.texts == postings.texts
-    assert list(again.terms.items()) == list(postings.terms.items())
+    assert list(again.shards.items()) == list(postings.shards.items())
+    assert again.terms() == entries(texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DOCUMENT, max_size=8), st.lists(_DOCUMENT, max_size=8), st.sampled_from([1, 2]))
+@example(["ab ac"], ["ab", "ba"], 2)  # a shard emptied, another made
+@example(["b"], ["b a"], 1)  # a new shard before the others
+def test_an_index_patched_for_edited_documents_is_the_one_made_afresh(before: list[str], after: list[str], depth: int):
+    """The next build patches the shards the changed documents' words are in: every shard,
+    and every entry in it, must be as a fresh index has them, in the same order."""
+    patched = search_postings(after, search_postings(before, None, depth), depth)
+    fresh = search_postings(after, None, depth)
+    assert list(patched.shards.items()) == list(fresh.shards.items())
+    assert patched.texts == fresh.texts
 
 
 def test_a_big_site_numbers_documents_past_ten_thousand():
