@@ -546,3 +546,38 @@ def test_templates_get_what_the_readme_says_they_get(tmp_path: Path, monkeypatch
             assert every_page - {"text_direction", "og_locale"} <= seen[template], template
         # a row may speak for several templates ("outlet or tag"): each name is one of theirs
         assert promised <= set().union(*(seen[template] for template in templates)), row
+
+
+def test_template_helpers_take_root_addresses_absolute_ones_and_days(tmp_path: Path):
+    """url("/x") is from the site's root (a subpath too), as Hugo's relURL reads it; an absolute
+    address stays; the date filters and time_tag take a day from front matter (a YAML date)."""
+    write_site(tmp_path, {
+        "content/a.md": "---\ntitle: Harbour dredging begins\ndate: 2021-05-01\nsource: X\nevent: 2024-05-01\n---\n\nDredging.\n",
+        "templates/article.html": '{% extends "default/article.html" %}{% block main %}<p class="t">'
+                                  '{{ url("/search/index.html") }}|{{ url("https://example.org/a") }}|{{ url("//cdn.example/x.js") }}|'
+                                  '{{ time_tag(entry.extra.event) }}|{{ entry.extra.event|date }}|{{ entry.extra.event|isodate }}|'
+                                  '{{ entry.extra.event|datetime }}</p>{{ super() }}{% endblock %}',
+    })
+    build_site(tmp_path)
+    page = next((tmp_path / "output" / "articles").glob("*/index.html")).read_text(encoding="utf-8")
+    assert ('<p class="t">../../search/index.html|https://example.org/a|//cdn.example/x.js|'
+            '<time datetime="2024-05-01">1 May 2024</time>|1 May 2024|2024-05-01|1 May 2024</p>') in page
+
+
+def test_words_a_template_translates_from_an_article_are_escaped(tmp_path: Path):
+    """_(entry.source) is not the template's own words: unless the site's words translate it,
+    it is escaped, not trusted as markup."""
+    import re
+
+    hostile = "<img src=x onerror=alert(1)>"
+    write_site(tmp_path, {
+        "content/a.md": article("Harbour dredging begins", "Dredging.", date="2021-05-01", source=hostile),
+        "content/b.md": article("Harbour dredging starts", "Dredging.", date="2021-05-01", source="Latest"),
+        "templates/article.html": '{% extends "default/article.html" %}{% block main %}<p class="t">{{ _(entry.source) }}|'
+                                  '{{ _(entry.source ~ "!") }}|{{ _("Latest") }}</p>{{ super() }}{% endblock %}',
+        "digestgen.toml": 'language = "de"\n',
+    })
+    build_site(tmp_path)
+    shown = sorted(re.search(r'<p class="t">(.*?)</p>', p.read_text(encoding="utf-8")).group(1)
+                   for p in (tmp_path / "output" / "articles").glob("*/index.html"))
+    assert shown == ["&lt;img src=x onerror=alert(1)&gt;|&lt;img src=x onerror=alert(1)&gt;!|Neueste", "Neueste|Latest!|Neueste"]

@@ -335,3 +335,49 @@ def test_ctrl_c_during_a_build_says_so_in_a_line_not_a_traceback(news_site: Path
     monkeypatch.setattr(build_module, "build", interrupted)
     assert main(["build", "--site", str(news_site)]) == 130
     assert capsys.readouterr().err == "digestgen build: interrupted; output/ is the last whole build\n"
+
+
+def test_hidden_files_in_templates_are_not_templates(news_site: Path):
+    """An editor's lock (Emacs' dangling ``.#story.html``), a copy's ``._base.html`` or a
+    hidden old version must not fail the build: they are no templates."""
+    (news_site / "templates").mkdir()
+    (news_site / "templates" / ".#story.html").symlink_to("someone@host.123:456")
+    write_site(news_site, {"templates/._base.html": b"\x00\x05\x16\x07Mac OS X",
+                           "templates/.old.html": "{% if %}"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 0, result.stderr
+    assert "Valparaiso" in (news_site / "output" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_partial_of_any_name_is_checked_and_its_words_asked_for(news_site: Path):
+    """A partial named ``.inc`` is a template once a template includes it: its syntax is
+    checked with the others', and the words it asks for are not 'unused'."""
+    write_site(news_site, {
+        "templates/index.html": '{% extends "default/index.html" %}{% block head %}{% include "partials/banner.inc" %}{% endblock %}',
+        "templates/partials/banner.inc": '<p class="banner">{{ _("Breaking news") }}</p>',
+        "digestgen.toml": 'base_url = "https://example.org/"\nlanguage = "de"\n\n[translations]\n"Breaking news" = "Eilmeldung"\n',
+    })
+    result = run_cli("build", "--strict", "--site", str(news_site))
+    assert result.returncode == 0, result.stderr
+    assert '<p class="banner">Eilmeldung</p>' in (news_site / "output" / "index.html").read_text(encoding="utf-8")
+    write_site(news_site, {"templates/partials/banner.inc": "{% if %}"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1 and "banner.inc:1:" in result.stderr
+
+
+def test_a_static_file_there_is_none_of_is_named_with_the_nearest(news_site: Path):
+    write_site(news_site, {"templates/base.html": '{% extends "default/base.html" %}'
+                                                  '{% block site_head %}<link href="{{ assets[\'styles.css\'] }}">{% endblock %}'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "base.html:1: TemplateRuntimeError: no static file 'styles.css'" in result.stderr
+    assert "(did you mean 'style.css'?)" in result.stderr
+
+
+def test_a_theme_copied_whole_into_templates_is_told_where_static_files_go(news_site: Path):
+    write_site(news_site, {"templates/static/style.css": "body { color: red }",
+                           "templates/default/index.html": "{{ 1 }}"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 0, result.stderr
+    assert "templates/static: warning: static files in templates/ are not published: a site's go in static/" in result.stderr
+    assert "templates/default: warning: templates in templates/default/ are not used" in result.stderr

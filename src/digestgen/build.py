@@ -138,7 +138,8 @@ def build(
     messages = site_messages(config)
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", messages)
     template_problems = check_templates(env)
-    config_warnings = (*_unshipped_language(config, paths.config_file), *_unasked_translations(config, env, paths.config_file))
+    config_warnings = (*_unshipped_language(config, paths.config_file), *_unasked_translations(config, env, paths.config_file),
+                       *_unread_theme_folders(paths.templates))
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
                             unknown_outlet(messages))
@@ -362,6 +363,19 @@ def _unasked_translations(config: Config, env: Environment, config_file: Path) -
                 + "; its words are not used", "warning")
         for key, near in unasked(config.translations, messages_asked_for(env))
     )
+
+
+def _unread_theme_folders(templates: Path) -> tuple[Problem, ...]:
+    """Warnings for folders of a site's templates/ that look like the theme's but are not read
+    as such (a whole theme copied in): its static files, and default/ templates."""
+    unread = {
+        "static": "static files in templates/ are not published: a site's go in static/, beside templates/, "
+                  "where one named as the theme's (static/style.css) replaces it",
+        "default": "templates in templates/default/ are not used: default/<name> always names the theme's own; "
+                   "a site's templates go straight in templates/, where one named as the theme's replaces it",
+    }
+    return tuple(Problem(str(templates / name), None, message, "warning")
+                 for name, message in unread.items() if (templates / name).is_dir())
 
 
 def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:

@@ -27,7 +27,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Mapping
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
@@ -134,6 +134,14 @@ class Messages:
 
     def gettext(self, message: str, **values: Any) -> str:
         return _filled(self.table.get(message, message), values)
+
+    def gettext_of_value(self, message: object, **values: Any) -> str:
+        """``_(entry.source)``: gettext of words a template did not write itself. They are
+        translated when the site's words have them, and otherwise escaped, not trusted as
+        markup as gettext trusts a template's own words: an outlet named ``<img onerror=…>``
+        must not run."""
+        text = str(message)
+        return self.gettext(text, **values) if text in self.table else _filled(escape(text), values)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         values.setdefault("num", n)

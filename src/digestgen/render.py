@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from datetime import datetime, tzinfo
+import re
+from datetime import date as calendar_date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -105,7 +106,8 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to gettext
     env.globals.update(messages.template_globals())
-    env.filters["isodate"] = lambda d: in_zone(d, tz).replace(microsecond=0).isoformat() if d else ""
+    env.globals[_GETTEXT_OF_VALUE] = messages.gettext_of_value
+    env.filters["isodate"] = _isodate_filter(tz)
     env.filters["date"] = _date_filter(tz, messages)
     env.filters["month_name"] = messages.month_name
     env.filters["month_and_year"] = lambda month: messages.month_and_year(month.month, month.year)
@@ -131,21 +133,30 @@ class _ConstantTranslations(jinja2.ext.Extension):
         while i < len(tokens):
             name, *call = tokens[i:i + 4]
             if (name.type == "name" and name.value in ("_", "gettext") and (i == 0 or tokens[i - 1].type != "dot")
-                    and [t.type for t in call] == ["lparen", "string", "rparen"]):
-                line = name.lineno
-                yield from (jinja2.lexer.Token(line, kind, value) for kind, value in (
-                    ("lparen", "("), ("string", str(gettext(call[1].value))), ("pipe", "|"), ("name", "safe"), ("rparen", ")")))
-                i += 4
-                continue
+                    and call and call[0].type == "lparen"):
+                kinds = [t.type for t in call]
+                if kinds == ["lparen", "string", "rparen"]:
+                    line = name.lineno
+                    yield from (jinja2.lexer.Token(line, kind, value) for kind, value in (
+                        ("lparen", "("), ("string", str(gettext(call[1].value))), ("pipe", "|"), ("name", "safe"), ("rparen", ")")))
+                    i += 4
+                    continue
+                if kinds[1:3] not in (["string", "rparen"], ["string", "comma"]):
+                    # _(entry.source): words that come from an article, not from the template, so
+                    # not to be trusted as markup the way a template's own words are (i18n.gettext_of_value)
+                    name = jinja2.lexer.Token(name.lineno, "name", _GETTEXT_OF_VALUE)
             yield name
             i += 1
+
+
+_GETTEXT_OF_VALUE = "digestgen_gettext_of_value"
 
 
 def messages_asked_for(env: jinja2.Environment) -> set[str]:
     """The English text of every message the templates ask to have translated (the singular
     of a plural): what a site's [translations] may give."""
     found: set[str] = set()
-    for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
+    for name in _template_names(env):
         try:
             tree = _PARSER.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001, S112 - unreadable or invalid: check_templates reports it
@@ -160,8 +171,7 @@ def messages_asked_for(env: jinja2.Environment) -> set[str]:
 def check_templates(env: jinja2.Environment) -> list[Problem]:
     """Compile every template up front so all syntax errors are reported together."""
     problems = []
-    names = env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES))
-    for name in names:
+    for name in _template_names(env):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -172,6 +182,26 @@ def check_templates(env: jinja2.Environment) -> list[Problem]:
         except (OSError, jinja2.TemplateError) as exc:
             problems.append(Problem(_display(_file_of(env, name)), None, f"cannot read the template: {exc}"))
     return sorted(set(problems))
+
+
+def _template_names(env: jinja2.Environment) -> list[str]:
+    """The templates a build checks and reads for words to translate: files named as templates
+    (TEMPLATE_SUFFIXES), and any other that one of them includes, imports or extends (a
+    ``partials/banner.inc``). Hidden files are not templates: an editor's lock or backup
+    (``.#story.html``) or a copy's ``._base.html`` would otherwise fail the build."""
+    listed = set(env.list_templates(filter_func=lambda n: not any(part.startswith(".") for part in n.split("/"))))
+    names = {n for n in listed if n.endswith(TEMPLATE_SUFFIXES)}
+    todo = sorted(names)
+    while todo:
+        try:
+            source = env.loader.get_source(env, todo.pop())[0]  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001, S112 - unreadable: check_templates reports it
+            continue
+        for used in _templates_used(source) or ():
+            if used in listed and used not in names:
+                names.add(used)
+                todo.append(used)
+    return sorted(names)
 
 
 def _file_of(env: jinja2.Environment, name: str) -> str:
@@ -249,16 +279,47 @@ def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    """A link relative to the current page, so the site works under any subpath and from disk."""
+    """A link relative to the current page, so the site works under any subpath and from disk.
+    ``url("/search/index.html")`` is from the site's root too, not the domain's (as Hugo's relURL
+    and Zola's get_url read it); an absolute address (``https://…``, ``//host/…``) is left as it is."""
+    if target[:1] == "/":
+        if target[:2] == "//":
+            return target
+        target = target.lstrip("/")
+    elif ":" in target and _SCHEME.match(target):
+        return target
     return context["root"] + target
+
+
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 # Dates read in the site's words (i18n.Messages.date), whatever the build machine's locale.
 def _date_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
-    def date(value: datetime | None) -> str:
-        return messages.date(in_zone(value, tz)) if value else ""
+    def date(value: datetime | calendar_date | None) -> str:
+        return messages.date(_in_zone(value, tz)) if value else ""
 
     return date
+
+
+def _isodate_filter(tz: tzinfo):  # noqa: ANN202
+    def isodate(value: datetime | calendar_date | None) -> str:
+        if not value:
+            return ""
+        value = _in_zone(value, tz)
+        return value.replace(microsecond=0).isoformat() if isinstance(value, datetime) else value.isoformat()
+
+    return isodate
+
+
+def _in_zone(value: datetime | calendar_date, tz: tzinfo) -> datetime | calendar_date:
+    """A moment in the site's zone; a day (``event: 2024-05-01`` in front matter, which YAML
+    reads as a date) as it is, a day being the same day in every zone."""
+    if not isinstance(value, datetime):
+        if isinstance(value, calendar_date):
+            return value
+        raise TypeError(f"a date or a time is needed, got {type(value).__name__} {str(value)[:40]!r}")
+    return in_zone(value, tz)
 
 
 def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
@@ -275,7 +336,7 @@ def _time_tag(isodate, date, datetime_):  # noqa: ANN001, ANN202
         if not value:
             return Markup("")
         # fold: equal naive times can still fall on either side of a clock change
-        key = (value, value.fold, exact)
+        key = (value, getattr(value, "fold", 0), exact)
         tag = made.get(key)
         if tag is None:
             iso = isodate(value)  # in the site's zone
@@ -297,8 +358,11 @@ _TIME_TAGS_KEPT = 50_000
 def _datetime_filter(tz: tzinfo, messages: Messages):  # noqa: ANN202
     """``2 March 2021, 11:40``: the date in the site's words and a 24-hour time, in the site's zone."""
 
-    def datetime_(value: datetime | None) -> str:
-        return messages.date_and_time(in_zone(value, tz)) if value else ""
+    def datetime_(value: datetime | calendar_date | None) -> str:
+        if not value:
+            return ""
+        value = _in_zone(value, tz)
+        return messages.date_and_time(value) if isinstance(value, datetime) else messages.date(value)
 
     return datetime_
 

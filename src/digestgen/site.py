@@ -10,6 +10,7 @@ folder as they go.
 
 from __future__ import annotations
 
+import difflib
 import multiprocessing
 import os
 import threading
@@ -112,7 +113,7 @@ def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, asset
             "root": root,
             "page_path": page.path,
             "canonical": site_url(config, page.path, page.path) if config.base_url and page.in_sitemap else "",
-            "assets": {name: root + quote(target) for name, target in assets.items()},  # "my logo.svg" too
+            "assets": _Assets({name: root + quote(target) for name, target in assets.items()}),  # "my logo.svg" too
             "story_path": story_path,
             "article_path": article_path,
             "outlet_path": outlet_path,
@@ -129,6 +130,17 @@ def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, asset
         inputs = {k: v for k, v in page.context.items() if k not in page.derived} if page.derived else page.context
         producer.add(page.path, page.origin, partial(_render_bytes, env, page.template, context),
                      common, page.template, versions.get(page.template, ""), page.path, page.in_sitemap, page.feed, inputs)
+
+
+class _Assets(dict):
+    """A page's links to the static files, by name: ``assets['style.css']``. Asking for a file
+    there is none of says so (a missing key would read "'dict object' has no attribute")."""
+
+    def __missing__(self, name: object) -> str:
+        near = difflib.get_close_matches(str(name), list(self), n=1)
+        raise jinja2.TemplateRuntimeError(
+            f"no static file {name!r} in the site's static/ folder or the theme's"
+            + (f" (did you mean {near[0]!r}?)" if near else ""))
 
 
 def _render_bytes(env: jinja2.Environment, template: str, context: dict[str, Any]) -> bytes:
