@@ -391,6 +391,33 @@ def test_relative_links_lead_to_the_linked_article_or_the_outlets_page(tmp_path:
     assert 'xml:base="../../articles/aftershocks-continue/index.html"' in feed.read_text(encoding="utf-8")
 
 
+def test_relative_links_of_an_article_without_its_url_are_warned_about_at_their_line(tmp_path: Path):
+    """With no original address to read them against, relative links (but another article's
+    file) lead nowhere on this site: each is a warning at its line. An address from the
+    domain's root may be the site's own page, and is left alone."""
+    write_site(tmp_path, {
+        "content/quake.md": article("Quake strikes the coast", "The ground shook.", date="2021-03-01", source="One"),
+        "content/statement.md": article("Council statement", "Read [the statement](press/statement.html) and [the quake](quake.md).\n\n"
+                                        "![the map](img/map.png) [about us](/about/)", date="2021-03-02", source="Council"),
+    })
+    result = build_site(tmp_path)
+    assert [(w.line, w.message) for w in result.warnings if w.path.endswith("statement.md")] == [
+        (line, f"links to {target!r}, which leads nowhere on this site: an address relative to the article, other than "
+               "another article's file, needs the article's url to be read against")
+        for line, target in ((7, "press/statement.html"), (9, "img/map.png"))]
+
+
+def test_a_backslash_in_an_articles_url_is_escaped_not_read_as_a_slash(tmp_path: Path):
+    """Scraped feeds write ``…/a.html\\?cid=rss``; a browser reads the backslash as a slash and
+    goes elsewhere, and the HTML is invalid: escaped, the address is what the article says."""
+    write_site(tmp_path, {"content/a.md": article("Quake strikes the coast", "[Map](map.html)", date="2021-03-01",
+                                                  url="http://coast.example/news/a.html\\?cid=rss")})
+    build_site(tmp_path)
+    page = (tmp_path / "output" / "articles" / "quake-strikes-the-coast" / "index.html").read_text(encoding="utf-8")
+    assert 'href="http://coast.example/news/a.html%5C?cid=rss"' in page and "\\" not in page
+    assert 'href="http://coast.example/news/map.html"' in page
+
+
 def test_a_look_at_drafts_and_future_articles_leaves_the_story_lock_alone(news_site: Path):
     """build --drafts / --future is a preview: a draft's working title must not become its address for good."""
     build_site(news_site)
@@ -581,3 +608,15 @@ def test_words_a_template_translates_from_an_article_are_escaped(tmp_path: Path)
     shown = sorted(re.search(r'<p class="t">(.*?)</p>', p.read_text(encoding="utf-8")).group(1)
                    for p in (tmp_path / "output" / "articles").glob("*/index.html"))
     assert shown == ["&lt;img src=x onerror=alert(1)&gt;|&lt;img src=x onerror=alert(1)&gt;!|Neueste", "Neueste|Latest!|Neueste"]
+
+
+def test_a_page_with_nothing_of_its_own_to_say_is_described_as_the_site_is(tmp_path: Path):
+    """A headline-only article has no text to describe it: its page, and its story's, take
+    the site's description, as Hugo's and Zola's themes do, rather than none."""
+    write_site(tmp_path, {"content/a.md": article("Quake strikes the coast", "", date="2021-03-01", source="One"),
+                          "digestgen.toml": 'description = "News from the coast"\n'})
+    build_site(tmp_path)
+    for page in ("articles/quake-strikes-the-coast/index.html", "stories/quake-strikes-the-coast/index.html"):
+        html = (tmp_path / "output" / page).read_text(encoding="utf-8")
+        assert '<meta name="description" content="News from the coast">' in html, page
+        assert '<meta property="og:description" content="News from the coast">' in html, page

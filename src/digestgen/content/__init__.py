@@ -111,6 +111,9 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     def warn(key: str, message: str) -> None:
         problems.append(Problem(rel, lines.get(key), message, "warning"))
 
+    def warn_at(line: int | None, message: str) -> None:
+        problems.append(Problem(rel, line, message, "warning"))
+
     def fail(key: str, message: str) -> None:
         problems.append(Problem(rel, lines.get(key), message))
 
@@ -138,6 +141,11 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     if url and not _web_url(url):
         warn("url", f"url ignored: only http and https links with a host are allowed, got {url[:60]!r}")
         url = None
+    elif url:
+        # Browsers read a backslash in an http(s) address as a slash, so it would lead
+        # elsewhere (…/a.html\?cid=1, common in scraped feeds, to …/a.html/?cid=1): escaped, the
+        # address is valid and names what the article says.
+        url = url.replace("\\", "%5C")
     given = text_field("language")
     language = language_tag(given) if given is not None else None
     if given is not None and language is None:
@@ -150,10 +158,14 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
         draft = False
+    body_html, stranded = rebase_links(parsed.body_html, rel, url)
+    for target in dict.fromkeys(stranded):
+        warn_at(_line_of(text, target), f"links to {target!r}, which leads nowhere on this site: an address relative to "
+                "the article, other than another article's file, needs the article's url to be read against")
     entry = Entry(
         source_path=rel,
         title=title,
-        body_html=rebase_links(parsed.body_html, rel, url),
+        body_html=body_html,
         paragraphs=parsed.paragraphs,
         source=text_field("source") or _host(url) or unknown_outlet,
         date=date,
@@ -235,6 +247,12 @@ def _short(text: str | None, limit: int) -> str | None:
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
     return flat
+
+
+def _line_of(text: str, address: str) -> int | None:
+    """The line of ``text`` where ``address`` is first written, if it is there as it is."""
+    at = text.find(address)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")  # \s is str.isspace()'s whitespace

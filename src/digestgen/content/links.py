@@ -29,12 +29,17 @@ _MARKED = re.compile(r'href="' + _MARKER + r'([^" ]*) ([^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def rebase_links(html: str, rel: str, original_url: str | None) -> str:
+def rebase_links(html: str, rel: str, original_url: str | None) -> tuple[str, list[str]]:
     """``html`` (the body of the article at content path ``rel``) with its relative links to
     article files marked for link_articles(), and its other relative links and images made
-    absolute against ``original_url``, the article's address at its outlet (when it has one)."""
+    absolute against ``original_url``, the article's address at its outlet (when it has one);
+    and the relative addresses it could do neither with, as written. Those are left as they
+    are: on this site they lead to a page under the article's own address, which is none
+    (``press/statement.html``), and the build warns. An address from the domain's root
+    (``/about/``) is left as it is too: a site at a domain's root may well have that page."""
+    stranded: list[str] = []
     if 'href="' not in html and 'src="' not in html:
-        return html
+        return html, stranded
 
     def rebased(match: re.Match[str]) -> str:
         attribute, value = match.group(1), unescape(match.group(2))
@@ -47,9 +52,11 @@ def rebase_links(html: str, rel: str, original_url: str | None) -> str:
                 return f'href="{_MARKER}{quote(target + rest)} {escape(value)}"'
         if original_url:
             return f'{attribute}="{escape(urljoin(original_url, value))}"'
+        if not value.startswith("/"):
+            stranded.append(value)
         return match.group(0)
 
-    return _ATTRIBUTE.sub(rebased, html)
+    return _ATTRIBUTE.sub(rebased, html), stranded
 
 
 def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[list[Entry], list[Problem]]:
