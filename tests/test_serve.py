@@ -34,7 +34,7 @@ from digestgen.render import theme_dir
 from digestgen.serve import Preview
 from digestgen.serve.inject import OVERLAY_ID, POLL_PATH, SCRIPT_PATH, inject, overlay
 from digestgen.serve.latest import LatestOnly
-from digestgen.serve.server import bind, content_type, page_file, resolve_request_path
+from digestgen.serve.server import bind, content_type, from_site_root, page_file, resolve_request_path
 from digestgen.serve.state import ON_SCREEN_SECONDS, LiveState, Snapshot
 from digestgen.serve.watch import Debouncer, event_paths, should_rebuild
 
@@ -390,6 +390,35 @@ def test_state_waits_only_while_nothing_changed() -> None:
 ])
 def test_the_page_a_tab_shows_is_named_by_its_output_path(url: str, expected: str | None) -> None:
     assert page_file(url) == expected
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("/news/static/style.css", "/static/style.css"),
+    ("/news/", "/"),
+    ("/news", "/"),
+    ("/news?q=1", "/?q=1"),
+    ("/newsroom/", "/newsroom/"),  # not under /news/
+    ("/static/style.css", "/static/style.css"),  # the site at / as well
+    ("/own/x.html", "/own/x.html"),  # the site has an own/ of its own: as it is
+])
+def test_a_site_published_under_a_subpath_is_served_there_too(tmp_path: Path, url: str, expected: str) -> None:
+    (tmp_path / "own").mkdir()
+    assert from_site_root(url, "/news/", tmp_path) == expected
+    assert from_site_root(url.replace("/news", "/own"), "/own/", tmp_path) == url.replace("/news", "/own")
+    assert from_site_root(url, "/", tmp_path) == url
+
+
+def test_the_404_page_of_a_site_under_a_subpath_links_what_the_preview_serves(site: Paths) -> None:
+    """The 404 page links from where the site is published (/news/...), as a host shows it at
+    any depth: in the preview, those links must lead somewhere too."""
+    site.config_file.write_text('title = "Preview Test Digest"\nbase_url = "https://example.org/news/"\n', encoding="utf-8")
+    with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+        missing = request(running.url, "/no/such/page/")
+        assert missing.status == 404
+        links = re.findall(r'(?:href|src)="(/news/[^"]*)"', missing.text)
+        assert any(link.endswith(".css") for link in links) and "/news/index.html" in links
+        for link in links:
+            assert request(running.url, link).status == 200, link
 
 
 def test_pages_count_as_on_screen_while_tabs_wait_on_them_and_for_a_while_after() -> None:

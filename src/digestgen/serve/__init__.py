@@ -31,6 +31,7 @@ from ..errors import DigestgenError, Problem
 from ..lock import holds
 from ..models import StoryLock
 from ..output import process_alive, replace_files
+from ..pages import absolute_root
 from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
 from ..site import render_outputs
 from .server import PORT_TRIES, PreviewServer, bind
@@ -342,6 +343,8 @@ class Preview:
             self._site = None
         else:
             self._site = result.state if result.state is not None else self._site
+            if self._site is not None and self._server is not None:
+                self._server.base_path = absolute_root(self._site.config)
             if result.lock is not None and not result.provisional:
                 self._lock_shown = result.lock
             self._log_success(result, changes, time.perf_counter() - started)

@@ -102,6 +102,28 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     return candidate
 
 
+def from_site_root(url_path: str, base_path: str, root: Path) -> str:
+    """``url_path`` as the preview serves it when the site is published under a subpath
+    (``base_path``, ``/news/`` for ``https://example.org/news/``): ``/news/static/x.css`` is
+    ``/static/x.css``. The preview serves the site at ``/``, and under its published path too,
+    where the links of the 404 page lead (pages.absolute_root: a host shows that page at any
+    depth, so they cannot be relative). A path whose first folder the site itself has (a site
+    with a ``news/`` of its own) stays as it is."""
+    prefix = base_path.rstrip("/")
+    if not prefix or not url_path.startswith(prefix):
+        return url_path
+    rest = url_path[len(prefix):]
+    if rest and rest[0] not in "/?#":  # /newsroom is not under /news/
+        return url_path
+    first = unquote(prefix.lstrip("/").split("/")[0])
+    try:
+        if (root / first).exists():
+            return url_path
+    except (OSError, ValueError):
+        return url_path
+    return rest if rest.startswith("/") else "/" + rest
+
+
 def page_file(url_path: str) -> str | None:
     """The output path of the HTML page a tab at ``url_path`` shows (``/stories/x/`` ->
     ``stories/x/index.html``), or None when the URL names no page. Pure: the file may not exist."""
@@ -124,6 +146,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.root = root
         self.state = state
         self.poll_timeout = poll_timeout
+        self.base_path = "/"  # where the site is published on its host (from_site_root), once a build said
         super().__init__(address, PreviewHandler)
 
     def server_bind(self) -> None:
@@ -177,7 +200,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif not self.server.state.snapshot().has_site:
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, _TYPES[".html"], placeholder_page(self.server.state.snapshot()), head)
         else:
-            self._site_file(path, query, head)
+            self.path = from_site_root(self.path, self.server.base_path, self.server.root)
+            self._site_file(split_target(self.path)[0], query, head)
 
     def _site_file(self, path: str, query: str, head: bool) -> None:
         snapshot = self.server.state.snapshot()
