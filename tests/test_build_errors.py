@@ -381,3 +381,13 @@ def test_a_theme_copied_whole_into_templates_is_told_where_static_files_go(news_
     assert result.returncode == 0, result.stderr
     assert "templates/static: warning: static files in templates/ are not published: a site's go in static/" in result.stderr
     assert "templates/default: warning: templates in templates/default/ are not used" in result.stderr
+
+
+def test_an_outlet_linked_from_a_page_has_no_member_list_to_miscount(news_site: Path):
+    """An article page's outlet is a reference to link, without its articles: a theme asking
+    for them is an error at its line, not an empty list shown as '0 articles'."""
+    write_site(news_site, {"templates/source.html": '{% extends "default/source.html" %}'
+                                                    '{% block main %}<p>{{ outlet.entries|length }} articles</p>{% endblock %}'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "source.html:1: UndefinedError: 'digestgen.pages.OutletRef object' has no attribute 'entries'" in result.stderr

@@ -56,15 +56,15 @@ def digest_page_path(number: int) -> str:
     return listing_page_path("index.html", number)
 
 
-def outlet_path(outlet: Outlet) -> str:
+def outlet_path(outlet: Outlet | OutletRef) -> str:
     return f"sources/{outlet.slug}/index.html"
 
 
-def tag_path(tag: Tag) -> str:
+def tag_path(tag: Tag | TagRef) -> str:
     return f"tags/{tag.slug}/index.html"
 
 
-def month_path(month: Month) -> str:
+def month_path(month: Month | MonthRef) -> str:
     return f"archive/{month.year:04d}/{month.month:02d}/index.html"
 
 
@@ -114,6 +114,28 @@ class Month:
     year: int
     month: int
     stories: tuple[Story, ...]  # newest first
+
+
+# What a page that links an outlet, a tag or a month gets of it: a name to show and link, not
+# its member lists, so an edit elsewhere in an outlet re-renders none of the pages that link
+# it; and a theme that asks one for its members (outlet.entries) is told, at its line, that
+# they are not there, rather than shown an empty list.
+@dataclass(frozen=True)
+class OutletRef:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class MonthRef:
+    year: int
+    month: int
 
 
 @dataclass(frozen=True)
@@ -189,14 +211,13 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
             lastmod=_newest(s.sort_date for s in chunk),
         ))
 
-    # Story and article pages link to their outlet, month and tags: they get those as bare
-    # references (no member lists), so an edit elsewhere in an outlet does not re-render them.
-    month_of = {s.slug: Month(m.year, m.month, ()) for m in site.months for s in m.stories}
-    outlet_ref = {o.name: Outlet(o.name, o.slug, (), ()) for o in site.outlets}
-    tags_of: dict[str, list[Tag]] = {}
+    # Story and article pages link to their outlet, month and tags: they get references (OutletRef …).
+    month_of = {s.slug: MonthRef(m.year, m.month) for m in site.months for s in m.stories}
+    outlet_ref = {o.name: OutletRef(o.name, o.slug) for o in site.outlets}
+    tags_of: dict[str, list[TagRef]] = {}
     for tag in site.tags:
         for tagged in tag.entries:
-            tags_of.setdefault(tagged.slug, []).append(Tag(tag.name, tag.slug, ()))
+            tags_of.setdefault(tagged.slug, []).append(TagRef(tag.name, tag.slug))
     wanted = (lambda path: True) if only is None else only.__contains__
     for story in digest.stories:
         if wanted(story_path(story)):
@@ -269,7 +290,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
             for path, chunk, pagination in _paginated(tag.entries, ARTICLES_PER_PAGE, tag_path(tag)):
                 pages.append(Page(
                     path, "tag.html",
-                    {"tag": Tag(tag.name, tag.slug, ()), "entries": chunk, "article_count": len(tag.entries),
+                    {"tag": TagRef(tag.name, tag.slug), "entries": chunk, "article_count": len(tag.entries),
                      "pagination": pagination, "meta": {"type": "website"}},
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
