@@ -7,6 +7,8 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from conftest import article, build_site, snapshot, write_site
 
 
@@ -128,6 +130,19 @@ def test_a_file_edited_in_the_output_by_hand_is_made_again(news_site: Path):
     assert not build_site(news_site).unchanged
     assert page.read_bytes() == made
     assert build_site(news_site).unchanged  # and then it is the build's own again
+
+
+@pytest.mark.parametrize("made", ["static/style.css", "feed.xml", "feed.json", "robots.txt", "CNAME"])
+def test_any_file_of_the_build_edited_in_place_is_made_again(news_site: Path, made: str):
+    """Not only pages: a style sheet minified in place, a feed edited by hand, the site's own files."""
+    write_site(news_site, {"files/CNAME": "news.example.org\n"})
+    build_site(news_site)
+    target = news_site / "output" / made
+    before = target.read_bytes()
+    with target.open("ab") as handle:  # in place: the folder itself is not touched
+        handle.write(b"/* tampered */")
+    assert not build_site(news_site).unchanged
+    assert target.read_bytes() == before
 
 
 def test_files_deleted_from_the_output_by_hand_are_made_again(news_site: Path):
@@ -394,3 +409,16 @@ def test_the_search_index_is_kept_while_what_it_shows_is_as_it_was(news_site: Pa
     assert "15. Mai 2021".encode() in docs
     incremental = snapshot(news_site / "output")
     assert clean_build(news_site) == incremental
+
+
+@pytest.mark.parametrize("config", ['language = "de"\n', '[translations]\n"Unknown outlet" = "Nobody we know"\n'])
+def test_the_words_for_an_unknown_outlet_change_everywhere_a_clean_build_has_them(news_site: Path, config: str):
+    """A plain-text article names no outlet: it is from the site's words for an unknown one.
+    When those change, every file that names it changes as a clean build has it, digest.json too."""
+    write_site(news_site, {"content/plain.txt": "Harbour dredging begins\n\nThe harbour authority began dredging.\n"})
+    build_site(news_site)
+    write_site(news_site, {"digestgen.toml": config})
+    build_site(news_site)
+    incremental = snapshot(news_site / "output")
+    assert incremental == clean_build(news_site)
+    assert "Unknown outlet" not in incremental["digest.json"].decode("utf-8")

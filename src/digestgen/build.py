@@ -219,6 +219,7 @@ def build(
         warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
         products=site.products,
         search_files=site.search_files,
+        others=sorted({f.path for f in files} - set(site.products.values()) - set(site.search_files)),
         written=written,
     ))
     timer.lap("write")
@@ -282,7 +283,7 @@ def _intact(previous: cache.BuildRecord | None, paths: Paths) -> cache.BuildReco
     those are made again, and the build is no longer a no-op."""
     if previous is None:
         return None
-    made = {*previous.products.values(), *previous.search_files}
+    made = {*previous.products.values(), *previous.search_files, *previous.others}
     there = unchanged_since(paths.output, sorted(made), previous.written)
     if there == made:
         return previous

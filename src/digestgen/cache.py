@@ -198,6 +198,7 @@ class BuildRecord:
     warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
     products: dict[str, str] = field(default_factory=dict)  # render fingerprint -> output path
     search_files: list[str] = field(default_factory=list)  # the search index's output paths, manifest first
+    others: list[str] = field(default_factory=list)  # every other file it wrote: static files, feeds, the sitemap …
     # output.file_clock() once all its files were in place: a file changed since is not the build's
     written: int = 0
 

@@ -193,7 +193,10 @@ def _parse_one(job: tuple[str, str, str, str], cached: cache.CachedEntry | None)
     entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone), unknown_outlet)
     if entry is None:
         return rel, cache.CachedEntry(signature, digest, None, tuple(problems))
-    entry = replace(entry, key=digest)
+    # The key stands for the entry in every fingerprint (fingerprint.Fingerprinter): what the
+    # entry holds that its file does not say is in it too, the site's words for "Unknown outlet"
+    # (digest.json kept the old ones after a language change).
+    entry = replace(entry, key=digest if entry.source != unknown_outlet else cache.content_hash(data, rel, unknown_outlet))
     return rel, cache.CachedEntry(signature, digest, entry, tuple(problems), _analyse(entry))
 
 
