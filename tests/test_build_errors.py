@@ -391,3 +391,18 @@ def test_an_outlet_linked_from_a_page_has_no_member_list_to_miscount(news_site: 
     result = run_cli("build", "--site", str(news_site))
     assert result.returncode == 1
     assert "source.html:1: UndefinedError: 'digestgen.pages.OutletRef object' has no attribute 'entries'" in result.stderr
+
+
+def test_errors_in_several_templates_are_listed_in_one_build(news_site: Path):
+    """A page that fails to render stops the build; the other templates' errors are listed
+    with its, so a theme is fixed in one round, not one build per template."""
+    before = build_ok(news_site)
+    write_site(news_site, {
+        "templates/story.html": '{% extends "default/story.html" %}{% block main %}{{ story.no_such_field }}{% endblock %}',
+        "templates/article.html": '{% extends "default/article.html" %}{% block main %}\n{{ entry.no_such_field }}{% endblock %}',
+    })
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert "story.html:1: UndefinedError" in result.stderr and "article.html:2: UndefinedError" in result.stderr
+    assert "2 errors" in result.stderr
+    assert snapshot(news_site / "output") == before

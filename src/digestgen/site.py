@@ -26,7 +26,7 @@ import jinja2
 from ._workers import die_with_parent
 from .config import Config
 from .digest_json import digest_json
-from .errors import Problem
+from .errors import Problem, TemplateError
 from .fingerprint import Fingerprinter
 from .models import Digest, Story
 from .output import OutputFile, Staging
@@ -72,9 +72,10 @@ class _Producer:
         self.fingerprint = Fingerprinter(salt)
         self.products: dict[str, str] = {}
         self._files: list[OutputFile | None] = []
-        self._jobs: list[tuple[int, str, str, str, Callable[[], bytes]]] = []  # (slot, key, path, origin, make)
+        # (slot, key, path, origin, make, template): template names the page's template, if it has one
+        self._jobs: list[tuple[int, str, str, str, Callable[[], bytes], str | None]] = []
 
-    def add(self, path: str, origin: str, make: Callable[[], bytes], *inputs: Any) -> None:
+    def add(self, path: str, origin: str, make: Callable[[], bytes], *inputs: Any, template: str | None = None) -> None:
         """The output at ``path``: the previous build's if ``inputs`` are as they were, else ``make()``'s bytes."""
         key = self.fingerprint(*inputs) if self._fingerprints else ""
         before = self.reusable.products.get(key)
@@ -82,15 +83,18 @@ class _Producer:
             self.products[key] = before
             self._files.append(OutputFile(path, b"", origin, reuse=os.path.join(self._root, before)))
         else:
-            self._jobs.append((len(self._files), key, path, origin, make))
+            self._jobs.append((len(self._files), key, path, origin, make, template))
             self._files.append(None)
 
     def make(self, meanwhile: Callable[[], T]) -> T:
         """Make the outputs added so far, and return ``meanwhile()``, which runs in this
         process while worker processes make them."""
         jobs, self._jobs = self._jobs, []
-        made, result = _make_all([job[2:] for job in jobs], meanwhile, self._staging)
-        for (slot, key, path, origin, _), data in zip(jobs, made):
+        try:
+            made, result = _make_all([job[2:5] for job in jobs], meanwhile, self._staging)
+        except TemplateError as exc:
+            raise TemplateError([*exc.problems, *_other_templates_problems(jobs, exc.problems)]) from None
+        for (slot, key, path, origin, _, _), data in zip(jobs, made):
             self._files[slot] = OutputFile(path, b"", origin, staged=True) if data is None else OutputFile(path, data, origin)
             if key:
                 self.products[key] = path
@@ -99,6 +103,23 @@ class _Producer:
     def finish(self) -> list[OutputFile]:
         self.make(lambda: None)
         return self._files  # type: ignore[return-value]
+
+
+def _other_templates_problems(jobs: list, known: list[Problem]) -> list[Problem]:
+    """After a page failed to render: the first page of every template is made, so that the
+    errors of other templates are listed with it, not one build after another."""
+    seen, problems = {(p.path, p.line) for p in known}, []
+    first_of = {}
+    for job in jobs:
+        if job[5] is not None:
+            first_of.setdefault(job[5], job[4])
+    for template in sorted(first_of):
+        try:
+            first_of[template]()
+        except TemplateError as exc:
+            problems += [p for p in exc.problems if (p.path, p.line) not in seen]
+            seen |= {(p.path, p.line) for p in exc.problems}
+    return problems
 
 
 def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, assets: Mapping[str, str],
@@ -129,7 +150,8 @@ def _add_pages(env: jinja2.Environment, pages: list[Page], config: Config, asset
         # Everything else in the context follows from the page's path and `common`.
         inputs = {k: v for k, v in page.context.items() if k not in page.derived} if page.derived else page.context
         producer.add(page.path, page.origin, partial(_render_bytes, env, page.template, context),
-                     common, page.template, versions.get(page.template, ""), page.path, page.in_sitemap, page.feed, inputs)
+                     common, page.template, versions.get(page.template, ""), page.path, page.in_sitemap, page.feed, inputs,
+                     template=page.template)
 
 
 class _Assets(dict):
