@@ -86,6 +86,8 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path):
     assert load_config(path).title == "Notepad Digest"
 
 
-@pytest.mark.parametrize("text", ['title = "X"\ngrouping = { threshold = 5 }\n', 'title = "X"\ngrouping.threshold = 5\n'])
+@pytest.mark.parametrize("text", ['title = "X"\ngrouping = { threshold = 5 }\n', 'title = "X"\ngrouping.threshold = 5\n',
+                                  'title = "X"\ngrouping.threshold = 0\n', 'title = "X"\n[grouping]\nrelated_threshold = 0\n'])
 def test_a_bad_value_in_an_inline_table_or_a_dotted_key_is_named_at_its_line(tmp_path: Path, text: str):
-    assert _first_problem(tmp_path, text).startswith("PATH:2: grouping.threshold must be between 0 and 1")
+    assert _first_problem(tmp_path, text).startswith(("PATH:2: grouping.threshold must be between 0 and 1, above 0",
+                                                      "PATH:3: grouping.related_threshold must be between 0 and 1, above 0"))

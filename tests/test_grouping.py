@@ -153,6 +153,16 @@ def test_representative_prefers_a_titled_member():
     assert res.representative[0] != 0
 
 
+def test_a_two_version_story_is_headed_by_its_earliest_report_whatever_the_order():
+    """Both versions of a two-article story are exactly as close to its centre: the headline
+    is the first report's, not the first file's (renaming files changed headlines)."""
+    first, later = replace(CHILE_A, date=T0), replace(CHILE_B, date=T0 + timedelta(hours=5))
+    for docs in ([first, later], [later, first]):
+        res = group(docs)
+        assert len(res.stories) == 1
+        assert docs[res.representative[0]] is first
+
+
 def partition(docs, res):
     """The partition as a set of frozensets of documents (order-free)."""
     return {frozenset(docs[i] for i in members) for members in res.stories}

@@ -117,8 +117,8 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 _MINIMUM = {"page_size": 1, "feed_size": 1, "expire_after_days": 0}
 _MAXIMUM = {"expire_after_days": 36_500}  # a century: past that, dates before year 1 (0 keeps every entry)
 _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "threshold": ((int, float), "a number between 0 and 1"),
-    "related_threshold": ((int, float), "a number between 0 and 1"),
+    "threshold": ((int, float), "a number between 0 and 1, above 0"),
+    "related_threshold": ((int, float), "a number between 0 and 1, above 0"),
 }
 
 
@@ -152,8 +152,9 @@ def parse_config(data: dict[str, Any], *, source: str = CONFIG_FILENAME, text: s
         _check_table(grouping_data, _GROUPING_KEYS, "grouping", problem)
         for key in _GROUPING_KEYS:
             value = grouping_data.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value <= 1:
-                problem(key, f"grouping.{key} must be between 0 and 1, got {value}", "grouping")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 < value <= 1:
+                # 0 is not "join everything": the scores divide by it (NaN), and nothing joined at all
+                problem(key, f"grouping.{key} must be between 0 and 1, above 0, got {value}", "grouping")
 
     translations = data.get("translations", {})
     if isinstance(translations, dict):

@@ -64,8 +64,11 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     sim = pair_cosines(raw, c, np.arange(n), story)
     has_title = np.array([bool(d.title.strip()) for d in docs])
     # rounded: in a two-article story both are exactly equally close, and
-    # float noise must not pick the headline (ties go to the first article)
-    order = np.lexsort((np.arange(n), -np.round(sim, 9), ~has_title, story))
+    # float noise must not pick the headline; ties go to the earliest report
+    # (the first version of the news, and a rule of the articles' content, not
+    # of their file names), then to the first article
+    earliest = np.where(np.isnan(days), np.inf, days)
+    order = np.lexsort((np.arange(n), earliest, -np.round(sim, 9), ~has_title, story))
     first = np.ones(n, bool)
     first[1:] = story[order][1:] != story[order][:-1]
     rep = order[first]
