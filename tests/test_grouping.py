@@ -163,6 +163,29 @@ def test_a_two_version_story_is_headed_by_its_earliest_report_whatever_the_order
         assert docs[res.representative[0]] is first
 
 
+def test_on_a_small_site_versions_that_share_no_telling_word_still_meet():
+    """Articles are compared only with those sharing one of their most telling words; a match
+    report and its sketch-writer's version ("Arsenal beat Chelsea", "Gunners sink Blues")
+    share none of their top dozen, yet are alike enough to be one story. A small site can
+    afford to compare them: it looks further down each article's words."""
+    report = Document(
+        "Arsenal beat Chelsea 3-1 as Saka double keeps title hopes alive",
+        "Bukayo Saka scored twice as Arsenal beat Chelsea 3-1 at the Emirates Stadium on Sunday to move within a point "
+        "of the Premier League leaders. Saka opened the scoring after 12 minutes with a curling shot, and Kai Havertz "
+        "made it 2-0 against his former club before half-time. Cole Palmer pulled one back from the penalty spot, but "
+        "Saka sealed the win in stoppage time. Mikel Arteta praised his side's intensity.",
+        "ESPN", T0, url="https://www.espn.com/soccer/report/_/gameId/1234/chelsea-arsenal")
+    sketch = Document(
+        "Gunners sink Blues: Havertz haunts old club in London derby",
+        "The north London side were too sharp for Mauricio Pochettino's team in a lopsided derby at the Emirates. The "
+        "England winger curled in the opener early on, Havertz nodded in against the side that sold him, and after "
+        "Palmer's spot-kick gave the visitors brief hope, the winger struck again deep into added time. Arteta's men "
+        "sit a point off the summit.",
+        "The Guardian", T0 + timedelta(hours=1),
+        url="https://www.theguardian.com/football/2024/mar/10/arsenal-chelsea-premier-league-match-report")
+    assert group([report, sketch]).stories == ((0, 1),)
+
+
 def partition(docs, res):
     """The partition as a set of frozensets of documents (order-free)."""
     return {frozenset(docs[i] for i in members) for members in res.stories}

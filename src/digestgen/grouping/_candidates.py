@@ -17,6 +17,7 @@ from . import _threads
 from ._text import top_terms
 
 TOP_TERMS = 12          # top-weighted terms per doc used as index keys
+SMALL_SITE = 1000       # below this many docs, proportionally more (all, on a site of a few dozen)
 MAX_POSTINGS = 400      # index keys shared by more docs than this are ignored
 NEIGHBOURS = 15       # candidates kept per doc (by partial score)
 _BLOCK = 2048           # rows per block of the sparse product (bounds memory)
@@ -30,7 +31,10 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys = top_terms(x, TOP_TERMS)
+    # A small site can afford more: two versions of one match report ("Arsenal beat Chelsea",
+    # "Gunners sink Blues") may share no top word yet be alike in all they say. Growing with
+    # the site's smallness, not cut off at a size, so a site's next article moves little.
+    keys = top_terms(x, max(TOP_TERMS, TOP_TERMS * SMALL_SITE // n))
     postings = np.bincount(keys.indices, minlength=x.shape[1])
     usable = (postings >= 2) & (postings <= MAX_POSTINGS)
     keys = keys.multiply(usable[np.newaxis, :].astype(np.float64)).tocsr()
