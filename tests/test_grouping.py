@@ -186,6 +186,16 @@ def test_on_a_small_site_versions_that_share_no_telling_word_still_meet():
     assert group([report, sketch]).stories == ((0, 1),)
 
 
+def test_a_headline_that_says_nothing_of_the_story_does_not_head_it():
+    """A live blog sums up every version, so it is the closest to the story's centre; its
+    headline, "Live updates", says nothing of the story, and would be its title and address."""
+    blog = doc("Live updates", CHILE_A.text + " " + CHILE_B.text, source="Live Desk", days=0.1)
+    for docs in ([blog, CHILE_A, CHILE_B], [CHILE_A, CHILE_B, blog]):
+        res = group(docs)
+        assert len(res.stories) == 1
+        assert docs[res.representative[0]].title != "Live updates"
+
+
 def partition(docs, res):
     """The partition as a set of frozensets of documents (order-free)."""
     return {frozenset(docs[i] for i in members) for members in res.stories}

@@ -150,6 +150,7 @@ class _KeyCache(dict):
 
 
 _key = _KeyCache().__getitem__
+term_key = _key  # a token's index term's key, as prepare() counts it (0: none)
 
 
 # Path segments that name a site's machinery, not the story.

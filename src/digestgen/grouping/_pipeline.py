@@ -12,7 +12,12 @@ from ._features import prepare
 from ._latent import article_keys, with_latent
 from ._refine import majority, refine
 from ._smooth import smooth
-from ._text import vectorize
+from ._text import headline_fit, vectorize, vocabulary
+
+
+# A headline fits its story less than this share of the story's best-fitting one
+# (headline_fit): it is vague, and heads the story only when all are.
+VAGUE_HEADLINE = 0.5
 
 
 def _days(docs) -> np.ndarray:
@@ -34,7 +39,8 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     if n == 0:
         return grouping_cls((), (), ())
     features = [d.features if d.features is not None else prepare(d.title, d.text, d.url) for d in docs]
-    raw = vectorize(features)
+    vocab = vocabulary(features)
+    raw = vectorize(features, vocab)
     raw_i, raw_j = candidate_pairs(raw)
     raw_cos = pair_cosines(raw, raw, raw_i, raw_j)
     days = _days(docs)
@@ -59,16 +65,23 @@ def run(docs: Sequence, threshold: float, related_threshold: float, grouping_cls
     else:
         topic_of_story, kt = np.zeros(1, np.int64), 1
 
-    # representative: the titled member closest to the story centroid
+    # representative: the titled member closest to the story centroid, of
+    # those whose headline says much of what the story's articles say (a live
+    # blog, which sums up everything, is closest, and its "Live updates" says
+    # nothing: it would be the story's title, and its address for good)
     c = centroids(raw, story, k)
     sim = pair_cosines(raw, c, np.arange(n), story)
+    fit = headline_fit(docs, c, story, vocab)
+    best_fit = np.zeros(k)
+    np.maximum.at(best_fit, story, fit)
+    vague = np.round(fit, 9) < np.round(VAGUE_HEADLINE * best_fit[story], 9)
     has_title = np.array([bool(d.title.strip()) for d in docs])
     # rounded: in a two-article story both are exactly equally close, and
     # float noise must not pick the headline; ties go to the earliest report
     # (the first version of the news, and a rule of the articles' content, not
     # of their file names), then to the first article
     earliest = np.where(np.isnan(days), np.inf, days)
-    order = np.lexsort((np.arange(n), earliest, -np.round(sim, 9), ~has_title, story))
+    order = np.lexsort((np.arange(n), earliest, -np.round(sim, 9), vague, ~has_title, story))
     first = np.ones(n, bool)
     first[1:] = story[order][1:] != story[order][:-1]
     rep = order[first]

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _threads
-from ._features import Features
+from ._features import Features, term_key, tokenize
 
 # Each doc keeps its MAX_TERMS heaviest tf-idf terms (see vectorize()).
 MAX_TERMS = 100
@@ -17,8 +17,14 @@ SHORT_TERMS = 20
 LONG_TERMS = 60
 
 
-def vectorize(features: Sequence[Features]) -> sp.csr_matrix:
-    """Return an L2-normalised sublinear-tf x idf CSR matrix, one row per doc.
+def vocabulary(features: Sequence[Features]) -> np.ndarray:
+    """Every term's key, sorted: a term's column in vectorize() is its rank here."""
+    return np.unique(np.frombuffer(b"".join(f.keys for f in features), dtype="<i8"))
+
+
+def vectorize(features: Sequence[Features], vocab: np.ndarray | None = None) -> sp.csr_matrix:
+    """Return an L2-normalised sublinear-tf x idf CSR matrix, one row per doc; ``vocab``
+    is vocabulary(features), when the caller has it.
 
     Term ids are ranks of the sorted term hashes, so the matrix does not
     depend on input order (shuffled input must give an identical partition).
@@ -27,7 +33,7 @@ def vectorize(features: Sequence[Features]) -> sp.csr_matrix:
     keys = np.frombuffer(b"".join(f.keys for f in features), dtype="<i8")
     tf_weights = np.frombuffer(b"".join(f.weights for f in features), dtype="<f4").astype(np.float64)
     lengths = np.fromiter((len(f.keys) // 8 for f in features), dtype=np.int64, count=n)
-    vocab = np.unique(keys)
+    vocab = np.unique(keys) if vocab is None else vocab
     cols = np.searchsorted(vocab, keys)  # faster than unique(return_inverse=True)
     indptr = np.r_[0, np.cumsum(lengths)]
     # keys are sorted within each doc and ids follow sorted order: indices are sorted
@@ -40,6 +46,26 @@ def vectorize(features: Sequence[Features]) -> sp.csr_matrix:
     # Keep each doc's MAX_TERMS heaviest terms: the tail of a long article adds
     # little to any cosine but dominates the cost of scoring pairs.
     return normalize_rows(top_terms(tf, MAX_TERMS))
+
+
+def headline_fit(docs: Sequence, centres: sp.csr_matrix, story: np.ndarray, vocab: np.ndarray) -> np.ndarray:
+    """How well each article's headline says what its story's articles say: the cosine of
+    its headline's words (each counted once) with its story's centroid, on the columns of
+    vectorize() (of the ``vocab``). 0 for a headline of none of them."""
+    width = centres.shape[1]
+    headlines = [dict.fromkeys(map(term_key, tokenize(doc.title))) for doc in docs]
+    keys = np.fromiter((key for words in headlines for key in words), dtype=np.int64)
+    row_of = np.repeat(np.arange(len(docs)), [len(words) for words in headlines])
+    keep = keys != 0  # stop words
+    keys, row_of = keys[keep], row_of[keep]
+    if not keys.size or not vocab.size:
+        return np.zeros(len(docs))
+    at = np.minimum(np.searchsorted(vocab, keys), vocab.size - 1)
+    known = vocab[at] == keys
+    words = sp.csr_matrix((np.ones(known.sum()), (row_of[known], at[known])), shape=(len(docs), max(width, 1)))
+    from ._candidates import pair_cosines  # (it imports this module)
+
+    return pair_cosines(normalize_rows(words), centres, np.arange(len(docs)), story)
 
 
 def top_terms(x: sp.csr_matrix, k: int) -> sp.csr_matrix:
