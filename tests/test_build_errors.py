@@ -406,3 +406,11 @@ def test_errors_in_several_templates_are_listed_in_one_build(news_site: Path):
     assert "story.html:1: UndefinedError" in result.stderr and "article.html:2: UndefinedError" in result.stderr
     assert "2 errors" in result.stderr
     assert snapshot(news_site / "output") == before
+
+
+def test_a_template_that_extends_itself_is_told_to_name_the_themes(news_site: Path):
+    write_site(news_site, {"templates/base.html": '{% extends "base.html" %}{% block site_head %}<meta name="x">{% endblock %}'})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert ('base.html:1: the template extends, includes or imports itself, endlessly: to build on the theme\'s '
+            'base.html, name it "default/base.html"') in result.stderr

@@ -270,6 +270,11 @@ def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -
     except jinja2.TemplateNotFound as exc:  # an include or import names a template that is not there
         path, line = _template_frame(exc, _display(_file_of(env, template)))
         raise TemplateError(Problem(path, line, f"template not found: {exc.name}")) from None
+    except RecursionError as exc:  # base.html extending "base.html": itself, not the theme's
+        path, line = _template_frame(exc, template)
+        name = Path(path).name
+        raise TemplateError(Problem(path, line, f"the template extends, includes or imports itself, endlessly: to build on "
+                                                f"the theme's {name}, name it \"default/{name}\"")) from None
     except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
         path, line = _template_frame(exc, template)
         # base.html fails for one page and not another: say which (the first of them that failed)
