@@ -255,3 +255,20 @@ def test_the_checker_itself_catches_live_markup(markup):
     checker = PageChecker("self-test")
     checker.feed(markup)
     assert checker.found
+
+
+def test_a_theme_links_an_address_from_an_article_only_when_it_is_safe(tmp_path):
+    """A theme linking a front-matter key (``link: javascript:…``) with safe_url gets nothing for
+    a script and the address for a web link; autoescaping alone keeps neither from running."""
+    from conftest import article, build_site, write_site
+
+    write_site(tmp_path, {
+        "content/a.md": article("Harbour dredging begins", "Text.", date="2021-05-01", source="X", link=" JaVa\tscript:alert(1)"),
+        "content/b.md": article("Bakery wins prize", "Text.", date="2021-05-02", source="Y", link="https://example.org/a?b=1&c=2"),
+        "templates/article.html": '{% extends "default/article.html" %}{% block main %}'
+                                  '<a class="more" href="{{ entry.extra.get(\'link\')|safe_url }}">more</a>{{ super() }}{% endblock %}',
+    })
+    build_site(tmp_path)
+    out = tmp_path / "output" / "articles"
+    assert '<a class="more" href="">more</a>' in (out / "harbour-dredging-begins" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="more" href="https://example.org/a?b=1&amp;c=2">more</a>' in (out / "bakery-wins-prize" / "index.html").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ import jinja2.meta
 from markupsafe import Markup, escape
 
 from .content.dates import in_zone
+from .content.markdown import safe_url
 from .errors import Problem, TemplateError
 from .i18n import Messages, messages_for
 
@@ -113,6 +114,7 @@ def _new_environment(site_templates: Path, tz: tzinfo, messages: Messages,
     env.filters["month_and_year"] = lambda month: messages.month_and_year(month.month, month.year)
     env.filters["datetime"] = _datetime_filter(tz, messages)
     env.filters["lang_attributes"] = messages.lang_attributes  # a filter: called directly, unlike a function
+    env.filters["safe_url"] = _safe_url_filter
     env.globals["url"] = _url
     env.globals["time_tag"] = _time_tag(env.filters["isodate"], env.filters["date"], env.filters["datetime"])
     return env
@@ -297,6 +299,16 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _safe_url_filter(value: object) -> str:
+    """``href="{{ entry.extra.get('link')|safe_url }}"``: an address from an article as a link
+    may have it (relative, http, https, mailto, as Markdown links are kept), else nothing:
+    autoescaping keeps a value inside its attribute, but ``javascript:`` runs from there."""
+    if value is None:
+        return ""
+    text = str(value)
+    return text if safe_url(text) else ""
 
 
 # Dates read in the site's words (i18n.Messages.date), whatever the build machine's locale.
