@@ -647,3 +647,20 @@ def test_unspaced_scripts_become_pairs_of_characters_and_other_words_stay_whole(
     assert tokenize("„Merkel“ sagte: ¿Qué pasó? القاهرة، दिल्ली। 东京，大阪") == [
         "merkel", "sagte", "qué", "pasó", "القاهرة", "दिल्ली", "东京", "大阪"]
     assert tokenize("Quake hits Chile — 12 dead") == ["quake", "hits", "chile", "12", "dead"]
+
+
+def test_two_quakes_of_one_week_reported_in_briefs_stay_two_stories(tmp_path):
+    """Wire briefs of a quake in Peru and of another in Turkey two days later share the
+    vocabulary of every quake; each quake's own reports share far more. A brief has words
+    enough to tell them apart (_cohesion), as a full text has."""
+    import json
+    import shutil
+
+    from conftest import REPO, build_site
+
+    shutil.copytree(REPO / "tests" / "fixtures" / "quakes", tmp_path / "content")
+    build_site(tmp_path)
+    stories = json.loads((tmp_path / "output" / "digest.json").read_text(encoding="utf-8"))["stories"]
+    quakes = [{e["source_path"] for e in s["entries"]} for s in stories if any("peru" in e["source_path"] or "turkey" in e["source_path"] for e in s["entries"])]
+    assert sorted(map(sorted, quakes)) == [["live-updates.md", "quake-peru-reuters.md"],
+                                           ["nodate-turkey.md", "quake-turkey-aljazeera.md"]]
