@@ -9,6 +9,9 @@
   var input = document.getElementById("search-page-q");
   if (!manifest || !list || !status || !input) return;
   var root = list.getAttribute("data-root") || "";
+  // Word lists are looked up with own(): a plain object also "has" what every object
+  // inherits, and "constructor" was a stop word, "constructors" a broken search.
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
   var stop = {};
   manifest.stop.forEach(function (w) { stop[w] = true; });
   var MAX = 50;
@@ -56,7 +59,7 @@
     callbacks.forEach(function (cb) { cb(); });
   };
   function load(kind, key, path, done) {
-    if (loaded[kind][key]) { done(); return; }
+    if (own(loaded[kind], key)) { done(); return; }
     var id = kind + ":" + key;
     if (waiting[id]) { waiting[id].push(done); return; }
     waiting[id] = [done];
@@ -100,14 +103,18 @@
     if (first >= 128) return "u" + ("0" + (first % 64).toString(16)).slice(-2);
     return manifest.depth > 1 && word.length > 1 && word.charCodeAt(1) < 128 ? word.slice(0, 2) : word.charAt(0);
   }
+  function shardFor(word, kind) {
+    var key = shardOf(word);
+    return own(loaded[kind], key) ? loaded[kind][key] : {};
+  }
   function decode(deltas, into) {
     var n = 0;
     for (var i = 0; i < deltas.length; i++) { n += deltas[i]; into[n] = true; }
   }
   function docsFor(word, kind) {
     // The exact word, or any indexed word it begins (from three letters): "elect" finds "election".
-    var found = {}, shard = loaded[kind][shardOf(word)] || {};
-    if (shard[word]) decode(shard[word], found);
+    var found = {}, shard = shardFor(word, kind);
+    if (own(shard, word)) decode(shard[word], found);
     if (word.length >= 3) {
       Object.keys(shard).forEach(function (t) {
         if (t !== word && t.lastIndexOf(word, 0) === 0) decode(shard[t], found);
@@ -121,14 +128,24 @@
   var ENGLISH = /^en(-|$)/i.test(document.documentElement.lang || "");
   var NOT_PLURAL = { news: true, means: true, series: true, species: true };
   function singular(word) {
-    if (!ENGLISH || word.length < 4 || NOT_PLURAL[word] || !/^[a-z]+s$/.test(word) || /(ss|us|is)$/.test(word)) return null;
+    if (!ENGLISH || word.length < 4 || own(NOT_PLURAL, word) || !/^[a-z]+s$/.test(word) || /(ss|us|is)$/.test(word)) return null;
     if (/ies$/.test(word)) return word.slice(0, -3) + "y";
     if (/(x|ch|sh|ss)es$/.test(word)) return word.slice(0, -2);
     return word.slice(0, -1);
   }
+  // And a singular finds its plural in -ies, which its prefix misses: "city" finds "cities".
+  function pluralStem(word) {
+    return ENGLISH && word.length >= 3 && /[^aeiouy]y$/.test(word) ? word.slice(0, -1) + "ies" : null;
+  }
   function docsForEither(word, kind) {  // kind: "terms" (every word of a document) or "titles"
-    var found = docsFor(word, kind), one = singular(word), shard = loaded[kind][shardOf(word)] || {};
-    if (one && shard[one]) decode(shard[one], found);
+    var found = docsFor(word, kind), one = singular(word), many = pluralStem(word), shard = shardFor(word, kind);
+    if (one && own(shard, one)) decode(shard[one], found);
+    if (many && own(shard, many)) decode(shard[many], found);
+    return found;
+  }
+  function docsExactly(word, kind) {  // the word itself, or its singular or plural: no longer words it begins
+    var found = {}, shard = shardFor(word, kind);
+    [word, singular(word), pluralStem(word)].forEach(function (w) { if (w && own(shard, w)) decode(shard[w], found); });
     return found;
   }
   function doc(id) {
@@ -142,7 +159,7 @@
   }
 
   function terms(query) {
-    return words(query, true).filter(function (w) { return !stop[w] && w.length > 1; });
+    return words(query, true).filter(function (w) { return !own(stop, w) && w.length > 1; });
   }
   // A result's title and snippet with the words the query found marked (<mark>), as the
   // search finds them: whole, begun from three letters, or as a plural's singular. Built as
@@ -152,7 +169,8 @@
   function found(token, q) {
     var folded = words(token, false);
     return folded.length === 1 && !UNSPACED_RUNS.test(folded[0]) && q.some(function (w) {
-      return folded[0] === w || (w.length >= 3 && folded[0].lastIndexOf(w, 0) === 0) || singular(w) === folded[0];
+      return folded[0] === w || (w.length >= 3 && folded[0].lastIndexOf(w, 0) === 0) || singular(w) === folded[0]
+        || pluralStem(w) === folded[0];
     });
   }
   function marked(into, text, q) {
@@ -199,14 +217,18 @@
         Object.keys(hits).forEach(function (d) { if (set[d]) both[d] = true; });
         hits = both;
       });
-      // Rank every hit: more of the query's words in its title first, then newest (the digest's
-      // order; documents are numbered oldest first, see search.py). Titles are listed as words
-      // are, so ranking loads no document: only the chunks of the results shown are loaded.
+      // Rank every hit: more of the query's words in its title first, a word itself counting
+      // twice what a longer word it begins counts ("war" ranks "War on…" above "warns"), then
+      // newest (the digest's order; documents are numbered oldest first, see search.py).
+      // Titles are listed as words are, so ranking loads no document: only the chunks of the
+      // results shown are loaded.
       var inTitle = q.map(function (w) { return docsForEither(w, "titles"); });
+      var exactlyInTitle = q.map(function (w) { return docsExactly(w, "titles"); });
       var score = {};
       var ids = Object.keys(hits).map(Number);
       ids.forEach(function (id) {
-        score[id] = inTitle.filter(function (set) { return set[id]; }).length;
+        score[id] = inTitle.filter(function (set) { return set[id]; }).length
+          + exactlyInTitle.filter(function (set) { return set[id]; }).length;
       });
       ids.sort(function (a, b) { return score[b] - score[a] || b - a; });
       list.textContent = "";
