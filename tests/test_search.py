@@ -94,7 +94,7 @@ def test_words_in_every_script_are_folded_and_unspaced_scripts_paired():
     assert words("Bürgermeister in München, déjà vu") == ["burgermeister", "in", "munchen", "deja", "vu"]
     assert words("Ισχυρός σεισμός στην Αθήνα") == ["ισχυρος", "σεισμος", "στην", "αθηνα"]
     assert words("दिल्ली में भारी बारिश।") == ["दिल्ली", "में", "भारी", "बारिश"]  # marks stay in their words
-    assert words("台湾花莲县，7.4级地震😀ok") == ["台湾", "湾花", "花莲", "莲县", "7", "4", "级地", "地震", "ok"]
+    assert words("台湾花莲县，7.4级地震😀ok") == ["台湾", "湾花", "花莲", "莲县", "74", "级地", "地震", "ok"]  # a number with its point
     assert words("Straßenbahn STRASSE") == ["strassenbahn", "strasse"]  # ß is ss, as Swiss German writes it
     assert words("مَكْتَبَة مكتبة") == ["مكتبة", "مكتبة"]  # Arabic's vowel marks, which most text leaves out
 
@@ -143,3 +143,21 @@ def test_a_big_sites_words_are_sharded_by_their_first_two_letters():
 
     assert [shard_of(w) for w in ("election", "e", "sæby", "москве")] == ["e", "e", "s", "u3c"]
     assert [shard_of(w, 2) for w in ("election", "e", "sæby", "москве", "2024")] == ["el", "e", "s", "u3c", "20"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Residents don't want it", ["residents", "dont", "want", "it"]),  # not "don", which begins "Donald"
+    ("Trump's plan, Zürich’s mayor", ["trump", "plan", "zurich", "mayor"]),  # a possessive's 's goes
+    ("The U.S. and N.A.T.O. met", ["the", "us", "and", "nato", "met"]),  # an abbreviation is a word
+    ("A 7.4 quake killed 1,000", ["a", "74", "quake", "killed", "1000"]),  # so is a number with its point
+    ("end.Next A. B. Smith", ["end", "next", "a", "b", "smith"]),  # but not words run together, nor initials
+])
+def test_words_as_a_reader_types_them(text: str, expected: list[str]):
+    assert words(text) == expected
+
+
+def test_a_name_joined_at_its_apostrophe_is_indexed_with_its_parts():
+    from digestgen.search import _indexable
+
+    assert _indexable("O’Rourke’s campaign: don't stop") == ["orourke", "campaign", "dont", "stop", "rourke"]
+    assert _indexable("l'économie d'abord") == ["leconomie", "dabord", "economie", "abord"]

@@ -62,22 +62,55 @@ _ASTRAL_WORDS = (0x20000, 0x40000)
 def words(text: str) -> list[str]:
     """Lower-case words in any script, accents folded (é -> e); pairs of characters in the
     scripts written without spaces (digestgen._scripts). The search script applies the same
-    rule to queries: letters, marks and numbers (Unicode's L, M and N) make words."""
+    rule to queries: letters, marks and numbers (Unicode's L, M and N) make words, and what
+    _joined() joins is one word."""
     if text.isascii():  # most text: the same words, several times faster
-        return text.lower().encode("ascii").translate(_NOT_WORD).decode("ascii").split()
+        return _joined(text.lower(), _ASCII_APOSTROPHE).encode("ascii").translate(_NOT_WORD).decode("ascii").split()
     return _words_in_any_script(text)
 
 
 def _words_in_any_script(text: str) -> list[str]:
     # ß as ss: Swiss German, and every keyboard without it, writes "strasse" for "Straße"
     folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower().replace("ß", "ss")
-    return in_pairs(_word_pattern().findall(folded))
+    return in_pairs(_word_pattern().findall(_joined(folded, _apostrophe_pattern())))
+
+
+# What makes one word of what would be several, as a reader types it: an apostrophe inside a
+# word ("don't" is "dont": as "don" it began "Donald"; a possessive's 's goes, "Trump's" is
+# "trump"), the dots of an abbreviation ("U.S." is "us", "N.A.T.O." "nato": single letters were
+# no words at all) and a number's point or comma ("7.4" is "74", "1,000" "1000"). search.js's
+# joined() does the same to queries.
+# Each pattern starts with the character it takes out, which the engine finds quickly: one
+# that started with its lookbehind, tried at every character, made indexing four times as slow.
+_ABBREVIATION_DOT = re.compile(r"\.(?<=\b[a-z]\.)(?=[a-z]\b)", re.ASCII)  # a dot between single letters
+_NUMBER_POINT = re.compile(r"[.,](?<=[0-9][.,])(?=[0-9])")
+_ASCII_APOSTROPHE = re.compile(r"'(?<=[0-9a-z]')(?:s(?![0-9a-z])|(?=[0-9a-z]))")
+
+
+def _joined(text: str, apostrophe: re.Pattern[str]) -> str:
+    if "'" in text or "\u2019" in text:
+        text = apostrophe.sub("", text)
+    if "." in text or "," in text:
+        text = _ABBREVIATION_DOT.sub("", _NUMBER_POINT.sub("", text))
+    return text
+
+
+@functools.cache
+def _apostrophe_pattern() -> re.Pattern[str]:
+    """An apostrophe (' or ’) inside a word, and a possessive's 's with it, in any script."""
+    letter = f"[{_word_ranges()}]"
+    return re.compile(f"['\u2019](?<={letter}['\u2019])(?:s(?!{letter})|(?={letter}))")
 
 
 @functools.cache
 def _word_pattern() -> re.Pattern[str]:
     """Runs of letters, marks and numbers, as the running Python's Unicode database has them
     (made on first use, in about 10 ms)."""
+    return re.compile(f"[{_word_ranges()}]+")
+
+
+@functools.cache
+def _word_ranges() -> str:
     ranges, start = [], None
     for code in range(0x10001):
         word = code < 0x10000 and unicodedata.category(chr(code))[0] in "LMN"
@@ -87,7 +120,7 @@ def _word_pattern() -> re.Pattern[str]:
             ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
             start = None
     ranges.append(f"{chr(_ASTRAL_WORDS[0])}-{chr(_ASTRAL_WORDS[1] - 1)}")
-    return re.compile(f"[{''.join(ranges)}]+")
+    return "".join(ranges)
 
 
 def entry_words(entry: Entry) -> str:
@@ -98,8 +131,17 @@ def entry_words(entry: Entry) -> str:
 
 
 def _indexable(text: str) -> list[str]:
-    """Distinct words worth an index entry, in order of first appearance."""
-    return [w for w in dict.fromkeys(words(text)) if w not in STOP_WORDS and len(w) > 1]
+    """Distinct words worth an index entry, in order of first appearance; a word joined at an
+    apostrophe brings what follows it too: "Brien" finds "O'Brien", and "économie" finds
+    "l'économie", as the whole word does."""
+    found = words(text)
+    if "'" in text or "\u2019" in text:
+        found += words(" ".join(_AFTER_APOSTROPHE.findall(text)))
+    return [w for w in dict.fromkeys(found) if w not in STOP_WORDS and len(w) > 1]
+
+
+_AFTER_APOSTROPHE = re.compile(r"['\u2019](\w+)")
+
 
 
 def _snippet(text: str) -> str:

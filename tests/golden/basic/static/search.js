@@ -83,8 +83,17 @@
   var UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u31ff" +
     "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff";
   var UNSPACED_RUNS = new RegExp("([" + UNSPACED + "]+)");
+  // One word of what would be several (search.py's _joined): an apostrophe inside a word
+  // ("don't" is "dont"; a possessive's 's goes), an abbreviation's dots ("U.S." is "us") and a
+  // number's point or comma ("7.4" is "74").
+  var APOSTROPHE = /['\u2019](?<=[\p{L}\p{M}\p{N}]['\u2019])(?:s(?![\p{L}\p{M}\p{N}])|(?=[\p{L}\p{M}\p{N}]))/gu;
+  var NUMBER_POINT = /[.,](?<=[0-9][.,])(?=[0-9])/g;
+  var ABBREVIATION_DOT = /\.(?<=\b[a-z]\.)(?=[a-z]\b)/g;  // a dot between single letters
+  function joined(text) {
+    return text.replace(APOSTROPHE, "").replace(NUMBER_POINT, "").replace(ABBREVIATION_DOT, "");
+  }
   function words(text, query) {
-    var folded = text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(/ß/g, "ss")
+    var folded = joined(text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(/ß/g, "ss"))
       .replace(ASTRAL_SEPARATORS, " ");
     var found = folded.match(/[\p{L}\p{M}\p{N}\u{20000}-\u{3ffff}]+/gu) || [];
     var out = [];
@@ -165,7 +174,7 @@
   // search finds them: whole, begun from three letters, or as a plural's singular. Built as
   // text nodes, never as HTML: they are the articles' own text. Words in scripts written
   // without spaces are found by pairs of characters, so they are left unmarked.
-  var TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
+  var TOKEN = /[\p{L}\p{M}\p{N}]+(?:['\u2019.,][\p{L}\p{M}\p{N}]+)*/gu;  // "don't", "U.S", "7.4": one word each
   function found(token, q) {
     var folded = words(token, false);
     return folded.length === 1 && !UNSPACED_RUNS.test(folded[0]) && q.some(function (w) {

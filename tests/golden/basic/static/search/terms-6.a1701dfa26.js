@@ -1,0 +1,1 @@
+DIGESTGEN_SEARCH_LOADED("terms","6",{"68":[0,1,1]});
