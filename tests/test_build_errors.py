@@ -414,3 +414,16 @@ def test_a_template_that_extends_itself_is_told_to_name_the_themes(news_site: Pa
     assert result.returncode == 1
     assert ('base.html:1: the template extends, includes or imports itself, endlessly: to build on the theme\'s '
             'base.html, name it "default/base.html"') in result.stderr
+
+
+def test_a_copy_of_the_theme_as_it_came_is_no_warning(news_site: Path):
+    """digestgen's own checkout is a site whose templates/ is the theme, static/ and all: the
+    quick start must not warn that its static files are not read (nothing of the site's is lost)."""
+    import shutil
+
+    from digestgen.render import theme_dir
+
+    shutil.copytree(theme_dir(), news_site / "templates")
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 0, result.stderr
+    assert "templates/static" not in result.stderr

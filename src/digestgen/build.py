@@ -376,7 +376,23 @@ def _unread_theme_folders(templates: Path) -> tuple[Problem, ...]:
                    "a site's templates go straight in templates/, where one named as the theme's replaces it",
     }
     return tuple(Problem(str(templates / name), None, message, "warning")
-                 for name, message in unread.items() if (templates / name).is_dir())
+                 for name, message in unread.items() if _differs_from_theme(templates / name, theme_dir() / name))
+
+
+def _differs_from_theme(folder: Path, theme: Path) -> bool:
+    """Does ``folder`` hold a file the theme's ``theme`` folder does not hold as it is? A copy of
+    the theme as it came (digestgen's own source checkout is one) loses nothing by being unread."""
+    if not folder.is_dir():
+        return False
+    for path in folder.rglob("*"):
+        if path.is_file():
+            twin = theme / path.relative_to(folder)
+            try:
+                if not twin.is_file() or twin.read_bytes() != path.read_bytes():
+                    return True
+            except OSError:
+                return True
+    return False
 
 
 def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:
