@@ -358,3 +358,33 @@ def test_control_characters_and_noncharacters_are_counted_however_the_text_is_ma
     from digestgen.content.decode import _CONTROLS, _count_controls
 
     assert _count_controls(text) == len(_CONTROLS.findall(text))
+
+
+def test_a_slip_in_a_known_key_is_a_warning_at_its_line_and_a_sites_own_key_is_not():
+    """'Draft: true' or 'darft: true' published the draft without a word."""
+    entry, problems = read("---\ntitle: Scoop\nDraft: true\nsourse: Daily\nimage: x.png\n---\n\nNot ready.\n")
+    assert entry.draft is False and dict(entry.extra) == {"Draft": True, "sourse": "Daily", "image": "x.png"}
+    assert [(p.line, p.severity, p.message) for p in problems] == [
+        (3, "warning", "unknown key 'Draft' (did you mean 'draft'?): keys are written in lower case: it is kept for "
+                       "templates as entry.extra, not read as draft"),
+        (4, "warning", "unknown key 'sourse' (did you mean 'source'?): it is kept for templates as entry.extra, "
+                       "not read as source"),
+    ]
+
+
+def test_a_title_that_yaml_took_for_a_comment_is_a_warning_saying_how_to_write_it():
+    entry, problems = read("---\ntitle: #MeToo founder speaks out\n---\n\nThe founder spoke on Monday.\n")
+    assert entry.title == "The founder spoke on Monday"
+    assert [(p.line, p.message) for p in problems] == [
+        (2, 'title is empty: YAML reads what follows a # as a comment, so a title that starts with # (a hashtag) '
+            'must be quoted: title: "#…"')]
+
+
+@pytest.mark.parametrize(("front", "line", "hint"), [
+    ("title: Storm: roads closed", 2, "must be quoted: title: \"Storm: roads closed\""),
+    ("title: 'It's here'", 2, "write a ' inside '…' as ''"),
+    ("title: x\n\tdate: 2024-01-01", 3, "YAML indents with spaces, not tabs"),
+])
+def test_the_yaml_slips_of_headlines_say_how_to_write_them(front: str, line: int, hint: str):
+    entry, problems = read(f"---\n{front}\n---\n\nBody.\n")
+    assert entry is None and problems[0].line == line and hint in problems[0].message, problems

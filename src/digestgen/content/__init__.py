@@ -7,6 +7,7 @@ that reads articles from disk.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import unicodedata
@@ -136,6 +137,18 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
             warn(key, f"{key} ignored: {exc}")
             return None
 
+    for key in meta:
+        near = _known_key_near(key)
+        if near:  # "Draft: true", "darft: true": the article would be published without a word
+            slip = "keys are written in lower case: " if key.lower() == near else ""
+            warn(key, f"unknown key {key!r} (did you mean {near!r}?): {slip}it is kept for templates as "
+                      f"entry.extra, not read as {near}")
+    source_lines = text.splitlines()
+    for key in sorted(_PROSE_KEYS & {k for k, v in meta.items() if v is None}):
+        line = lines.get(key)
+        if line and line <= len(source_lines) and source_lines[line - 1].partition(":")[2].lstrip().startswith("#"):
+            warn(key, f"{key} is empty: YAML reads what follows a # as a comment, so a {key} that starts "
+                      f"with # (a hashtag) must be quoted: {key}: \"#…\"")
     title = text_field("title", MAX_TITLE) or _short(parsed.heading, MAX_TITLE) or _short(_title_from(parsed.paragraphs, rel), MAX_TITLE) or "Untitled"
     url = text_field("url", MAX_URL)
     if url and not _web_url(url):
@@ -247,6 +260,17 @@ def _short(text: str | None, limit: int) -> str | None:
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
     return flat
+
+
+def _known_key_near(key: object) -> str | None:
+    """The known front-matter key an unknown ``key`` is a slip of: another case ("Draft") or
+    a typo ("darft", "sourse"); None for a key of the site's own (kept as entry.extra)."""
+    if not isinstance(key, str) or key in KNOWN_KEYS:
+        return None
+    if key.lower() in KNOWN_KEYS:
+        return key.lower()
+    near = difflib.get_close_matches(key.lower(), sorted(KNOWN_KEYS), n=1, cutoff=0.8)
+    return near[0] if near else None
 
 
 def _line_of(text: str, address: str) -> int | None:

@@ -335,7 +335,22 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int]:
         return (f"invalid YAML front matter: {exc.context} that starts here, "
                 f"{exc.problem} on line {line(exc.problem_mark)}", line(exc.context_mark))
     mark = exc.problem_mark or exc.context_mark
-    return f"invalid YAML front matter: {exc.problem or exc}", line(mark) if mark else 2
+    problem = exc.problem or str(exc)
+    return f"invalid YAML front matter: {problem}{_YAML_HINTS.get(problem, '')}", line(mark) if mark else 2
+
+
+# What a newsroom's front matter trips on most, and how to write it: headlines hold colons and quotes.
+_QUOTE_IT = ": a value holding "
+_YAML_HINTS = {
+    "mapping values are not allowed in this context":
+        f"{_QUOTE_IT}': ' (a headline such as 'Storm: roads closed') must be quoted: title: \"Storm: roads closed\"",
+    "did not find expected key":
+        "; a value that starts with a quote must end with it: quote the whole value with \"…\", or write a ' "
+        "inside '…' as '' ('It''s here')",
+    "found character that cannot start any token":
+        f"{_QUOTE_IT}@ or ` at its start, or a tab, must be quoted, and YAML indents with spaces, not tabs",
+    "found a tab character that violates indentation": ": YAML indents with spaces, not tabs",
+}
 
 
 def _load_front_matter(front: str) -> dict[str, Any]:
