@@ -427,3 +427,18 @@ def test_a_copy_of_the_theme_as_it_came_is_no_warning(news_site: Path):
     result = run_cli("build", "--site", str(news_site))
     assert result.returncode == 0, result.stderr
     assert "templates/static" not in result.stderr
+
+
+def test_a_folder_without_content_says_how_to_name_a_site_and_that_nothing_was_written(tmp_path: Path):
+    result = run_cli("build", "--site", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert ("content folder not found: run digestgen in a site's folder, or name one with --site DIR "
+            "(digestgen new DIR makes one)") in result.stderr
+    assert result.stderr.rstrip().endswith("Build failed: 1 error; nothing was written.")
+
+
+def test_a_content_folder_without_articles_says_which_files_are_read(tmp_path: Path):
+    write_site(tmp_path, {"content/page.html": "<h1>Hi</h1>", "content/notes.rst": "Notes"})
+    result = run_cli("build", "--site", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "content: warning: no articles here: digestgen reads .md, .markdown and .txt files" in result.stderr

@@ -807,6 +807,7 @@ def test_cli_serves_prints_the_url_and_stops_cleanly(site: Paths, stop: signal.S
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+    assert err.startswith(f"Building the preview of {site.site}…")  # a big site's first build takes a while
     assert not site.output.exists()  # serve never writes the published output
 
 

@@ -188,7 +188,8 @@ def build(
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
         of_articles = (*read.warnings, *_empty_story_files(read), *_overruled_pins(read, lock), *link_warnings)
-        warnings = (*config_warnings, *_in_content(of_articles, paths), *site.warnings)
+        warnings = (*config_warnings, *_no_articles(article_files, paths.content), *_in_content(of_articles, paths),
+                    *site.warnings)
         if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
             raise ContentError([replace(w, severity="error") for w in warnings])
         timer.lap("render")
@@ -393,6 +394,15 @@ def _differs_from_theme(folder: Path, theme: Path) -> bool:
             except OSError:
                 return True
     return False
+
+
+def _no_articles(article_files: Sequence[Path], content: Path) -> tuple[Problem, ...]:
+    """A warning for a content folder with no article in it: files of other kinds (a page.html,
+    notes.rst) are passed over without a word, and "Built 0 stories" alone says not why."""
+    if article_files:
+        return ()
+    return (Problem(str(content), None, "no articles here: digestgen reads .md, .markdown and .txt files "
+                                        "(not hidden ones, nor names starting with _)", "warning"),)
 
 
 def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:

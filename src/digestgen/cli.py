@@ -161,7 +161,7 @@ def _run_build(args: argparse.Namespace) -> int:
             result = build(paths, config_required=args.config is not None, strict=args.strict, drafts=args.drafts,
                            future=args.future, base_url=args.base_url, progress=progress)
     except DigestgenError as exc:
-        _print_problems(exc)
+        _print_problems(exc, paths.output)
         return EXIT_BUILD_ERROR
     except KeyboardInterrupt:  # the site is swapped in whole, so it is either the last one or this one
         print("digestgen build: interrupted; output/ is the last whole build", file=sys.stderr)
@@ -226,11 +226,12 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _print_problems(exc: DigestgenError) -> None:
+def _print_problems(exc: DigestgenError, output: Path) -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
-    print(f"Build failed: {count} error{'s' if count != 1 else ''}; the previous output was left as it was.", file=sys.stderr)
+    kept = "the previous output was left as it was" if output.exists() else "nothing was written"
+    print(f"Build failed: {count} error{'s' if count != 1 else ''}; {kept}.", file=sys.stderr)
 
 
 def _configure_logging(quiet: bool, verbose: bool) -> None:

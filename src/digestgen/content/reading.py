@@ -54,7 +54,8 @@ def discover(content_dir: Path) -> list[Path]:
     """Article files under ``content_dir``, sorted, skipping hidden and ``_``-prefixed names
     and the editors' ``stories/`` folder. Symlinks are followed only while they stay inside."""
     if not content_dir.is_dir():
-        raise ContentError(Problem(str(content_dir), None, "content folder not found"))
+        raise ContentError(Problem(str(content_dir), None, "content folder not found: run digestgen in a site's folder, "
+                                                           "or name one with --site DIR (digestgen new DIR makes one)"))
     root = content_dir.resolve()
     found: list[Path] = []
     _walk(root, root, found, linked=False, visited={root})

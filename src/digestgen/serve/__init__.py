@@ -451,6 +451,8 @@ def serve(
     restore = _stop_on_sigterm()
     try:
         try:
+            # The first build of a big site takes a while, and a silent terminal looks hung.
+            log.info("Building the preview of %s…", paths.site)
             preview.start()
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
