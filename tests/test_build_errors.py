@@ -442,3 +442,13 @@ def test_a_content_folder_without_articles_says_which_files_are_read(tmp_path: P
     result = run_cli("build", "--site", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "content: warning: no articles here: digestgen reads .md, .markdown and .txt files" in result.stderr
+
+
+def test_articles_filed_under_stories_are_told_where_they_go(news_site: Path):
+    """content/stories/ holds editors' story files; an article there got one 'unknown key' per key."""
+    write_site(news_site, {"content/stories/a.md": "---\ntitle: A\ndate: 2024-01-01\nsource: X\nurl: https://x.org/a\n---\nBody\n"})
+    result = run_cli("build", "--site", str(news_site))
+    assert result.returncode == 1
+    assert ("content/stories/a.md:3: this reads as an article (date, source, url), but stories/ holds story files "
+            "(title, featured, entries): keep articles anywhere else in the content folder") in result.stderr
+    assert "1 error" in result.stderr

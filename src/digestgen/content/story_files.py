@@ -23,6 +23,9 @@ def story_file_paths(content_dir: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if not p.name.startswith((".", "_")))
 
 
+_ARTICLE_KEYS = frozenset({"date", "updated", "source", "url", "author", "tags", "story", "summary", "draft", "language"})
+
+
 def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[StoryFile | None, list[Problem]]:
     try:
         text = decode(data)
@@ -30,10 +33,15 @@ def read_story_file(data: bytes, rel: str, known_paths: set[str]) -> tuple[Story
     except (BinaryFileError, FrontMatterError) as exc:
         return None, [Problem(rel, getattr(exc, "line", None), str(exc))]
     meta, lines = parsed.metadata, parsed.key_lines
-    problems = [
-        Problem(rel, lines.get(key), f"unknown key {key!r} in a story file; valid keys: entries, featured, title")
-        for key in meta if key not in _KEYS
-    ]
+    unknown = [key for key in meta if key not in _KEYS]
+    if any(key in _ARTICLE_KEYS for key in unknown):  # an article filed under stories/: one message, not one per key
+        first = min((lines[key] for key in unknown if key in lines), default=None)
+        problems = [Problem(rel, first, f"this reads as an article ({', '.join(k for k in unknown if k in _ARTICLE_KEYS)}), "
+                                        f"but {STORIES_FOLDER}/ holds story files (title, featured, entries): "
+                                        "keep articles anywhere else in the content folder")]
+    else:
+        problems = [Problem(rel, lines.get(key), f"unknown key {key!r} in a story file; valid keys: entries, featured, title")
+                    for key in unknown]
     title = meta.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
         problems.append(Problem(rel, lines.get("title"), "title must be text"))
