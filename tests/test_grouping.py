@@ -664,3 +664,16 @@ def test_two_quakes_of_one_week_reported_in_briefs_stay_two_stories(tmp_path):
     quakes = [{e["source_path"] for e in s["entries"]} for s in stories if any("peru" in e["source_path"] or "turkey" in e["source_path"] for e in s["entries"])]
     assert sorted(map(sorted, quakes)) == [["live-updates.md", "quake-peru-reuters.md"],
                                            ["nodate-turkey.md", "quake-turkey-aljazeera.md"]]
+
+
+def test_hundreds_of_reprints_of_one_wire_story_are_one_story():
+    """Every reprint has the same telling words, each then in more articles' keys than
+    candidate generation takes (MAX_POSTINGS): past 400 copies they met no one and became a
+    story each."""
+    from digestgen.grouping._candidates import MAX_POSTINGS
+
+    copies = [replace(CHILE_A, source=f"Local Paper {k}", url=f"https://paper{k}.example.com/news/chile-quake")
+              for k in range(MAX_POSTINGS + 50)]
+    others = [doc("Council approves new budget for schools", "The council voted on Tuesday to raise spending.", days=3)]
+    res = group(copies + others)
+    assert sorted(map(len, res.stories)) == [1, len(copies)]

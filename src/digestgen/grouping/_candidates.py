@@ -37,6 +37,7 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     keys = top_terms(x, max(TOP_TERMS, TOP_TERMS * SMALL_SITE // n))
     postings = np.bincount(keys.indices, minlength=x.shape[1])
     usable = (postings >= 2) & (postings <= MAX_POSTINGS)
+    stranded_i, stranded_j = _stranded_pairs(keys, usable, postings > MAX_POSTINGS)
     keys = keys.multiply(usable[np.newaxis, :].astype(np.float64)).tocsr()
     keys.eliminate_zeros()
     keys_t = keys.T.tocsr()
@@ -59,11 +60,43 @@ def candidate_pairs(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         return rows[keep], cols[keep]
 
     pi, pj = zip(*_threads.in_threads(best_partners, list(range(0, n, _BLOCK))))
-    i = np.concatenate(pi)
-    j = np.concatenate(pj)
+    i = np.concatenate([*pi, stranded_i])
+    j = np.concatenate([*pj, stranded_j])
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     code = np.unique(lo * n + hi)
     return code // n, code % n
+
+
+def _stranded_pairs(keys: sp.csr_matrix, usable: np.ndarray, common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs for the articles whose every index key is over-common (in more than MAX_POSTINGS
+    articles' keys): hundreds of reprints of one wire text, each with the same words, would
+    otherwise meet no one, and become a story each. Such articles are grouped by their
+    heaviest over-common key, and each meets the first NEIGHBOURS of its group: linear in
+    their number, and as every reprint's nearest is then one of those, the agglomeration
+    gathers the whole run in two rounds (a chain of neighbours took one round per link)."""
+    n = keys.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(keys.indptr))
+    met = np.bincount(rows[usable[keys.indices]], minlength=n) > 0
+    pick = common[keys.indices] & ~met[rows]
+    doc, term, weight = rows[pick], keys.indices[pick], keys.data[pick]
+    if doc.size < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.lexsort((term, -weight, doc))  # each article's heaviest key first
+    doc, term = doc[order], term[order]
+    heaviest = np.r_[True, doc[1:] != doc[:-1]]
+    doc, term = doc[heaviest], term[heaviest]
+    order = np.lexsort((doc, term))
+    doc, term = doc[order], term[order]
+    start = np.searchsorted(term, term, side="left")  # where each article's group starts
+    end = np.searchsorted(term, term, side="right")
+    hubs_i, hubs_j = [], []
+    for k in range(NEIGHBOURS):
+        has = start + k < end
+        hub = doc[np.minimum(start + k, doc.size - 1)]
+        keep = has & (hub != doc)
+        hubs_i.append(hub[keep])
+        hubs_j.append(doc[keep])
+    return np.concatenate(hubs_i), np.concatenate(hubs_j)
 
 
 def pair_cosines(a: sp.csr_matrix, b: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
