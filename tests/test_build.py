@@ -626,3 +626,20 @@ def test_a_page_with_nothing_of_its_own_to_say_is_described_as_the_site_is(tmp_p
         html = (tmp_path / "output" / page).read_text(encoding="utf-8")
         assert '<meta name="description" content="News from the coast">' in html, page
         assert '<meta property="og:description" content="News from the coast">' in html, page
+
+
+def test_an_article_page_lists_a_dozen_of_its_storys_other_versions_and_links_the_rest(tmp_path: Path):
+    """Listing every other version on every version's page wrote n x n lines: 564 MB of article
+    pages for one story of 1,600 versions. The story page shows them all."""
+    import re
+
+    write_site(tmp_path, {f"content/v{k:02}.md": article(f"Harbour dredging report {k}", "Dredging began.", date="2021-05-01",
+                                                         source=f"Paper {k:02}", story="harbour-dredging")
+                          for k in range(20)})
+    build_site(tmp_path)
+    page = (tmp_path / "output" / "articles" / "harbour-dredging-report-0" / "index.html").read_text(encoding="utf-8")
+    aside = page.split('<aside class="other-versions"', 1)[1].split("</aside>", 1)[0]
+    assert len(re.findall(r'<span class="outlet">', aside)) == 12
+    assert '<li><a href="../../stories/harbour-dredging/index.html">and 7 more versions</a></li>' in aside
+    story = (tmp_path / "output" / "stories" / "harbour-dredging" / "index.html").read_text(encoding="utf-8")
+    assert all(f"Paper {k:02}" in story for k in range(20))

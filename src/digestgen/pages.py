@@ -32,6 +32,12 @@ class Page:
     derived: tuple[str, ...] = ()
 
 
+# An article page lists this many of its story's other versions, and links the story page
+# for the rest: listing them all, a story of n versions wrote n x n lines (564 MB of article
+# pages for 1,600 versions of one story).
+OTHERS_SHOWN = 12
+
+
 # -- where things live ---------------------------------------------------------------------------
 
 
@@ -240,14 +246,15 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
             others = [e for e in story.entries if e is not entry]
             pages.append(Page(
                 article_path(entry), "article.html",
-                {"entry": entry, "story": story, "others": others,
+                {"entry": entry, "story": story, "others": others[:OTHERS_SHOWN],
+                 "others_more": max(0, len(others) - OTHERS_SHOWN),
                  "outlet": outlet_ref.get(entry.source),
                  "entry_tags": tags_of.get(entry.slug, []),
                  "meta": _article_meta(entry.date, entry.updated, entry.author)},
                 entry.source_path,
                 lastmod=entry.sort_date,
                 feed=story_feed_path(story),
-                derived=("others", "meta"),
+                derived=("others", "others_more", "meta"),
             ))
 
     pages.append(Page(SOURCES_INDEX, "sources.html", {"outlets": site.outlets, "meta": {"type": "website"}},
