@@ -388,3 +388,10 @@ def test_a_title_that_yaml_took_for_a_comment_is_a_warning_saying_how_to_write_i
 def test_the_yaml_slips_of_headlines_say_how_to_write_them(front: str, line: int, hint: str):
     entry, problems = read(f"---\n{front}\n---\n\nBody.\n")
     assert entry is None and problems[0].line == line and hint in problems[0].message, problems
+
+
+def test_a_list_nested_ten_deep_keeps_the_rest_of_the_article():
+    """CommonMark's preset stopped at 20 levels of nesting, and dropped the rest of the text."""
+    body = "".join("  " * i + f"- point {i}\n" for i in range(10)) + "\nSecond paragraph.\n\n## Reaction\n\nThird paragraph.\n"
+    entry, _ = read(f"---\ntitle: Council outline\n---\n\nIntro.\n\n{body}")
+    assert "point 9" in entry.body_html and "Third paragraph." in entry.body_html and "Reaction</h2>" in entry.body_html

@@ -32,7 +32,11 @@ _BOUNDARY = re.compile(r"^-{3,}\s*$")
 _MAX_YAML_NODES = 10_000  # beyond this a front matter block is a bomb, not metadata
 _MAX_YAML_DEPTH = 20
 
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+# maxNesting: CommonMark's preset stops at 20 levels, and everything past that point of the
+# text was lost without a word: a list nested ten deep (each level is a list and an item)
+# took the rest of the article with it. 100 is markdown-it's own default; the parser's
+# recursion stays far inside Python's limit, and a file nested deeper is an error naming it.
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False, "maxNesting": 100}).enable(["table", "strikethrough"])
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
