@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import article, run_cli, snapshot, write_site
+from conftest import article, build_site, run_cli, snapshot, write_site
 from publisher_site import CONFIG, NOW, build_publisher_site, publisher_files
 
 from digestgen.build import build
@@ -321,3 +321,16 @@ def test_a_storys_categories_name_each_tag_once_whatever_its_case(tmp_path: Path
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Politics", "EU"]
     item = json.loads((tmp_path / "output" / "feed.json").read_text(encoding="utf-8"))["items"][0]
     assert item["tags"] == ["Politics", "EU"]
+
+
+def test_a_storys_own_feed_holds_its_newest_versions_up_to_feed_size(tmp_path: Path):
+    """A story of 1,000 versions made a 2.9 MB feed, full texts and all."""
+    write_site(tmp_path, {
+        **{f"content/v{k:02}.md": article(f"Harbour dredging report {k}", "Dredging began.", date=f"2021-05-{k + 1:02}",
+                                          source=f"Paper {k:02}", story="harbour-dredging") for k in range(8)},
+        "digestgen.toml": "feed_size = 3\n",
+    })
+    build_site(tmp_path)
+    feed = (tmp_path / "output" / "stories" / "harbour-dredging" / "feed.xml").read_text(encoding="utf-8")
+    assert re.findall(r"<title>(Harbour dredging report \d)</title>", feed) == [
+        "Harbour dredging report 7", "Harbour dredging report 6", "Harbour dredging report 5"]

@@ -166,11 +166,13 @@ def atom_feed(digest: Digest, config: Config) -> OutputFile:
 
 
 def story_feed(story: Story, config: Config) -> OutputFile:
-    """Every version of one story, newest first, so a reader can follow it as it develops."""
+    """One story's versions, newest first, so a reader can follow it as it develops: the
+    newest feed_size of them, as the site's feed holds its newest stories (a story of 1,000
+    versions made a 2.9 MB feed, more than feed readers take)."""
     path = story_feed_path(story)
     root = _atom_root(config, permanent_id(config, path), f"{story.title} · {config.title}",
                       story.sort_date, path, story_path(story))
-    for item in sorted(story.entries, key=Entry.newest_first):
+    for item in sorted(story.entries, key=Entry.newest_first)[: max(1, config.feed_size)]:
         entry = _in_language(_el(root, "entry"), item.language)
         _el(entry, "id", entry_id(item, config))
         _el(entry, "title", item.title)
