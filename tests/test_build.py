@@ -643,3 +643,36 @@ def test_an_article_page_lists_a_dozen_of_its_storys_other_versions_and_links_th
     assert '<li><a href="../../stories/harbour-dredging/index.html">and 7 more versions</a></li>' in aside
     story = (tmp_path / "output" / "stories" / "harbour-dredging" / "index.html").read_text(encoding="utf-8")
     assert all(f"Paper {k:02}" in story for k in range(20))
+
+
+def test_a_build_waits_for_another_build_of_the_site_to_finish(news_site: Path):
+    """Two builds at once each reused the files of the site they found at their start, which the
+    other swapped out meanwhile: the site that stood last could be a mix of the two, and the
+    next build took it as current. A second build now waits, and says so."""
+    import subprocess
+    import sys
+
+    from digestgen import cache
+    from digestgen.config import Paths
+
+    build_site(news_site)
+    write_site(news_site, {"content/late.md": article("Late news", "A late report.", date="2021-05-03")})
+    with cache.one_build_at_a_time(Paths.for_site(news_site).cache):  # another build, under way
+        second = subprocess.Popen([sys.executable, "-m", "digestgen", "build", "--site", str(news_site)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            second.wait(timeout=3)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert err.startswith("Waiting for another build of this site to finish…")
+    assert snapshot(news_site / "output") == clean_copy_build(news_site)
+
+
+def clean_copy_build(site: Path) -> dict[str, bytes]:
+    """What a clean build of ``site``'s sources (its story lock too) makes."""
+    import shutil
+
+    copy = site.parent / (site.name + "-clean")
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".digestgen-cache"))
+    build_site(copy)
+    return snapshot(copy / "output")

@@ -452,3 +452,49 @@ def test_articles_filed_under_stories_are_told_where_they_go(news_site: Path):
     assert ("content/stories/a.md:3: this reads as an article (date, source, url), but stories/ holds story files "
             "(title, featured, entries): keep articles anywhere else in the content folder") in result.stderr
     assert "1 error" in result.stderr
+
+
+def test_a_story_lock_that_cannot_be_written_whole_stops_the_build_before_the_site_changes(news_site: Path, monkeypatch):
+    """A full disk takes an empty file, and failed only once the lock was written, after the site
+    had been swapped in: 'the previous output was left as it was' of a site that was not."""
+    import errno
+
+    from digestgen import lock as story_lock
+    from digestgen.errors import ContentError
+
+    build_site(news_site)
+    before = snapshot(news_site / "output")
+    write_site(news_site, {"content/new.md": "---\ntitle: Library extends opening hours\ndate: 2021-06-01\n---\nOpen late.\n"})
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(story_lock.os, "fsync", full)
+    with pytest.raises(ContentError) as caught:
+        build_site(news_site)
+    assert "cannot write the story lock: No space left on device" in str(caught.value.problems[0])
+    assert snapshot(news_site / "output") == before
+    assert not list((news_site / "content").glob(".stories.json.*.tmp"))
+
+
+def test_a_story_address_written_twice_in_the_lock_is_an_error_at_the_second(news_site: Path):
+    """A conflict resolved by keeping both sides: JSON takes the second, and a published
+    address moved to another story without a word."""
+    import json
+
+    def doubled(text: str) -> str:
+        slug, paths = next(iter(json.loads(text)["stories"].items()))
+        line = f'  "{slug}": {json.dumps(paths)},\n'
+        return text.replace(' "stories": {\n', ' "stories": {\n' + line + line, 1)
+    _, stderr = _lock_broken_by_hand(news_site, doubled)
+    assert ".stories.json:5: cannot read the story lock (" in stderr and "is written twice" in stderr, stderr
+
+
+@pytest.mark.parametrize("slug", ["a?b#c", "UPPER", "has space", "../x", "", "a/b"])
+def test_a_story_address_edited_by_hand_into_no_address_is_an_error_at_its_line(news_site: Path, slug: str):
+    import json
+
+    def renamed(text: str) -> str:
+        first = next(iter(json.loads(text)["stories"]))
+        return text.replace(f'"{first}": [', f'{json.dumps(slug)}: [', 1)
+    _, stderr = _lock_broken_by_hand(news_site, renamed)
+    assert f"is not an address digestgen would make" in stderr and ".stories.json:" in stderr, stderr

@@ -422,3 +422,40 @@ def test_the_words_for_an_unknown_outlet_change_everywhere_a_clean_build_has_the
     incremental = snapshot(news_site / "output")
     assert incremental == clean_build(news_site)
     assert "Unknown outlet" not in incremental["digest.json"].decode("utf-8")
+
+
+def test_damaged_compiled_templates_are_compiled_afresh(news_site: Path):
+    """A cache file cut short (a disk filled mid-write) failed every build with a traceback."""
+    from conftest import run_cli
+
+    build_site(news_site)
+    compiled = list((news_site / ".digestgen-cache" / "templates").iterdir())
+    assert compiled
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:17])
+    write_site(news_site, {"content/late.md": article("Late news", "A late report.", date="2021-05-03")})
+    result = run_cli("build", "--site", str(news_site))  # a process of its own, which reads them
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert (news_site / "output" / "articles" / "late-news" / "index.html").exists()
+
+
+def test_a_cache_that_cannot_be_written_only_costs_its_use(news_site: Path, monkeypatch):
+    """A cache left read-only (by a build run as another user): the next site is made beside
+    the output instead, where it was made before builds had a cache to make it in."""
+    import os
+
+    from digestgen import output
+
+    build_site(news_site)
+    cache = (news_site / ".digestgen-cache").resolve()
+    real_access, real_mkdir = os.access, Path.mkdir
+    monkeypatch.setattr(output.os, "access", lambda path, mode: real_access(path, mode) and Path(path) != cache)
+
+    def mkdir(path: Path, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if path.parent == cache:  # as a read-only file system would (root writes anywhere else)
+            raise OSError(30, "Read-only file system", str(path))
+        real_mkdir(path, *args, **kwargs)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    write_site(news_site, {"content/late.md": article("Late news", "A late report.", date="2021-05-03")})
+    build_site(news_site)
+    assert (news_site / "output" / "articles" / "late-news" / "index.html").exists()

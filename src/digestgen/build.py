@@ -28,7 +28,7 @@ from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
 from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
-from .lock import check_lock_writable, holds, read_lock, write_lock
+from .lock import discard_lock, holds, place_lock, prepare_lock, read_lock
 from .models import Digest, Entry, StoryLock
 from .output import Staging, file_clock, unchanged_since
 from .patch import SiteState
@@ -80,8 +80,18 @@ def _files_named_from_here(function: Callable[..., BuildResult]) -> Callable[...
     return build
 
 
+def _one_at_a_time(function: Callable[..., BuildResult]) -> Callable[..., BuildResult]:
+    """build(), once no other build of the site runs (cache.one_build_at_a_time)."""
+    @functools.wraps(function)
+    def build(paths: Paths, *args: Any, **kwargs: Any) -> BuildResult:
+        with cache.one_build_at_a_time(paths.cache):
+            return function(paths, *args, **kwargs)
+    return build
+
+
 @cycle_collection_paused
 @_files_named_from_here
+@_one_at_a_time
 def build(
     paths: Paths,
     *,
@@ -180,6 +190,7 @@ def build(
     # Pages go into the next site's folder as they are made; it becomes the site only at
     # commit(), and any failure before that removes it, leaving the site as it was.
     staging = Staging(paths.output, paths.cache)
+    lock_ready = None  # the new story lock, written beside the old one before the site is swapped in
     try:
         site = render_site(env, digest, config, assets, reusable, salt, search, str(paths.config_file), staging)
         redirects = redirect_pages(digest.redirects, {s.slug: s for s in digest.stories}, config, messages)
@@ -195,16 +206,18 @@ def build(
         timer.lap("render")
 
         tell("writing files", len(files))
-        lock_due = update_lock and not holds(paths.lock_file, plan.lock)
-        if lock_due:  # a read-only content folder stops the build here, with the site as it was
-            check_lock_writable(paths.lock_file)
+        if update_lock and not holds(paths.lock_file, plan.lock):
+            # a content folder that cannot take it (read-only, a full disk) stops the build here,
+            # with the site as it was: the lock is written whole first, and renamed into place after
+            lock_ready = prepare_lock(paths.lock_file, plan.lock)
         staging.commit(files)
         written = file_clock(paths.output.parent)
     except BaseException:
         staging.discard()
+        discard_lock(lock_ready)
         raise
-    if lock_due:
-        write_lock(paths.lock_file, plan.lock)
+    if lock_ready is not None:
+        place_lock(lock_ready, paths.lock_file)
     # A provisional build keeps its search postings in memory only: the exact build that
     # follows it writes them (pickling them is a tenth of a quick rebuild at 10,000 articles).
     if site.search_postings is not None:

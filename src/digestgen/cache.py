@@ -14,6 +14,7 @@ import contextlib
 import copyreg
 import hashlib
 import json
+import logging
 import os
 import pickle
 import threading
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .errors import Problem
 from .models import Entry
@@ -279,3 +280,31 @@ def _atomic_write(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError:
         pass  # a cache that cannot be written only costs speed
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold the site's build lock (``build.lock`` in its cache) while the ``with`` block runs;
+    wait for it, saying so, when another build of the site holds it. Two builds at once (a
+    file watcher starting one on every save) each reused the files of the site they found at
+    their start, which the other had swapped out meanwhile: the site that stood last was a
+    mix, and the next build took it as current. Without file locks (Windows) or a cache that
+    cannot be written, builds are not held back."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / "build.lock", "ab")  # noqa: SIM115 - held open while the block runs
+    except OSError:
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.getLogger("digestgen").info("Waiting for another build of this site to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # (closing the file releases the lock)

@@ -7,6 +7,8 @@ replaced atomically so a killed build never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
 import re
@@ -33,7 +35,11 @@ def read_lock(path: Path) -> StoryLock:
             "--theirs, then git add it) and build; stories the other side named get the same "
             "addresses from their headlines again"))
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_twice)
+    except _Malformed as exc:  # a name written twice: a hand-merged conflict that kept both sides
+        first = text.find(json.dumps(exc.key, ensure_ascii=False) + ":")
+        raise _unreadable(path, _line(text, text.find(json.dumps(exc.key, ensure_ascii=False) + ":", first + 1)),
+                          exc.message) from None
     except ValueError as exc:
         raise _unreadable(path, getattr(exc, "lineno", None), str(exc)) from None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
@@ -41,10 +47,10 @@ def read_lock(path: Path) -> StoryLock:
         raise _unreadable(path, 1, f"unsupported format {found!r}")
     try:
         return StoryLock(
-            stories=_table(data, "stories", list),
-            articles=_table(data, "articles", str),
-            redirects=_table(data, "redirects", str, optional=True),
-            retired=_table(data, "retired", list, optional=True),
+            stories=_table(data, "stories", list, slugs="keys"),
+            articles=_table(data, "articles", str, slugs="values"),
+            redirects=_table(data, "redirects", str, optional=True, slugs="both"),
+            retired=_table(data, "retired", list, optional=True, slugs="keys"),
         )
     except _Malformed as exc:
         raise _unreadable(path, _line(text, text.find(json.dumps(exc.key, ensure_ascii=False))), exc.message) from None
@@ -58,9 +64,29 @@ class _Malformed(Exception):
         self.key, self.message = key, message
 
 
-def _table(data: dict, name: str, kind: type, *, optional: bool = False) -> dict:
+def _no_twice(pairs: list[tuple[str, object]]) -> dict:
+    table: dict = {}
+    for key, value in pairs:
+        if key in table:
+            raise _Malformed(key, f"{key!r} is written twice (a merge that kept both sides?): keep one")
+        table[key] = value
+    return table
+
+
+# A story's or an article's address, as digestgen makes them (slugs.slugify: lower-case ASCII
+# letters, digits and single hyphens, and a "-2" after an 80-character one). One edited by
+# hand into anything else ("a?b#c", "UPPER", "../x") would be published as a broken address.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _bad_slug(slug: str) -> bool:
+    return not (_SLUG.fullmatch(slug) and len(slug) <= 200)
+
+
+def _table(data: dict, name: str, kind: type, *, optional: bool = False, slugs: str = "") -> dict:
     """``data[name]``: names to a path (``str``) or to a list of paths (``list``), checked,
-    since a hand-merged lock can be JSON and still wrong (a list left a string)."""
+    since a hand-merged lock can be JSON and still wrong (a list left a string); and the
+    addresses in it (``slugs``: its "keys", its "values" or "both")."""
     if name not in data and optional:
         return {}
     table = data.get(name)
@@ -72,6 +98,10 @@ def _table(data: dict, name: str, kind: type, *, optional: bool = False) -> dict
         if not ok:
             wanted = "an article path" if kind is str else "a list of article paths"
             raise _Malformed(key, f"{name}[{key!r}] must be {wanted}, not {json.dumps(value, ensure_ascii=False)[:60]}")
+        for slug in (key,) * (slugs in ("keys", "both")) + (value,) * (slugs in ("values", "both")):
+            if _bad_slug(slug):
+                raise _Malformed(key, f"{name}: {slug!r} is not an address digestgen would make: write it in "
+                                      "lower-case letters, digits and single hyphens (a-z, 0-9, -)")
     return {k: v if kind is str else tuple(v) for k, v in table.items()}
 
 
@@ -100,40 +130,64 @@ def lock_text(lock: StoryLock) -> str:
 
 
 def holds(path: Path, lock: StoryLock) -> bool:
-    """Does the file at ``path`` hold ``lock``, as write_lock() would write it?"""
+    """Does the file at ``path`` hold ``lock``, as prepare_lock() would write it?"""
     try:
         return path.read_text(encoding="utf-8") == lock_text(lock)
     except (OSError, UnicodeDecodeError):
         return False
 
 
-def check_lock_writable(path: Path) -> None:
-    """Raise ContentError if the lock at ``path`` cannot be written (a read-only content folder):
-    asked before the site is swapped in, so the build stops with it as it was."""
-    probe = _temporary(path)
-    try:
-        probe.open("w").close()
-        probe.unlink()
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-
-
-def write_lock(path: Path, lock: StoryLock) -> None:
-    """Replace the lock at ``path`` with ``lock``, atomically."""
+def prepare_lock(path: Path, lock: StoryLock) -> Path:
+    """Write ``lock`` beside the lock at ``path``, whole, and return where: done before the site
+    is swapped in, so a content folder that cannot take it (read-only, a full disk) stops the
+    build with the site as it was. place_lock() then puts it in place; discard_lock() drops it."""
+    _remove_leftovers(path)
     temporary = _temporary(path)
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(lock_text(lock))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         raise _cannot_write(path, exc) from None
+    return temporary
+
+
+def place_lock(prepared: Path, path: Path) -> None:
+    """Replace the lock at ``path`` with the one prepare_lock() wrote, atomically (a rename,
+    which needs no space)."""
+    try:
+        os.replace(prepared, path)
+    except OSError as exc:
+        _remove(prepared)
+        raise _cannot_write(path, exc) from None
+
+
+def discard_lock(prepared: Path | None) -> None:
+    if prepared is not None:
+        _remove(prepared)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # (what stood in its way may be a folder, say)
+        path.unlink(missing_ok=True)
+
 
 
 def _temporary(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}.tmp")
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove the prepared locks of builds killed before they placed them (hidden, so never
+    read as content, but git would see them)."""
+    from .output import process_alive
+
+    for leftover in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        pid = leftover.name[len(path.name) + 1:-len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
 
 
 def _cannot_write(path: Path, exc: OSError) -> ContentError:

@@ -251,7 +251,8 @@ def _scratch_folder(output_dir: Path, preferred: Path | None) -> Path:
     if preferred is not None:
         with contextlib.suppress(OSError):
             preferred.mkdir(parents=True, exist_ok=True)
-            if preferred.stat().st_dev == output_dir.parent.stat().st_dev:
+            # (a cache left read-only, by a build run as another user, say, only costs its use)
+            if preferred.stat().st_dev == output_dir.parent.stat().st_dev and os.access(preferred, os.W_OK):
                 return preferred.resolve()
     return output_dir.parent
 

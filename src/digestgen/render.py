@@ -80,6 +80,12 @@ def _bytecode_cache(folder: Path | None, variant: str) -> jinja2.BytecodeCache |
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged file (a disk filled mid-write): compiled afresh
+            bucket.reset()
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().dump_bytecode(bucket)
