@@ -186,10 +186,6 @@ class Postings:
         object.__setattr__(self, "depth", depth)
         object.__setattr__(self, "shards", shards)
 
-    def terms(self) -> dict[str, str]:
-        """word -> its entry, every word."""
-        return {_word_of(entry): entry for lines in self.shards.values() for entry in lines.split("\n")}
-
 
 @dataclass(frozen=True)
 class SearchIndex:
