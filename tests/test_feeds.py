@@ -334,3 +334,21 @@ def test_a_storys_own_feed_holds_its_newest_versions_up_to_feed_size(tmp_path: P
     feed = (tmp_path / "output" / "stories" / "harbour-dredging" / "feed.xml").read_text(encoding="utf-8")
     assert re.findall(r"<title>(Harbour dredging report \d)</title>", feed) == [
         "Harbour dredging report 7", "Harbour dredging report 6", "Harbour dredging report 5"]
+
+
+def test_an_undated_story_is_as_new_as_its_feed_not_from_1970(tmp_path: Path):
+    """Atom needs a time on every entry; 1970 sorted undated stories last in feed readers."""
+    write_site(tmp_path, {
+        "digestgen.toml": CONFIG,
+        "content/dated.md": article("Harbour reopens", "Ships sailed.", date="2021-03-01T10:00:00Z", source="One",
+                                    story="harbour"),
+        "content/undated-version.md": article("Harbour open again", "Ships came.", source="Two", story="harbour"),
+        "content/undated.md": article("Library wins award", "Readers cheered.", source="Three", story="library"),
+    })
+    build(Paths.for_site(tmp_path), now=NOW)
+    feed = atom(tmp_path / "output" / "feed.xml")
+    updated = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}updated") for e in feed.findall(f"{ATOM}entry")}
+    assert updated == {"Harbour reopens": "2021-03-01T10:00:00+00:00", "Library wins award": "2021-03-01T10:00:00+00:00"}
+    story = atom(tmp_path / "output" / "stories" / "harbour" / "feed.xml")
+    assert {e.findtext(f"{ATOM}updated") for e in story.findall(f"{ATOM}entry")} == {"2021-03-01T10:00:00+00:00"}
+    assert "1970" not in (tmp_path / "output" / "feed.xml").read_text(encoding="utf-8")

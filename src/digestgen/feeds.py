@@ -128,11 +128,11 @@ def _story_html(story: Story, config: Config, from_path: str) -> str:
     return "".join(parts)
 
 
-def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str) -> None:
+def _story_entry(feed: ET.Element, story: Story, config: Config, feed_path: str, undated: datetime | None) -> None:
     entry = _el(feed, "entry")
     _el(entry, "id", story_id(story, config))
     _in_language(_el(entry, "title", story.title), story.title_language)
-    _el(entry, "updated", rfc3339(story.sort_date, config))
+    _el(entry, "updated", rfc3339(story.sort_date or undated, config))
     if story.date:
         _el(entry, "published", rfc3339(story.date, config))
     for name in story.sources:
@@ -161,7 +161,9 @@ def atom_feed(digest: Digest, config: Config) -> OutputFile:
     root = _atom_root(config, permanent_id(config, FEED_ATOM), digest.title, updated, FEED_ATOM,
                       digest_page_path(1), digest.description)
     for story in stories:
-        _story_entry(root, story, config, FEED_ATOM)
+        # Atom requires a time on every entry: an undated story is as new as the feed it is
+        # in (not from 1970, which sorted it last in readers, nor the build's clock)
+        _story_entry(root, story, config, FEED_ATOM, updated)
     return OutputFile(FEED_ATOM, _atom_bytes(root), "the Atom feed")
 
 
@@ -176,7 +178,7 @@ def story_feed(story: Story, config: Config) -> OutputFile:
         entry = _in_language(_el(root, "entry"), item.language)
         _el(entry, "id", entry_id(item, config))
         _el(entry, "title", item.title)
-        _el(entry, "updated", rfc3339(item.sort_date, config))
+        _el(entry, "updated", rfc3339(item.sort_date or story.sort_date, config))  # see atom_feed
         if item.date:
             _el(entry, "published", rfc3339(item.date, config))
         _el(_el(entry, "author"), "name", item.author or item.source)
