@@ -390,8 +390,8 @@ def test_relative_links_lead_to_the_linked_article_or_the_outlets_page(tmp_path:
     assert 'src="https://coast.example/news/img/map.png"' in page
     # no such article: its text without the address, which would 404 and name the file
     assert '<a >a draft</a>' in page and "notes.md" not in page
-    assert [w.message for w in result.warnings if w.path == f"{tmp_path}/content/follow-up.md"] == [
-        "links to 'notes.md', which is not a published article: its text is published without the link"]
+    assert [(w.line, w.message) for w in result.warnings if w.path == f"{tmp_path}/content/follow-up.md"] == [
+        (8, "links to 'notes.md', which is not a published article: its text is published without the link")]
     # the story feed's text resolves its links from the article's page
     feed = next(p for p in out.glob("stories/*/feed.xml") if "Aftershocks" in p.read_text(encoding="utf-8"))
     assert 'xml:base="../../articles/aftershocks-continue/index.html"' in feed.read_text(encoding="utf-8")

@@ -171,7 +171,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
     if not isinstance(draft, bool):
         fail("draft", f"draft must be true or false, got {repr(draft)[:60]}")
         draft = False
-    body_html, stranded = rebase_links(parsed.body_html, rel, url)
+    body_html, stranded = rebase_links(parsed.body_html, rel, url, lambda address: _line_of(text, address))
     for target in dict.fromkeys(stranded):
         warn_at(_line_of(text, target), f"links to {target!r}, which leads nowhere on this site: an address relative to "
                 "the article, other than another article's file, needs the article's url to be read against")

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from hashlib import blake2b
 from html import escape, unescape
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 from urllib.parse import quote, unquote, urljoin
 
 from ..errors import Problem
@@ -25,18 +25,21 @@ from .reading import ARTICLE_SUFFIXES
 
 _MARKER = "digestgen-article:"  # never a scheme a browser knows: only ever seen between the two steps
 _ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
-_MARKED = re.compile(r'href="' + _MARKER + r'([^" ]*) ([^"]*)"')
+_MARKED = re.compile(r'href="' + _MARKER + r'([^" ]*) (\d+)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def rebase_links(html: str, rel: str, original_url: str | None) -> tuple[str, list[str]]:
+def rebase_links(html: str, rel: str, original_url: str | None,
+                 line_of: Callable[[str], int | None] = lambda address: None) -> tuple[str, list[str]]:
     """``html`` (the body of the article at content path ``rel``) with its relative links to
     article files marked for link_articles(), and its other relative links and images made
     absolute against ``original_url``, the article's address at its outlet (when it has one);
     and the relative addresses it could do neither with, as written. Those are left as they
     are: on this site they lead to a page under the article's own address, which is none
     (``press/statement.html``), and the build warns. An address from the domain's root
-    (``/about/``) is left as it is too: a site at a domain's root may well have that page."""
+    (``/about/``) is left as it is too: a site at a domain's root may well have that page.
+    ``line_of(address)`` finds the line of the file an address is written on, for the
+    marker to carry: link_articles() names it when the linked file is no published article."""
     stranded: list[str] = []
     if 'href="' not in html and 'src="' not in html:
         return html, stranded
@@ -49,7 +52,7 @@ def rebase_links(html: str, rel: str, original_url: str | None) -> tuple[str, li
         if attribute == "href" and path.lower().endswith(ARTICLE_SUFFIXES) and not path.startswith("/"):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path)))
             if not target.startswith("../"):
-                return f'href="{_MARKER}{quote(target + rest)} {escape(value)}"'
+                return f'href="{_MARKER}{quote(target + rest)} {line_of(value) or 0}"'
         if original_url:
             return f'{attribute}="{escape(urljoin(original_url, value))}"'
         if not value.startswith("/"):
@@ -78,7 +81,7 @@ def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[l
             slug = slugs.get(path)
             targets.append(slug or "")
             if slug is None:  # a draft's or a typo's address would 404, and name the file
-                problems.append(Problem(entry.source_path, None,
+                problems.append(Problem(entry.source_path, int(match.group(2)) or None,
                                         f"links to {path!r}, which is not a published article: "
                                         "its text is published without the link", "warning"))
                 return ""
