@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_site, run_cli, snapshot, write_site
+from conftest import article, build_site, run_cli, snapshot, write_site
 
 from digestgen.errors import TemplateError
 
@@ -498,3 +498,14 @@ def test_a_story_address_edited_by_hand_into_no_address_is_an_error_at_its_line(
         return text.replace(f'"{first}": [', f'{json.dumps(slug)}: [', 1)
     _, stderr = _lock_broken_by_hand(news_site, renamed)
     assert f"is not an address digestgen would make" in stderr and ".stories.json:" in stderr, stderr
+
+
+def test_a_file_names_control_characters_reach_the_terminal_as_escapes(tmp_path: Path):
+    """A scraper's file name could retitle the terminal, move the cursor up and erase the
+    errors above, or forge a line of its own: the path is printed with its controls escaped."""
+    name = "n\x1b]0;OWNED\x07\x1b[1A\x1b[2K\nfake.md:1: ok"
+    write_site(tmp_path, {f"content/{name}.md": "---\ndate: bogus\n---\nText.\n", "content/b.md": article("B", "Text.")})
+    result = run_cli("build", "--site", str(tmp_path))
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    warning = next(line for line in result.stderr.splitlines() if "date" in line)
+    assert "n\\x1b]0;OWNED\\x07\\x1b[1A\\x1b[2K\\nfake.md:1: ok.md:2: warning:" in warning

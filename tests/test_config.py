@@ -52,7 +52,8 @@ def test_invalid_toml_names_the_line(tmp_path: Path):
 
 @pytest.mark.parametrize("url", ["https://example.org/news/?ref=feed", "https://example.org/news/#top", "example.org/news/",
                                  "https://example.org/news/index.html", "https://example.org/Home.HTM",
-                                 "https://[::1/", "http://a]b/", "https://example.org:99999/"])  # these were tracebacks
+                                 "https://[::1/", "http://a]b/", "https://example.org:99999/",  # these were tracebacks
+                                 "https://x\\\"><img src=x onerror=alert(1)>:80/", "https://exa mple.org/", "https://a..b/"])
 def test_a_base_url_that_is_not_a_folders_address_is_an_error_at_its_line(tmp_path: Path, url: str):
     assert _first_problem(tmp_path, f'title = "X"\nbase_url = "{url}"\n').startswith("PATH:2: base_url must")
 

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digestgen.build import build
 from digestgen.cli import main
+from digestgen.config import Paths
 from digestgen.errors import OutputError
 from digestgen.output import OutputFile, Staging, check_outputs
 from digestgen.slugs import MAX_SLUG_LENGTH, slugify, unique_slugs
@@ -101,6 +103,10 @@ def test_symlinks_out_of_the_content_folder_are_not_read(tmp_path):
     assert code == 0, stderr
     everything = b"".join((site / "output" / f).read_bytes() for f in _files(site / "output"))
     assert b"SECRET" not in everything and b"root:x:" not in everything
+    # ... and said so: a folder of articles linked in was otherwise missing without a word
+    warnings = build(Paths.for_site(site)).warnings
+    skipped = sorted(Path(w.path).name for w in warnings if "symlink leads out of the content folder" in w.message)
+    assert skipped == ["dirlink", "link.md", "passwd.txt", "relative.md"], warnings
 
 
 def test_two_outputs_claiming_one_path_name_both_sources():

@@ -128,7 +128,7 @@ def build(
     timer = _Timer()
     now = now or datetime.now(timezone.utc)
     _check_layout(paths)
-    article_files, signatures, sources = _sources(paths)
+    article_files, signatures, sources, outside = _sources(paths)
     options = dict(drafts=drafts, future=future, strict=strict, update_lock=update_lock, provisional=provisional,
                    base_url=base_url)
     previous = _intact(cache.last_build(paths.cache, paths.output), paths)
@@ -199,7 +199,8 @@ def build(
         replaced = {f.path for f in own} & {"robots.txt"}
         files = [*(f for f in site.files if f.path not in replaced), *redirects, *static, *own]
         of_articles = (*read.warnings, *_empty_story_files(read), *_overruled_pins(read, lock), *link_warnings)
-        warnings = (*config_warnings, *_no_articles(article_files, paths.content), *_in_content(of_articles, paths),
+        warnings = (*config_warnings, *_no_articles(article_files, paths.content), *_leading_out(outside),
+                    *_in_content(of_articles, paths),
                     *site.warnings)
         if strict and warnings:  # every one of them, from every stage, so all are fixed in one go
             raise ContentError([replace(w, severity="error") for w in warnings])
@@ -250,17 +251,19 @@ def sources_signature(paths: Paths) -> str | None:
     when it is the same before and after some moment, no source changed in between. Takes
     what a build's check for changes takes (a tenth of a second at 10,000 articles)."""
     try:
-        _, _, sources = _sources(paths)
+        _, _, sources, _ = _sources(paths)
     except (ContentError, OSError):
         return None
     return _inputs(sources, {}, _lock_bytes(paths))
 
 
-def _sources(paths: Paths) -> tuple[list[Path], dict[str, tuple[int, int, int] | None], list]:
-    """The article files, their signatures, and the signatures of all a build reads."""
-    article_files = discover(paths.content)
+def _sources(paths: Paths) -> tuple[list[Path], dict[str, tuple[int, int, int] | None], list, list[Path]]:
+    """The article files, their signatures, the signatures of all a build reads, and the
+    symlinks in the content folder that lead out of it (skipped, with a warning)."""
+    outside: list[Path] = []
+    article_files = discover(paths.content, outside)
     signatures = {str(p): cache.signature_or_none(p) for p in article_files}
-    return article_files, signatures, _source_signatures(paths, signatures)
+    return article_files, signatures, [*_source_signatures(paths, signatures), [str(p) for p in outside]], outside
 
 
 def _source_signatures(paths: Paths, articles: dict[str, tuple[int, int, int] | None]) -> list:
@@ -416,6 +419,14 @@ def _no_articles(article_files: Sequence[Path], content: Path) -> tuple[Problem,
         return ()
     return (Problem(str(content), None, "no articles here: digestgen reads .md, .markdown and .txt files "
                                         "(not hidden ones, nor names starting with _)", "warning"),)
+
+
+def _leading_out(links: Sequence[Path]) -> tuple[Problem, ...]:
+    """Warnings for symlinks in the content folder that lead out of it, which are not read:
+    "Built 1 story" alone would not say why a linked-in folder of articles is missing."""
+    return tuple(Problem(str(link), None, "skipped: this symlink leads out of the content folder, and only "
+                                          "what is inside it is published (move or copy the files in)", "warning")
+                 for link in links)
 
 
 def _empty_story_files(read: ReadResult) -> tuple[Problem, ...]:

@@ -218,10 +218,17 @@ def base_url_problem(url: str) -> str | None:
     if _FILE_NAME.search(parts.path):
         return f"base_url must be a folder's address, not a page's (leave out the file name), got {url!r}"
     try:
-        normal_base_url(url)
+        normal = normal_base_url(url)
     except UnicodeError:
         return f"base_url names a host that cannot be written in ASCII (IDNA), got {url!r}"
+    host = urlsplit(normal).hostname or ""
+    if url and not (_HOST.fullmatch(host) or urlsplit(normal).netloc.startswith("[")):
+        # it goes into every canonical link and feed ID, and as it is into robots.txt
+        return f"base_url must name a valid host (letters, digits, dots and hyphens), got {url!r}"
     return None
+
+
+_HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
 
 def normal_base_url(url: str) -> str:

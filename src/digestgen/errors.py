@@ -16,6 +16,8 @@ build returns them in ``BuildResult.warnings``, and they fail it only under
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,9 +32,24 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        path = shown_path(self.path)
+        where = path if self.line is None else f"{path}:{self.line}"
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message}"
+
+
+# Control characters, and the format characters that reorder text (bidi overrides): a file
+# name from a scraper may hold them, and printed as they are they would drive the terminal
+# (retitle it, move the cursor up and erase the errors above) or forge a line of their own.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_path(path: str) -> str:
+    """``path`` as a terminal may print it: unprintable characters written as escapes (``\\x1b``)."""
+    if not _UNPRINTABLE.search(path):
+        return path
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1] if unicodedata.category(m.group()) == "Cc"
+                            else f"\\u{ord(m.group()):04x}", path)
 
 
 class DigestgenError(Exception):

@@ -50,19 +50,21 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "_"))
 
 
-def discover(content_dir: Path) -> list[Path]:
+def discover(content_dir: Path, outside: list[Path] | None = None) -> list[Path]:
     """Article files under ``content_dir``, sorted, skipping hidden and ``_``-prefixed names
-    and the editors' ``stories/`` folder. Symlinks are followed only while they stay inside."""
+    and the editors' ``stories/`` folder. Symlinks are followed only while they stay inside:
+    a link elsewhere would publish whatever it leads to (a home folder, a secret). Those
+    skipped are added to ``outside``, when given, so that the build can say so."""
     if not content_dir.is_dir():
         raise ContentError(Problem(str(content_dir), None, "content folder not found: run digestgen in a site's folder, "
                                                            "or name one with --site DIR (digestgen new DIR makes one)"))
     root = content_dir.resolve()
     found: list[Path] = []
-    _walk(root, root, found, linked=False, visited={root})
+    _walk(root, root, found, linked=False, visited={root}, outside=outside if outside is not None else [])
     return found
 
 
-def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: set[Path]) -> None:
+def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: set[Path], outside: list[Path]) -> None:
     # os.scandir gives file types without extra system calls; only paths reached through a
     # symlink need resolving, to prove they stay inside and to stop at loops.
     try:
@@ -76,6 +78,8 @@ def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: se
         via_link = linked or item.is_symlink()
         path = Path(item.path)
         if via_link and not _inside(path, root):
+            if item.is_symlink() and _leads_out(path, root):
+                outside.append(path)
             continue
         try:
             is_dir, is_file = item.is_dir(), item.is_file()
@@ -87,7 +91,7 @@ def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: se
             real = path.resolve() if via_link else path
             if real not in visited:
                 visited.add(real)
-                _walk(root, path, found, via_link, visited)
+                _walk(root, path, found, via_link, visited, outside)
         elif is_file and path.suffix.lower() in ARTICLE_SUFFIXES:
             found.append(path)
 
@@ -228,6 +232,17 @@ def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnin
                 claimed[member] = rel
             story_files.append(story)
     return tuple(story_files)
+
+
+def _leads_out(link: Path, root: Path) -> bool:
+    """Does ``link`` lead to an article file or a folder outside ``root``? (Not when it leads
+    nowhere: a dangling link or a loop is skipped like any unreadable name.)"""
+    try:
+        target = link.resolve(strict=True)
+        return not target.is_relative_to(root) and (target.is_dir() or target.suffix.lower() in ARTICLE_SUFFIXES
+                                                    or link.suffix.lower() in ARTICLE_SUFFIXES)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _inside(path: Path, root: Path) -> bool:

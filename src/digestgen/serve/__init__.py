@@ -27,7 +27,7 @@ from .. import cache
 from ..assets import site_static
 from ..build import BuildResult, build, sources_signature
 from ..config import Paths
-from ..errors import DigestgenError, Problem
+from ..errors import DigestgenError, Problem, shown_path
 from ..lock import holds
 from ..models import StoryLock
 from ..output import process_alive, replace_files
@@ -489,4 +489,5 @@ def _describe(changes, paths: Paths) -> str:  # noqa: ANN001
         name = first.relative_to(paths.site).as_posix()
     except ValueError:
         name = str(first)
+    name = shown_path(name)  # a saved file's name is printed: not its control characters
     return name if len(changes) == 1 else f"{name} and {len(changes) - 1} more"
