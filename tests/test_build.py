@@ -676,3 +676,24 @@ def clean_copy_build(site: Path) -> dict[str, bytes]:
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".digestgen-cache"))
     build_site(copy)
     return snapshot(copy / "output")
+
+
+def test_an_outlet_named_right_to_left_keeps_the_date_beside_it_in_order(tmp_path: Path):
+    """Not isolated, an Arabic outlet name took the date's day number into its right-to-left run:
+    "14 الجزيرة March 2024". Isolated (<bdi>, or FSI…PDI in the search results' plain text), it cannot."""
+    write_site(tmp_path, {
+        "content/ar.md": article("البرلمان يقر الميزانية", "أقر البرلمان.", source="الجزيرة", language="ar",
+                                 date="2024-03-14", story="budget"),
+        "content/en.md": article("Parliament passes the budget", "It passed.", source="Gazette", date="2024-03-14",
+                                 story="budget"),
+        "content/headline.md": article("Ferry strike called off", "", source="Gazette"),
+    })
+    build_site(tmp_path)
+    out = tmp_path / "output"
+    english = (out / "articles" / "parliament-passes-the-budget" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="outlet"><bdi>الجزيرة</bdi></span>' in english
+    index = "".join(p.read_text(encoding="utf-8") for p in (out / "static" / "search").glob("docs-*.js"))
+    assert '"\u2068الجزيرة\u2069 · 14 March 2024"' in index
+    # a headline without date, author or body has no empty paragraph or box to show
+    headline = (out / "articles" / "ferry-strike-called-off" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="meta"></p>' not in headline and '<div class="body">' not in headline

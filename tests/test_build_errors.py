@@ -212,7 +212,7 @@ def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_si
     from digestgen.errors import ContentError
 
     real = build_module.discover
-    monkeypatch.setattr(build_module, "discover", lambda folder: [*real(folder), folder / "gone.md"])
+    monkeypatch.setattr(build_module, "discover", lambda folder, *rest: [*real(folder, *rest), folder / "gone.md"])
     try:
         build_module.build(Paths.for_site(news_site))
     except ContentError as exc:

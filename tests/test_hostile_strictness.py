@@ -53,7 +53,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     code, stderr = _build(site, "--strict")
     assert code == 1
     assert "baddate.md:3:" in stderr and "ftp.md:3:" in stderr  # both, not just the first
-    assert "content/links.md: links to 'gone.md'" in stderr  # and those of later stages too
+    assert "content/links.md:4: links to 'gone.md'" in stderr  # and those of later stages too
     assert "Traceback" not in stderr
     assert not (site / "output").exists()
 

@@ -266,3 +266,7 @@ def test_long_listings_come_in_pages_each_linking_its_neighbours(tmp_path: Path,
     pager = (site / "index.html").read_text(encoding="utf-8").split('class="pager"')[1]
     assert all(f'href="page/{n}/index.html"' in pager for n in (2, 3, 4, 12))
     assert not any(f'href="page/{n}/index.html"' in pager for n in range(5, 12)) and "…" in pager
+    # A gap of one page shows that page: "1 … 3" hid it behind a mark as wide as its number.
+    pager = (site / "page" / "6" / "index.html").read_text(encoding="utf-8").split('class="pager"')[1]
+    assert all(f'href="../../page/{n}/index.html"' in pager for n in (2, 3, 4, 5, 7, 8, 9)) and 'href="../../index.html"' in pager
+    assert pager.count("…") == 1 and 'href="../../page/10/index.html"' not in pager and 'page/12/index.html"' in pager

@@ -366,7 +366,8 @@ PAGER_NEIGHBOURS = 3  # pages linked on each side of the current one
 
 
 def _pager_window(number: int, paths: list[str]) -> list[tuple[int | None, str | None]]:
-    shown = sorted({1, len(paths), *range(max(1, number - PAGER_NEIGHBOURS), min(len(paths), number + PAGER_NEIGHBOURS) + 1)})
+    shown = {1, len(paths), *range(max(1, number - PAGER_NEIGHBOURS), min(len(paths), number + PAGER_NEIGHBOURS) + 1)}
+    shown = sorted(shown | {n + 1 for n in shown if n + 2 in shown})  # "1 … 3" hid one page behind as much room
     window: list[tuple[int | None, str | None]] = []
     for n in shown:
         if window and window[-1][0] is not None and n - window[-1][0] > 1:

@@ -20,6 +20,7 @@ _PAGE = """<!doctype html>
 <html lang="{lang}"{dir}>
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{moved}</title>
 <link rel="canonical" href="{canonical}">
 <meta name="robots" content="noindex">

@@ -159,7 +159,9 @@ def _language(language: str | None, say: Messages) -> list[str]:
 
 def _entry_meta(entry: Entry, config: Config, say: Messages) -> str:
     when = say.date(entry.date.astimezone(config.tzinfo)) if entry.date else ""
-    return " · ".join(p for p in (entry.source, when) if p)
+    # the outlet isolated (FSI … PDI, as <bdi> on pages): an Arabic name took the date's
+    # day number into its right-to-left run ("14 الجزيرة March 2024")
+    return " · ".join(p for p in (f"\u2068{entry.source}\u2069", when) if p)
 
 
 @dataclass(frozen=True)
