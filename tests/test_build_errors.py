@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import article, build_site, run_cli, snapshot, write_site
 
-from digestgen.errors import TemplateError
+from digestgen.errors import DigestgenError, TemplateError
 
 
 def build_ok(site: Path) -> dict[str, bytes]:
@@ -509,3 +509,28 @@ def test_a_file_names_control_characters_reach_the_terminal_as_escapes(tmp_path:
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     warning = next(line for line in result.stderr.splitlines() if "date" in line)
     assert "n\\x1b]0;OWNED\\x07\\x1b[1A\\x1b[2K\\nfake.md:1: ok.md:2: warning:" in warning
+
+
+@pytest.mark.parametrize("unreadable", ["content/2024", "content"])
+def test_an_unreadable_folder_fails_the_build_not_its_articles_silently(tmp_path: Path, monkeypatch, unreadable: str):
+    """Its articles vanished from the site, and their stories with them, on a build that
+    said it succeeded (an unreadable content/ itself ended in a traceback)."""
+    import os
+
+    write_site(tmp_path, {"content/a.md": article("Council passes budget", "Text."),
+                          "content/2024/fire.md": article("Fire downtown", "A fire.")})
+    before = build_ok(tmp_path)
+    real_scandir = os.scandir
+    denied = (tmp_path / unreadable).resolve()
+
+    def scandir(folder):  # noqa: ANN001, ANN202 - as os.scandir does without read permission (root reads anything)
+        if Path(folder) == denied:
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real_scandir(folder)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    (tmp_path / "content" / "b.md").write_text(article("Bridge closes", "Text."), encoding="utf-8")
+    with pytest.raises(DigestgenError) as caught:
+        build_site(tmp_path)
+    assert [str(p) for p in caught.value.problems] == [f"{denied}: cannot read folder: Permission denied"]
+    assert snapshot(tmp_path / "output") == before

@@ -60,18 +60,26 @@ def discover(content_dir: Path, outside: list[Path] | None = None) -> list[Path]
                                                            "or name one with --site DIR (digestgen new DIR makes one)"))
     root = content_dir.resolve()
     found: list[Path] = []
-    _walk(root, root, found, linked=False, visited={root}, outside=outside if outside is not None else [])
+    unreadable: list[Problem] = []
+    _walk(root, root, found, linked=False, visited={root}, outside=outside if outside is not None else [],
+          unreadable=unreadable)
+    if unreadable:  # its articles would vanish from the site, and their stories with them
+        raise ContentError(unreadable)
     return found
 
 
-def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: set[Path], outside: list[Path]) -> None:
+def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: set[Path], outside: list[Path],
+          unreadable: list[Problem]) -> None:
     # os.scandir gives file types without extra system calls; only paths reached through a
     # symlink need resolving, to prove they stay inside and to stop at loops.
     try:
         with os.scandir(folder) as scan:
             items = sorted(scan, key=lambda item: item.name)
-    except OSError:
-        return  # unreadable or vanished mid-walk: nothing to read there
+    except FileNotFoundError:
+        return  # vanished mid-walk: nothing to read there
+    except OSError as exc:
+        unreadable.append(Problem(str(folder), None, f"cannot read folder: {exc.strerror or exc}"))
+        return
     for item in items:
         if _skipped(item.name):
             continue
@@ -91,7 +99,7 @@ def _walk(root: Path, folder: Path, found: list[Path], linked: bool, visited: se
             real = path.resolve() if via_link else path
             if real not in visited:
                 visited.add(real)
-                _walk(root, path, found, via_link, visited, outside)
+                _walk(root, path, found, via_link, visited, outside, unreadable)
         elif is_file and path.suffix.lower() in ARTICLE_SUFFIXES:
             found.append(path)
 
