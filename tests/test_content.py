@@ -77,6 +77,16 @@ def test_cp1252_text_is_decoded_not_rejected():
     assert entry.title == "Café owners “delighted” by ruling"
 
 
+def test_cp1252_bytes_that_went_through_latin_1_upstream_read_as_cp1252():
+    """U+0093/U+0094 for “ and ” (mojibake scrapers make all the time): YAML refused the
+    front matter they were in (at the wrong line), and pages showed boxes."""
+    text = "---\nsource: Gazette\ntitle: Mayor \u0093resigns\u0094 \u0081today\n---\n\nHe said \u0093no\u0094\x0cand left\u0085\n"
+    entry, problems = read(text.encode("utf-8"), "mayor.md")
+    assert problems == []
+    assert entry.title == "Mayor “resigns” today"
+    assert entry.paragraphs == ("He said “no” and left…",)
+
+
 def test_markdown_front_matter_keys_and_unknown_keys_kept():
     text = article(
         "Vote passes", "The **vote** passed.", date="2021-03-02T10:00:00+01:00", source="Wire",

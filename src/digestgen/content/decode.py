@@ -33,6 +33,12 @@ def _cp1252_byte(byte: int) -> str:
 
 
 _CP1252 = tuple(_cp1252_byte(b) for b in range(256))
+# C1 controls (U+0080-U+009F) in decoded text are cp1252 bytes that went through a Latin-1
+# decoder somewhere upstream ("\x93resigns\x94" for “resigns”): read as cp1252, as HTML reads
+# them in a character reference; the five cp1252 leaves undefined are dropped. YAML refused the
+# front matter they were in, and pages showed them as boxes. A form feed (a page break) is a space.
+_C1 = re.compile("[\x80-\x9f\x0c]")
+_C1_READ = {chr(b): "" if _CP1252[b] == chr(b) else _CP1252[b] for b in range(0x80, 0xA0)} | {"\x0c": " "}
 
 
 def _fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -116,6 +122,8 @@ def _normalise(text: str) -> str:
         if controls > max(8, _MAX_CONTROL_SHARE * len(text)):
             raise BinaryFileError(f"binary data ({controls} control characters), not a text article")
         text = _CONTROLS.sub("", text)
+    if _C1.search(text):
+        text = _C1.sub(lambda m: _C1_READ[m.group()], text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
