@@ -87,6 +87,16 @@ def test_cp1252_bytes_that_went_through_latin_1_upstream_read_as_cp1252():
     assert entry.paragraphs == ("He said “no” and left…",)
 
 
+def test_html_comments_are_editors_notes_left_out_of_the_page_but_code_keeps_them():
+    body = ("The council met. <!-- TODO: confirm with Jane Doe --> It voted.\n\n<!-- a note\n\nover lines -->\n\n"
+            "`<!-- code -->` stays.\n\n<!-- never closed\n\nis text, not lost")
+    entry, problems = read(article("Council votes", body))
+    assert problems == []
+    assert "Jane Doe" not in entry.body_html and "a note" not in entry.body_html and "over lines" not in entry.body_html
+    assert "<code>&lt;!-- code --&gt;</code>" in entry.body_html
+    assert entry.paragraphs == ("The council met. It voted.", "<!-- code --> stays.", "<!-- never closed", "is text, not lost")
+
+
 def test_markdown_front_matter_keys_and_unknown_keys_kept():
     text = article(
         "Vote passes", "The **vote** passed.", date="2021-03-02T10:00:00+01:00", source="Wire",

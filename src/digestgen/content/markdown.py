@@ -1,6 +1,7 @@
 """Markdown articles: YAML front matter and a CommonMark body.
 
-Raw HTML in Markdown is disabled, so it is shown as text, never as markup.
+Raw HTML in Markdown is disabled, so it is shown as text, never as markup;
+HTML comments, editors' notes, are left out.
 Links and images in the body keep only relative, ``http``, ``https`` and
 ``mailto`` URLs; anything else (``javascript:``, ``data:``, ``vbscript:``, in
 any spelling) is left as plain text.
@@ -55,6 +56,44 @@ def safe_url(url: str) -> bool:
 
 
 _md.validateLink = safe_url  # type: ignore[method-assign]
+
+
+# HTML comments are editors' notes ("<!-- TODO: confirm with the source -->"): every generator
+# leaves them out of the page, and shown as text (raw HTML is) they were published, in the
+# description too. An unclosed one is text, as is anything after a comment on its line: a
+# comment rule never takes more than the comment.
+def _comment_block(state, start: int, end: int, silent: bool) -> bool:  # noqa: ANN001
+    if state.sCount[start] - state.blkIndent >= 4:  # indented: code
+        return False
+    begin = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("<!--", begin):
+        return False
+    line, at = start, begin + 4
+    while line < end:
+        close = state.src.find("-->", at, state.eMarks[line])
+        if close >= 0:
+            if state.src[close + 3:state.eMarks[line]].strip():
+                return False  # text follows on its line: a paragraph's inline comment
+            if not silent:
+                state.line = line + 1
+            return True
+        line += 1
+        at = state.bMarks[line] if line < end else 0
+    return False
+
+
+def _comment_inline(state, silent: bool) -> bool:  # noqa: ANN001
+    if not state.src.startswith("<!--", state.pos):
+        return False
+    close = state.src.find("-->", state.pos + 4)
+    if close < 0:
+        return False
+    state.pos = close + 3
+    return True
+
+
+_md.block.ruler.before("paragraph", "comment", _comment_block, {"alt": ["paragraph", "reference", "blockquote"]})
+_md.inline.ruler.before("autolink", "comment", _comment_inline)
 
 
 class FrontMatterError(ValueError):
