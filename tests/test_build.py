@@ -697,3 +697,19 @@ def test_an_outlet_named_right_to_left_keeps_the_date_beside_it_in_order(tmp_pat
     # a headline without date, author or body has no empty paragraph or box to show
     headline = (out / "articles" / "ferry-strike-called-off" / "index.html").read_text(encoding="utf-8")
     assert '<p class="meta"></p>' not in headline and '<div class="body">' not in headline
+
+
+def test_links_to_article_files_named_with_hash_question_mark_or_accents_lead_to_them(tmp_path: Path):
+    """"q#1.md" was read as "q" with a fragment, its link dropped with a warning; a missing
+    "Müller.md" was warned about without its line (the link is percent-encoded by then)."""
+    write_site(tmp_path, {
+        "content/q#1.md": article("Question one answered", "Yes.", source="One"),
+        "content/what?.md": article("What happened next", "This.", source="One"),
+        "content/links.md": article("Links", "See [one](q%231.md#top), [what](what%3F.md)\n\nand [gone](Müller.md).", source="Two"),
+    })
+    result = build_site(tmp_path)
+    page = (tmp_path / "output" / "articles" / "links" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../question-one-answered/index.html#top">one</a>' in page
+    assert '<a href="../what-happened-next/index.html">what</a>' in page
+    assert [(w.line, w.message) for w in result.warnings if w.path.endswith("links.md")] == [
+        (8, "links to 'Müller.md', which is not a published article: its text is published without the link")]

@@ -52,7 +52,9 @@ def rebase_links(html: str, rel: str, original_url: str | None,
         if attribute == "href" and path.lower().endswith(ARTICLE_SUFFIXES) and not path.startswith("/"):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path)))
             if not target.startswith("../"):
-                return f'href="{_MARKER}{quote(target + rest)} {line_of(value) or 0}"'
+                # the file's own "#" and "?" escaped, the fragment's and query's kept: told apart
+                line = line_of(value) or line_of(unquote(value))  # as written: "Müller.md", not "M%C3%BCller.md"
+                return f'href="{_MARKER}{quote(target)}{quote(rest, safe="#?/=&")} {line or 0}"'
         if original_url:
             return f'{attribute}="{escape(urljoin(original_url, value))}"'
         if not value.startswith("/"):
@@ -76,8 +78,8 @@ def link_articles(entries: Sequence[Entry], slugs: Mapping[str, str]) -> tuple[l
         targets: list[str] = []
 
         def resolved(match: re.Match[str], entry: Entry = entry, targets: list[str] = targets) -> str:
-            target = unquote(match.group(1))
-            path, fragment = _split(target)
+            path, fragment = _split(match.group(1))
+            path, fragment = unquote(path), unquote(fragment)
             slug = slugs.get(path)
             targets.append(slug or "")
             if slug is None:  # a draft's or a typo's address would 404, and name the file
