@@ -713,3 +713,19 @@ def test_links_to_article_files_named_with_hash_question_mark_or_accents_lead_to
     assert '<a href="../what-happened-next/index.html">what</a>' in page
     assert [(w.line, w.message) for w in result.warnings if w.path.endswith("links.md")] == [
         (8, "links to 'Müller.md', which is not a published article: its text is published without the link")]
+
+
+def test_files_in_the_stories_folder_that_are_no_story_files_are_warned_about(tmp_path: Path):
+    """A scraper writing its articles to content/stories/ lost them all without a word."""
+    write_site(tmp_path, {
+        "content/a.md": article("Quake hits the city", "A quake hit.", source="One"),
+        "content/stories/quake.MD": "---\ntitle: The quake\nentries: [a.md]\n---\n",
+        "content/stories/2024/fire.txt": "Fire downtown\n\nA fire.\n",
+        "content/stories/notes.markdown": "x\n",
+        "content/stories/_draft.md": "---\ntitle: Later\n---\n",
+    })
+    result = build_site(tmp_path)
+    assert sorted((w.path.split("content/", 1)[1], w.message) for w in result.warnings if "not read" in w.message) == [
+        (f"stories/{name}", "not read: stories/ holds story files (stories/<slug>.md) only; articles go anywhere "
+                            "else in the content folder") for name in ("2024/fire.txt", "notes.markdown")]
+    assert load_digest(tmp_path)["stories"][0]["title"] == "The quake"  # .MD, as articles' .MD, is read

@@ -223,7 +223,11 @@ def _analyse(entry: Entry) -> Analysis:
 def _read_story_files(root: Path, known: set[str], errors: list[Problem], warnings: list[Problem]) -> tuple[StoryFile, ...]:
     story_files = []
     claimed: dict[str, str] = {}
-    for path in story_file_paths(root):
+    paths, others = story_file_paths(root)
+    for path in others:
+        warnings.append(Problem(relative_name(path, root), None, f"not read: {STORIES_FOLDER}/ holds story files "
+                                f"({STORIES_FOLDER}/<slug>.md) only; articles go anywhere else in the content folder", "warning"))
+    for path in paths:
         rel = relative_name(path, root)
         try:
             data = path.read_bytes()

@@ -16,11 +16,17 @@ STORIES_FOLDER = "stories"
 _KEYS = {"title", "featured", "entries"}
 
 
-def story_file_paths(content_dir: Path) -> list[Path]:
+def story_file_paths(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The story files (``stories/<slug>.md``), and the other files in ``stories/``, which are
+    not read: a scraper writing its articles to a folder of that name lost them all silently."""
     folder = content_dir / STORIES_FOLDER
     if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.md") if not p.name.startswith((".", "_")))
+        return [], []
+    files = sorted(p for p in folder.rglob("*") if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+                   and not p.is_dir())
+    story = [p for p in files if p.parent == folder and p.suffix.lower() == ".md"]
+    chosen = set(story)
+    return story, [p for p in files if p not in chosen]
 
 
 _ARTICLE_KEYS = frozenset({"date", "updated", "source", "url", "author", "tags", "story", "summary", "draft", "language"})
