@@ -92,3 +92,25 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path):
 def test_a_bad_value_in_an_inline_table_or_a_dotted_key_is_named_at_its_line(tmp_path: Path, text: str):
     assert _first_problem(tmp_path, text).startswith(("PATH:2: grouping.threshold must be between 0 and 1, above 0",
                                                       "PATH:3: grouping.related_threshold must be between 0 and 1, above 0"))
+
+
+def test_odd_config_files_are_errors_naming_the_file_not_tracebacks_hangs_or_defaults(tmp_path: Path):
+    import os
+
+    def problem(path: Path) -> str:
+        with pytest.raises(ConfigError) as caught:
+            load_config(path)
+        return str(caught.value.problems[0]).replace(str(path), "PATH")
+
+    dangling = tmp_path / "dangling.toml"
+    dangling.symlink_to(tmp_path / "nowhere.toml")  # was read as "no config": a site built with the defaults
+    assert problem(dangling) == "PATH: cannot read config: it is a symlink to nothing"
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('title = "News"\nauthor = "Jos\u00e9"\n'.encode("latin-1"))
+    assert problem(latin1) == "PATH:2: cannot read config: it is not UTF-8 text (save it as UTF-8)"
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n", encoding="utf-8")
+    assert problem(deep) == "PATH: invalid TOML: nested too deeply to read"
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # reading it waited for a writer for good
+    assert problem(fifo) == "PATH: cannot read config: not a regular file"

@@ -415,3 +415,11 @@ def test_a_list_nested_ten_deep_keeps_the_rest_of_the_article():
     body = "".join("  " * i + f"- point {i}\n" for i in range(10)) + "\nSecond paragraph.\n\n## Reaction\n\nThird paragraph.\n"
     entry, _ = read(f"---\ntitle: Council outline\n---\n\nIntro.\n\n{body}")
     assert "point 9" in entry.body_html and "Third paragraph." in entry.body_html and "Reaction</h2>" in entry.body_html
+
+
+def test_a_txt_file_with_front_matter_is_warned_about_as_a_misnamed_markdown_file():
+    entry, problems = read("---\ntitle: Mayor resigns\nsource: Gazette\n---\n\nThe mayor resigned.\n", "b.txt")
+    assert [(p.line, p.severity, p.message) for p in problems] == [
+        (1, "warning", "this .txt file starts with front matter (--- … ---), which only Markdown files are read for: rename it to .md")]
+    _, problems = read("---\nA scraped rule line, then text\n---\n\nThe mayor resigned.\n", "c.txt")
+    assert problems == []

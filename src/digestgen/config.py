@@ -125,18 +125,28 @@ _GROUPING_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 def load_config(path: Path, *, required: bool = False) -> Config:
     """Read ``path``; a missing optional file gives the defaults."""
     if not path.exists():
+        if path.is_symlink():  # not "no config": the site would be built with the defaults, as someone else's
+            raise ConfigError(Problem(str(path), None, "cannot read config: it is a symlink to nothing"))
         if required:
             raise ConfigError(Problem(str(path), None, "config file not found"))
         return Config()
+    if path.exists() and not path.is_file() and not path.is_dir():  # a fifo would wait for a writer for good
+        raise ConfigError(Problem(str(path), None, "cannot read config: not a regular file"))
     try:
-        text = path.read_text(encoding="utf-8-sig")  # as Windows Notepad saves it, byte order mark first
-    except (OSError, UnicodeDecodeError) as exc:
+        data_bytes = path.read_bytes()
+        text = data_bytes.decode("utf-8-sig")  # as Windows Notepad saves it, byte order mark first
+    except OSError as exc:
         raise ConfigError(Problem(str(path), None, f"cannot read config: {exc}")) from None
+    except UnicodeDecodeError as exc:
+        line = data_bytes.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(Problem(str(path), line, "cannot read config: it is not UTF-8 text (save it as UTF-8)")) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _line_from_toml_error(exc)
         raise ConfigError(Problem(str(path), line, f"invalid TOML: {exc}")) from None
+    except RecursionError:
+        raise ConfigError(Problem(str(path), None, "invalid TOML: nested too deeply to read")) from None
     return parse_config(data, source=str(path), text=text)
 
 

@@ -76,10 +76,17 @@ def _merge_conflict(text: str) -> int | None:
     return None
 
 
+_FRONT_MATTER_IN_TEXT = re.compile(r"\s*---[ \t]*\n(?:[A-Za-z_][\w-]*[ \t]*:.*\n|[ \t]+.*\n|[ \t]*\n)+---[ \t]*(?:\n|$)")
+
+
 def _read_text(text: str, rel: str, suffix: str, tz: tzinfo, unknown_outlet: str) -> tuple[Entry | None, list[Problem]]:
     try:
         if suffix.lower() == ".txt":
-            return _entry_from_text(text, rel, tz, unknown_outlet), []
+            problems = []
+            if _FRONT_MATTER_IN_TEXT.match(text):  # a scraper's slip: its keys were dropped as debris, "---" the headline
+                problems.append(Problem(rel, 1, "this .txt file starts with front matter (--- … ---), which only Markdown "
+                                                "files are read for: rename it to .md", "warning"))
+            return _entry_from_text(text, rel, tz, unknown_outlet), problems
         return _entry_from_markdown(text, rel, tz, unknown_outlet)
     except (RecursionError, MemoryError):
         return None, [Problem(rel, None, "file is too deeply nested or too large to read")]
