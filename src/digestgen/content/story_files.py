@@ -22,9 +22,10 @@ def story_file_paths(content_dir: Path) -> tuple[list[Path], list[Path]]:
     folder = content_dir / STORIES_FOLDER
     if not folder.is_dir():
         return [], []
-    files = sorted(p for p in folder.rglob("*") if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
-                   and not p.is_dir())
-    story = [p for p in files if p.parent == folder and p.suffix.lower() == ".md"]
+    found = sorted(p for p in folder.rglob("*") if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts))
+    # a folder named like a story file is one that cannot be read (an error, naming it)
+    story = [p for p in found if p.parent == folder and p.suffix.lower() == ".md"]
+    files = [p for p in found if not p.is_dir()]
     chosen = set(story)
     return story, [p for p in files if p not in chosen]
 
