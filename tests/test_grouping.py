@@ -405,7 +405,7 @@ def test_shuffled_input_gives_the_same_partition_with_headlines_among_full_texts
 
     def latent(docs):
         features = [prepare(d.title, d.text) for d in docs]
-        return latent_vectors(vectorize(features), 10, article_keys(features))
+        return latent_vectors(vectorize(features), 10, article_keys(features))[0]
 
     texts, headlines = _two_beats()
     docs = [doc("", text, days=i % 5) for i, text in enumerate(texts)] + [doc(title) for title in headlines]
@@ -677,3 +677,21 @@ def test_hundreds_of_reprints_of_one_wire_story_are_one_story():
     others = [doc("Council approves new budget for schools", "The council voted on Tuesday to raise spending.", days=3)]
     res = group(copies + others)
     assert sorted(map(len, res.stories)) == [1, len(copies)]
+
+
+def test_two_short_texts_sharing_one_common_word_stay_apart_on_a_small_site():
+    """A headline whose words lie along none of the latent directions has a latent vector of
+    noise; made unit length, two such short texts sharing one everyday word were one story
+    ("Apple releases iOS 7.1 update" and a brief on satellite images "released on Monday")."""
+    rng = random.Random(5)
+    topics = [_invented_words(rng, 12) for _ in range(8)]
+    other = _invented_words(rng, 500)
+    common = other[0]
+    texts = [" ".join(words * 3 + rng.sample(other[1:], 80) + ([common] if rng.random() < 0.3 else []))
+             for words in topics for _ in range(4)]
+    own = _invented_words(rng, 12)
+    docs = [doc("", text, days=i % 3) for i, text in enumerate(texts)]
+    docs += [doc(" ".join([common, *own[:4]]), days=None), doc("", " ".join([common, *own[4:10]]) + ". " + " ".join(own[10:]))]
+    stories = group(docs).stories
+    assert not any({len(docs) - 2, len(docs) - 1} <= set(story) for story in stories)
+    assert sum(1 for story in stories if len(story) == 4) == 8  # the eight topics still whole

@@ -28,6 +28,10 @@ from ._text import normalize_rows, shortness
 DIMS = 70              # latent directions kept, and at most one per
 ARTICLES_PER_DIM = 8   # this many articles (with fewer, they are each article's own words)
 WEIGHT = 0.3           # share of a headline's similarity that is latent (times its shortness)
+# ... and times its coverage, the share of its vector the directions hold, up to COVERED: a
+# headline whose words lie along no direction has a latent vector of noise, made unit length
+# (two such short texts sharing one common word were one story on a 32-article site).
+COVERED = 0.3
 BASIS_ROWS = 2000      # articles the directions are learnt from, at most (bounds the cost)
 _OVERSAMPLE = 10       # extra random directions: the top DIMS come out sharper
 _POWER_STEPS = 8       # fewer leave the directions noisy where singular values are close: the
@@ -52,13 +56,17 @@ def with_latent(x: sp.csr_matrix, raw: sp.csr_matrix, keys: np.ndarray) -> sp.cs
     dims = min(DIMS, raw.shape[0] // ARTICLES_PER_DIM)
     if not weight.any() or dims < 2:
         return x
-    latent = sp.csr_matrix(latent_vectors(raw, dims, keys) * np.sqrt(weight)[:, np.newaxis])
+    vectors, coverage = latent_vectors(raw, dims, keys)
+    weight = weight * np.minimum(1.0, coverage / COVERED)
+    latent = sp.csr_matrix(vectors * np.sqrt(weight)[:, np.newaxis])
     words = sp.diags(np.sqrt(1.0 - weight)) @ x
     return normalize_rows(sp.hstack([words, latent], format="csr"))
 
 
-def latent_vectors(x: sp.csr_matrix, dims: int, keys: np.ndarray) -> np.ndarray:
-    """Unit-length rank-`dims` LSA vectors of x's rows (zero rows stay zero).
+def latent_vectors(x: sp.csr_matrix, dims: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit-length rank-`dims` LSA vectors of x's rows (zero rows stay zero), and each
+    row's coverage: the length of its projection, the share of the (unit) row the
+    directions hold.
 
     A randomized truncated SVD (Halko, Martinsson & Tropp 2011), learnt
     from at most BASIS_ROWS articles, then every article projected onto it.
@@ -98,8 +106,9 @@ def latent_vectors(x: sp.csr_matrix, dims: int, keys: np.ndarray) -> np.ndarray:
     # poorly represented in Q but exactly projected here.
     z = x @ directions
     norms = np.linalg.norm(z, axis=1)
+    coverage = np.minimum(norms, 1.0)
     norms[norms == 0] = 1.0
-    return z / norms[:, np.newaxis]
+    return z / norms[:, np.newaxis], coverage
 
 
 def _sample(keys: np.ndarray, limit: int) -> np.ndarray:
