@@ -421,6 +421,15 @@ def test_the_404_page_of_a_site_under_a_subpath_links_what_the_preview_serves(si
             assert request(running.url, link).status == 200, link
 
 
+def test_a_tab_at_the_published_subpath_counts_its_page_as_on_screen(site: Paths) -> None:
+    """Named /news/articles/x/index.html, it was no page: an edit reloaded the tab to the old
+    file first, and to the new one a second or two later."""
+    site.config_file.write_text('title = "Preview Test Digest"\nbase_url = "https://example.org/news/"\n', encoding="utf-8")
+    with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+        request(running.url, f"{POLL_PATH}?since=an-old-version&page={quote('/news/stories/x/')}")
+        assert running.state.on_screen() == ["stories/x/index.html"]
+
+
 def test_pages_count_as_on_screen_while_tabs_wait_on_them_and_for_a_while_after() -> None:
     now = [1000.0]
     state = LiveState(clock=lambda: now[0])
@@ -756,6 +765,22 @@ class TestLiveReload:
         (site.templates / "index.html").unlink()  # seen only through the new watch on templates/
         assert wait_for_rebuild(preview, version_of(page))["ok"] is True
 
+    def test_edits_in_a_content_folder_that_is_a_symlink_are_seen(self, site: Paths, tmp_path: Path) -> None:
+        """content/ kept in another repository and linked in: OS events are not followed
+        through a link, and the preview went stale without a word."""
+        shared = tmp_path / "shared-content"
+        site.content.rename(shared)
+        site.content.symlink_to(shared, target_is_directory=True)
+        with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
+            seen = version_of(request(running.url, "/").text)
+            (shared / "new.md").write_text(article(
+                "Lighthouse keeper retires after forty years",
+                "The keeper of the Point lighthouse retired on Friday after forty years of service.",
+                date="2024-05-08", source="Coast News", url="https://coast.example/lighthouse",
+            ), encoding="utf-8")
+            wait_for_rebuild(running, seen)
+            assert "Lighthouse keeper retires" in request(running.url, "/").text
+
     def test_polling_observer_sees_edits_too(self, site: Paths) -> None:
         with Preview(site, port=0, poll=True, poll_interval=0.05, debounce=0.05, poll_timeout=WAIT) as running:
             seen = version_of(request(running.url, "/").text)
@@ -878,7 +903,7 @@ def test_the_preview_goes_to_memory_when_there_is_room_and_cleans_up_after_kille
     # and the records of the builds into them: one a preview, they piled up in the site's cache
     assert len(records) == 1 and sorted(site.cache.glob("last-build-*.json")) == []
 
-    monkeypatch.setattr(serve_module, "_has_room", lambda folder, content: False)
+    monkeypatch.setattr(serve_module, "_has_room", lambda folder, content, copied=(): False)
     with Preview(site, port=0, poll_timeout=WAIT) as preview:
         assert preview.root is not None and not preview.root.is_relative_to(ram)
 
@@ -1264,3 +1289,19 @@ def test_a_save_that_changes_nothing_reloads_no_tab(quiet_preview: Preview, site
     settle(quiet_preview)
     assert publishes and "Baker Lane" in (quiet_preview.root / "digest.json").read_text(encoding="utf-8") + "".join(
         p.read_text(encoding="utf-8") for p in (quiet_preview.root / "stories").glob("*/index.html"))
+
+
+def test_the_preview_goes_to_memory_only_with_room_for_the_static_files_too(tmp_path: Path) -> None:
+    """A 200 MB video in static/ went to /dev/shm uncounted: on a laptop, half its memory."""
+    from digestgen.serve import _has_room
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "video.mp4").write_bytes(b"\0" * 1000)
+    free = shutil.disk_usage(tmp_path).free
+    big = tmp_path / "big"
+    big.mkdir()
+    with open(big / "huge.bin", "wb") as sparse:  # as large as the disk's free space, written as a hole
+        sparse.truncate(free)
+    assert _has_room(tmp_path, tmp_path / "content", [tmp_path / "static"]) is (free >= 1 << 30)
+    assert _has_room(tmp_path, tmp_path / "content", [big]) is False

@@ -21,7 +21,7 @@ import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .. import cache
 from ..assets import site_static
@@ -395,26 +395,31 @@ _AS_IT_WAS = object()  # Preview._patch: the saved articles read as they did
 
 
 def _make_workdir(paths: Paths) -> Path:
-    parent = _RAM_FOLDER if _has_room(_RAM_FOLDER, paths.content) else Path(tempfile.gettempdir())
+    parent = _RAM_FOLDER if _has_room(_RAM_FOLDER, paths.content, (paths.static, paths.files)) else Path(tempfile.gettempdir())
     _remove_abandoned(parent, paths.cache)
     return Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
 
 
-def _has_room(folder: Path, content: Path) -> bool:
+def _has_room(folder: Path, content: Path, copied: Sequence[Path] = ()) -> bool:
     """Room for a preview: ten times the content (a site is about five times its articles,
-    and two builds overlap while the old one is removed), and never less than 1 GiB."""
+    and two builds overlap while the old one is removed), plus twice the folders copied
+    as they are (``copied``: static files, a video among them), and never less than 1 GiB."""
     try:
         if not (folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)):
             return False
         free = shutil.disk_usage(folder).free
     except OSError:
         return False
+    return free >= max(1 << 30, 10 * _size(content) + 2 * sum(map(_size, copied)))
+
+
+def _size(folder: Path) -> int:
     size = 0
-    for root, _, names in os.walk(content):
+    for root, _, names in os.walk(folder):
         for name in names:
             with contextlib.suppress(OSError):
-                size += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
-    return free >= max(1 << 30, 10 * size)
+                size += os.stat(os.path.join(root, name)).st_size  # a linked file is copied whole
+    return size
 
 
 def _remove_abandoned(parent: Path, cache_folder: Path) -> None:

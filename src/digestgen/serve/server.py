@@ -265,7 +265,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         state = self.server.state
         fields = parse_qs(query)
         seen = fields.get("since", [""])[0]
-        page = page_file(fields.get("page", [""])[0])
+        # the page as the site names it: a tab at the published subpath (/news/x/) shows x/
+        page = page_file(from_site_root(fields.get("page", [""])[0], self.server.base_path, self.server.root))
         snapshot = state.snapshot() if head else state.wait_for_change(seen, self.server.poll_timeout, page)
         body = json.dumps({"version": snapshot.version, "ok": not snapshot.problems,
                            "reload": snapshot.needs_reload(seen, page)}).encode()

@@ -155,6 +155,10 @@ class SourceWatcher:
         self._observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
         self._handler = _Handler(self._dispatch)
         self._watches: dict[Path, ObservedWatch] = {}
+        # A source folder that is a symlink (content/ kept in another repository) is watched
+        # at its target: OS events are not followed through a link (watchdog asks inotify
+        # not to), and the preview went stale without a word. Events there are named back.
+        self._linked: dict[Path, Path] = {}  # target -> the folder as the site names it
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -176,7 +180,7 @@ class SourceWatcher:
             self._observer.join(timeout=5)
 
     def _dispatch(self, event: FileSystemEvent) -> None:
-        for path in event_paths(event):
+        for path in map(self._as_named, event_paths(event)):
             if path in self._paths.source_folders and event.is_directory:
                 try:
                     self._schedule()  # a source folder appeared (or went): watch what is there now
@@ -199,7 +203,16 @@ class SourceWatcher:
                     self._observer.unschedule(self._watches.pop(folder))
             for folder, recursive in wanted.items():
                 if folder not in self._watches:
-                    self._watches[folder] = self._observer.schedule(self._handler, str(folder), recursive=recursive)
+                    target = folder.resolve() if recursive and folder.is_symlink() else folder
+                    if target != folder:
+                        self._linked[target] = folder
+                    self._watches[folder] = self._observer.schedule(self._handler, str(target), recursive=recursive)
+
+    def _as_named(self, path: Path) -> Path:
+        for target, folder in self._linked.items():
+            if path == target or path.is_relative_to(target):
+                return folder / path.relative_to(target)
+        return path
 
 
 class _Handler(FileSystemEventHandler):
