@@ -423,3 +423,10 @@ def test_a_txt_file_with_front_matter_is_warned_about_as_a_misnamed_markdown_fil
         (1, "warning", "this .txt file starts with front matter (--- … ---), which only Markdown files are read for: rename it to .md")]
     _, problems = read("---\nA scraped rule line, then text\n---\n\nThe mayor resigned.\n", "c.txt")
     assert problems == []
+
+
+def test_a_stray_nul_byte_is_an_error_at_its_line():
+    """One NUL in an otherwise fine article failed the build naming the file only: which of
+    its hundred lines holds the invisible byte?"""
+    _, problems = read(b"---\ntitle: Fine\n---\n\nText.\nMore\x00 text.\n", "nul.md")
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [(6, "binary data (NUL bytes), not a text article")]

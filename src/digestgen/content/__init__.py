@@ -55,7 +55,7 @@ def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo,
     try:
         text = decode(data)
     except BinaryFileError as exc:
-        return None, [Problem(rel, None, str(exc))]
+        return None, [Problem(rel, exc.line, str(exc))]
     if not text.strip():
         return None, [Problem(rel, None, "empty file: skipped", "warning")]
     conflict = _merge_conflict(text)

@@ -7,7 +7,9 @@ import re
 
 
 class BinaryFileError(ValueError):
-    pass
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line  # of the first thing that gave it away, when one did
 
 
 # C0 controls other than tab, newline, carriage return and form feed, plus DEL:
@@ -72,7 +74,7 @@ def decode(data: bytes) -> str:
         if guess:
             return _exact(data, guess, "UTF-16")
         raise BinaryFileError("binary data (NUL bytes), not a text article: save it as UTF-8 text, "
-                              "or move it out of the content folder")
+                              "or move it out of the content folder", data.count(b"\n", 0, data.index(b"\x00")) + 1)
     return _normalise(data.decode("utf-8", errors="digestgen-cp1252"))
 
 
