@@ -269,6 +269,9 @@ def test_tags_whose_names_make_one_slug_keep_their_own_pages(tmp_path: Path):
                                   tags=["C++", "Politics"]),
         "content/cs.md": article("Runtime news", "A faster runtime.", date="2021-03-03", source="Dev Wire",
                                  tags=["C#", "politics"]),
+        # one tag too, though typed on a Mac (e + combining accent) or with an invisible space pasted in
+        "content/cafe.md": article("Cafe news", "Coffee.", date="2021-03-04", source="Dev Wire", tags=["Caf\u00e9"]),
+        "content/cafe2.md": article("Cafe2 news", "Tea.", date="2021-03-05", source="Dev Wire", tags=["Cafe\u0301", "Poli\u200btics"]),
     })
     build_site(tmp_path)
     out = tmp_path / "output"
@@ -276,7 +279,8 @@ def test_tags_whose_names_make_one_slug_keep_their_own_pages(tmp_path: Path):
     for page in sorted(out.glob("tags/*/index.html")):
         html = page.read_text(encoding="utf-8")
         names[page.parent.name] = (html.split("<h1")[1].split(">", 1)[1].split("<")[0].strip(), html.count('class="article-item"'))
-    assert names == {"c": ("C", 1), "c-2": ("C#", 1), "c-3": ("C++", 1), "politics": ("politics", 2)}, names
+    assert names == {"c": ("C", 1), "c-2": ("C#", 1), "c-3": ("C++", 1), "politics": ("Poli\u200btics", 3),
+                     "cafe": ("Cafe\u0301", 2)}, names
     cpp = next(out.glob("articles/template-news*/index.html")).read_text(encoding="utf-8")
     assert "><bdi>C++</bdi></a>" in cpp and 'href="../../tags/c-3/index.html"' in cpp
 

@@ -7,6 +7,7 @@ sitemap and the search index follow the same plan; ``site`` makes them all.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Container, Iterable, Mapping, Sequence
@@ -153,8 +154,12 @@ class Sections:
 
 
 def tag_key(tag: str) -> str:
-    """What makes two tags one: "Politics" and " politics" are one, "C" and "C++" two."""
-    return " ".join(tag.split()).casefold()
+    """What makes two tags one: "Politics" and " politics" are one, "C" and "C++" two; so are
+    "Café" typed on a Mac (e and a combining accent) and elsewhere, and "Poli\u200btics"."""
+    return unicodedata.normalize("NFC", " ".join(tag.translate(_INVISIBLE).split())).casefold()
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))  # zero-width space, word joiner, BOM, soft hyphen
 
 
 def sections(digest: Digest, config: Config) -> Sections:
