@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,19 @@ def test_odd_config_files_are_errors_naming_the_file_not_tracebacks_hangs_or_def
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)  # reading it waited for a writer for good
     assert problem(fifo) == "PATH: cannot read config: not a regular file"
+
+
+def test_a_machine_without_a_time_zone_database_builds_all_the_same(tmp_path: Path):
+    """Slim containers ship none: every build ended in a traceback ('No time zone found with
+    key UTC'), and a right zone name was called unknown."""
+    import subprocess
+    import sys
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("---\ntitle: A\ndate: 2024-01-01 10:00\n---\n\nx\n", encoding="utf-8")
+    (tmp_path / "digestgen.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONTZPATH": str(tmp_path / "no-such-folder")}
+    done = subprocess.run([sys.executable, "-m", "digestgen", "build", "--site", str(tmp_path), "-q"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"date": "2024-01-01T10:00:00+01:00"' in (tmp_path / "output" / "digest.json").read_text(encoding="utf-8")

@@ -352,3 +352,19 @@ def test_an_undated_story_is_as_new_as_its_feed_not_from_1970(tmp_path: Path):
     story = atom(tmp_path / "output" / "stories" / "harbour" / "feed.xml")
     assert {e.findtext(f"{ATOM}updated") for e in story.findall(f"{ATOM}entry")} == {"2021-03-01T10:00:00+00:00"}
     assert "1970" not in (tmp_path / "output" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_date_before_standard_time_zones_gets_an_offset_in_whole_minutes(tmp_path: Path):
+    """New York's offset in 1850 was its local mean time, -04:56:02: RFC 3339, the sitemap's
+    xs:dateTime and HTML's datetime take only ±hh:mm, and the sitemap failed its own schema."""
+    write_site(tmp_path, {
+        "digestgen.toml": 'title = "Gazette"\ntimezone = "America/New_York"\nbase_url = "https://example.org/"\n',
+        "content/a.md": article("Railway opens", "The line opened.", date="1850-06-01 12:00", source="Gazette"),
+    })
+    build(Paths.for_site(tmp_path), now=NOW)
+    out = tmp_path / "output"
+    everything = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.suffix in (".xml", ".json", ".html"))
+    assert not re.search(r"T\d\d:\d\d:\d\d[+-]\d\d:\d\d:\d\d", everything)  # an offset with seconds
+    assert "<lastmod>1850-06-01T12:00:02-04:56</lastmod>" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(XSD).validate(str(out / "sitemap.xml"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .content.dates import iso_text
 from .models import Digest, Entry, Story
 from .output import OutputFile
 from .pages import DIGEST_JSON, article_path, story_path
@@ -65,4 +66,4 @@ def _entry_json(entry: Entry) -> str:
 
 
 def _iso(value) -> str | None:  # noqa: ANN001
-    return value.isoformat() if value else None
+    return iso_text(value) if value else None

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from .config import Config
-from .content.dates import in_zone
+from .content.dates import in_zone, iso_text
 from .i18n import site_messages
 from .models import Digest, Entry, Story
 from .output import OutputFile
@@ -48,7 +48,7 @@ def entry_id(entry: Entry, config: Config) -> str:
 
 def rfc3339(value: datetime | None, config: Config) -> str:
     """Always with an offset: ``2018-07-12T17:47:00-04:00``."""
-    return in_zone(value or EPOCH, config.tzinfo).replace(microsecond=0).isoformat()
+    return iso_text(in_zone(value or EPOCH, config.tzinfo))
 
 
 def _author(config: Config) -> str:

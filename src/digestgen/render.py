@@ -16,7 +16,7 @@ import jinja2.lexer
 import jinja2.meta
 from markupsafe import Markup, escape
 
-from .content.dates import in_zone
+from .content.dates import in_zone, iso_text
 from .content.markdown import safe_url
 from .errors import Problem, TemplateError
 from .i18n import Messages, messages_for
@@ -330,7 +330,7 @@ def _isodate_filter(tz: tzinfo):  # noqa: ANN202
         if not value:
             return ""
         value = _in_zone(value, tz)
-        return value.replace(microsecond=0).isoformat() if isinstance(value, datetime) else value.isoformat()
+        return iso_text(value) if isinstance(value, datetime) else value.isoformat()
 
     return isodate
 

@@ -8,7 +8,7 @@ from typing import Iterable
 from xml.sax.saxutils import escape
 
 from .config import Config
-from .content.dates import in_zone
+from .content.dates import in_zone, iso_text
 from .output import OutputFile
 from .pages import Page, site_url
 
@@ -55,7 +55,7 @@ def _urlset(listed: list[Page], config: Config, path: str) -> bytes:
 
 
 def _stamp(moment: datetime, config: Config) -> str:
-    return in_zone(moment, config.tzinfo).replace(microsecond=0).isoformat()
+    return iso_text(in_zone(moment, config.tzinfo))
 
 
 def robots_txt(config: Config) -> OutputFile:

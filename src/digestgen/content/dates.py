@@ -146,3 +146,14 @@ def _zone(zone: str | None) -> tzinfo | None:
 def in_zone(value: datetime, tz: tzinfo) -> datetime:
     """``value`` as the time in ``tz``; a time without a zone is one in ``tz`` (the site's)."""
     return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def iso_text(value: datetime) -> str:
+    """``value`` as RFC 3339 / ISO 8601 text to the second, its offset in whole minutes. Before
+    time zones were standardised a zone's offset was the local mean time's (New York's was
+    -04:56:02), and RFC 3339, xs:dateTime and HTML's datetime take only ±hh:mm: the offset is
+    rounded to the minute, and the time told in it."""
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        value = value.astimezone(timezone(timedelta(minutes=round(offset.total_seconds() / 60))))
+    return value.replace(microsecond=0).isoformat()
