@@ -167,6 +167,9 @@ def test_slugify_properties(text, fallback):
     ("Storm—and then the flood", "storm-and-then-the-flood"),
     ("Café «chic» reopens", "cafe-chic-reopens"),
     ("North Korea’s Kim Sends…", "north-koreas-kim-sends"),  # an apostrophe joins its word
+    ("Straßenbahn fährt wieder", "strassenbahn-fahrt-wieder"),  # was "straenbahn": letters without an ASCII base
+    ("Deprem sarsıldı", "deprem-sarsildi"),
+    ("Øresund and Łódź", "oresund-and-lodz"),
 ])
 def test_punctuation_beyond_ascii_separates_words_in_slugs(title, slug):
     assert slugify(title) == slug

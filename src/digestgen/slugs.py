@@ -25,7 +25,7 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     """
     # Punctuation beyond ASCII separates words as ASCII's does ("Mumbai–Pune" was "mumbaipune");
     # an apostrophe inside a word does not ("Korea’s": "koreas").
-    spaced = translate_beyond_ascii(_APOSTROPHES.sub("", text), separators())
+    spaced = translate_beyond_ascii(_APOSTROPHES.sub("", text), separators()).translate(_LETTERS)
     ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
@@ -39,6 +39,12 @@ def slugify(text: str, fallback: str = "untitled") -> str:
         slug += "-1"
     return slug
 
+
+# Letters that decompose to no ASCII letter, as they are written without their marks
+# ("Straßenbahn" was "straenbahn", Turkish "sarsıldı" "sarsld").
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ı": "i", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe",
+                          "Œ": "OE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
+                          "ħ": "h", "Ħ": "H", "ŋ": "ng", "Ŋ": "NG"})
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
