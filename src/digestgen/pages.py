@@ -239,6 +239,8 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                  "all_related": related_path(story.topic) if len(story.related) > RELATED_SHOWN else None,
                  "outlets": [outlet_ref[name] for name in story.sources if name in outlet_ref],
                  "story_month": month_of.get(story.slug),
+                 # its versions' tags, each once (a story page was the one place without a way to them)
+                 "story_tags": list({ref.slug: ref for e in story.entries for ref in tags_of.get(e.slug, [])}.values()),
                  "meta": _article_meta(story.date, story.updated)},
                 f"story {story.slug!r}",
                 lastmod=story.sort_date,
@@ -303,6 +305,7 @@ def plan_pages(digest: Digest, config: Config, site: Sections | None = None,
                 pages.append(Page(
                     path, "tag.html",
                     {"tag": TagRef(tag.name, tag.slug), "entries": chunk, "article_count": len(tag.entries),
+                     "story_of": {e.slug: site.story_of[e.slug] for e in chunk},
                      "pagination": pagination, "meta": {"type": "website"}},
                     f"tag {tag.name!r}", lastmod=_newest(e.sort_date for e in chunk)))
 
