@@ -34,7 +34,7 @@ from digestgen.render import theme_dir
 from digestgen.serve import Preview
 from digestgen.serve.inject import OVERLAY_ID, POLL_PATH, SCRIPT_PATH, inject, overlay
 from digestgen.serve.latest import LatestOnly
-from digestgen.serve.server import bind, content_type, from_site_root, page_file, resolve_request_path
+from digestgen.serve.server import bind, content_type, from_site_root, moved_url, page_file, resolve_request_path
 from digestgen.serve.state import ON_SCREEN_SECONDS, LiveState, Snapshot
 from digestgen.serve.watch import Debouncer, event_paths, should_rebuild
 
@@ -1192,7 +1192,11 @@ def test_when_regrouping_moves_an_article_the_pages_on_screen_show_it_before_the
     (_, quick_ahead), (_, quick), (_, exact_ahead), (_, exact) = publishes
     versions = [options["ahead"]["index.html"].count(b"2 versions") for options in (quick_ahead, exact_ahead)]
     assert versions == [0, 1]  # on its own at first; then in its story, with the prize's first report
-    assert quick == exact == {"settled": ["index.html"]}
+    assert quick == {"settled": ["index.html"]}
+    # and a tab left on the new version's story of its own goes to the story it joined
+    assert exact == {"settled": ["index.html"], "moved": {
+        "stories/miller-street-bakery-takes-national-sourdough-prize/index.html":
+            "stories/town-bakery-wins-national-prize-for-sourdough-loaf/index.html"}}
     assert exact_ahead["ahead"]["index.html"] == (quiet_preview.root / "index.html").read_bytes()
     assert snapshot_of(quiet_preview.root) == _clean_build(site, tmp_path)
 
@@ -1305,3 +1309,42 @@ def test_the_preview_goes_to_memory_only_with_room_for_the_static_files_too(tmp_
         sparse.truncate(free)
     assert _has_room(tmp_path, tmp_path / "content", [tmp_path / "static"]) is (free >= 1 << 30)
     assert _has_room(tmp_path, tmp_path / "content", [big]) is False
+
+
+@pytest.mark.parametrize(("shown", "page", "now", "expected"), [
+    ("/articles/old/", "articles/old/index.html", "articles/new/index.html", "/articles/new/"),
+    ("/articles/old/index.html", "articles/old/index.html", "articles/new/index.html", "/articles/new/index.html"),
+    ("/news/stories/old/", "stories/old/index.html", "stories/new/index.html", "/news/stories/new/"),  # a subpath kept
+    ("/elsewhere", "stories/old/index.html", "stories/new/index.html", "/stories/new/"),
+])
+def test_a_tab_whose_page_moved_goes_to_the_same_place_at_the_new_address(shown, page, now, expected) -> None:
+    assert moved_url(shown, page, now) == expected
+
+
+def test_moves_are_kept_across_publishes_and_followed_from_move_to_move() -> None:
+    state = LiveState()
+    seen = state.snapshot().version
+    state.publish(moved={"articles/a/index.html": "articles/b/index.html"})
+    state.publish()  # a tab that slept through the first publish still learns where its page went
+    state.publish(moved={"articles/b/index.html": "articles/c/index.html"})
+    assert state.snapshot().moved == {"articles/a/index.html": "articles/c/index.html",
+                                      "articles/b/index.html": "articles/c/index.html"}
+    assert state.snapshot().needs_reload(seen, "articles/a/index.html")
+
+
+def test_a_tab_on_an_article_whose_title_changed_is_sent_to_its_new_address(quiet_preview: Preview, site: Paths) -> None:
+    """Its address was not in the story lock yet (the preview never writes it): the tab
+    reloaded to "Page not found", with no way to the article's new page."""
+    seen = quiet_preview.state.snapshot().version
+    bakery = site.content / "bakery.md"
+    bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
+    quiet_preview.rebuild([bakery])
+    settle(quiet_preview)
+    old = "/articles/town-bakery-wins-national-prize-for-sourdough-loaf/"
+    reply = json.loads(request(quiet_preview.url, f"{POLL_PATH}?since={seen}&page={quote(old)}").body)
+    assert reply["go"] == "/articles/town-bakery-takes-national-prize-for-sourdough-loaf/"
+    assert request(quiet_preview.url, reply["go"]).status == 200 and request(quiet_preview.url, old).status == 404
+    # the story had only that article's title for a name: its page moved too
+    story = "/stories/town-bakery-wins-national-prize-for-sourdough-loaf/"
+    reply = json.loads(request(quiet_preview.url, f"{POLL_PATH}?since={seen}&page={quote(story)}").body)
+    assert reply["go"] == "/stories/town-bakery-takes-national-prize-for-sourdough-loaf/"

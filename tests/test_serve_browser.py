@@ -97,6 +97,23 @@ def test_an_edit_appears_in_an_open_tab_within_two_seconds(browser, preview: Pre
         page.close()
 
 
+def test_a_tab_follows_its_article_to_the_address_a_new_title_gives_it(browser, preview: Preview, site: Paths) -> None:
+    """Before its address is in the story lock, a title edit moves an article's page: the
+    tab goes there (as Hugo's server sends it), not to "Page not found"."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(preview.url.rstrip("/") + "/articles/town-bakery-wins-national-prize-for-sourdough-loaf/")
+        expect(page.locator("h1")).to_contain_text("Town bakery wins")
+        bakery = site.content / "bakery.md"
+        bakery.write_text(bakery.read_text().replace("Town bakery wins", "Town bakery takes"), encoding="utf-8")
+        expect(page.locator("h1")).to_contain_text("Town bakery takes", timeout=RELOAD_BUDGET_MS * 2)
+        assert page.url.endswith("/articles/town-bakery-takes-national-prize-for-sourdough-loaf/")
+    finally:
+        page.close()
+
+
 def test_a_build_error_shows_over_the_page_and_goes_away_when_fixed(browser, preview: Preview, site: Paths) -> None:
     from playwright.sync_api import expect
 

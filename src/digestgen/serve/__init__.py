@@ -29,9 +29,9 @@ from ..build import BuildResult, build, sources_signature
 from ..config import Paths
 from ..errors import DigestgenError, Problem, shown_path
 from ..lock import holds
-from ..models import StoryLock
+from ..models import Digest, StoryLock
 from ..output import process_alive, replace_files
-from ..pages import absolute_root
+from ..pages import absolute_root, article_path, story_path
 from ..patch import ShownIndex, SiteState, patch, patch_theme, shown_index
 from ..site import render_outputs
 from .server import PORT_TRIES, PreviewServer, bind
@@ -86,6 +86,10 @@ class Preview:
         # The story lock as the last exact build would have written it: a build in another
         # terminal writes just that, and the preview, which shows it already, need not rebuild.
         self._lock_shown: StoryLock | None = None
+        # The digest of the last site built, and the pages that moved since it was published
+        # (moved_pages): tabs showing one are sent to its new address.
+        self._digest_shown: Digest | None = None
+        self._moves: dict[str, str] = {}
         self._exact_builds = LatestOnly(self._exact, name="digestgen-exact-build")
 
     @property
@@ -192,7 +196,7 @@ class Preview:
                 self._fresh = None
             # A tab that reloaded for a page shown ahead has this build's page already (if it
             # did not fail: then the pages shown ahead give way to the last good site).
-            snapshot = self.state.publish(problems, settled=shown_ahead if quick is not None else ())
+            snapshot = self.state.publish(problems, settled=shown_ahead if quick is not None else (), **self._take_moves())
             if quick is not None and quick.provisional:
                 self._exact_builds.request((changes, quick.digest))
             else:
@@ -245,7 +249,7 @@ class Preview:
             if stale():
                 return  # a newer save came meanwhile; its own exact build follows it
             if exact is None or exact.digest != quick_digest:
-                self.state.publish(problems, settled=shown_ahead if exact is not None else ())
+                self.state.publish(problems, settled=shown_ahead if exact is not None else (), **self._take_moves())
             else:
                 changed = {page for page, data in on_screen.items() if _read(self.root / page) != data}
                 if self._fresh is not None:  # pages off screen had the old templates: now they are new too
@@ -287,6 +291,11 @@ class Preview:
         if self._site is not None and self._shown_for is not self._site:
             self._shown = shown_index(self._site, self._shown)
             self._shown_for = self._site
+
+    def _take_moves(self) -> dict[str, dict[str, str]]:
+        """LiveState.publish's ``moved``, when pages moved since the last publish."""
+        moves, self._moves = self._moves, {}
+        return {"moved": moves} if moves else {}
 
     def _saves_waiting(self) -> bool:
         return bool(self._debouncer and self._debouncer.has_pending())
@@ -342,6 +351,10 @@ class Preview:
             problems = (Problem("digestgen", None, f"unexpected error: {type(exc).__name__}: {exc}"),)
             self._site = None
         else:
+            if result.digest is not None:
+                if self._digest_shown is not None:
+                    self._moves.update(moved_pages(self._digest_shown, result.digest))
+                self._digest_shown = result.digest
             self._site = result.state if result.state is not None else self._site
             if self._site is not None and self._server is not None:
                 self._server.base_path = absolute_root(self._site.config)
@@ -484,6 +497,25 @@ def _stop_on_sigterm():  # noqa: ANN202
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def moved_pages(before: Digest, after: Digest) -> dict[str, str]:
+    """Pages of ``before`` that are gone from ``after`` while what they showed lives on at
+    another address: an article by its file, a story where all its articles went. Pure."""
+    article_at = {e.source_path: article_path(e) for e in after.entries}
+    story_at = {e.source_path: story_path(s) for s in after.stories for e in s.entries}
+    pages = set(article_at.values()) | {story_path(s) for s in after.stories}
+    moved = {}
+    for story in before.stories:
+        if story_path(story) not in pages:
+            homes = {story_at.get(e.source_path) for e in story.entries} - {None}
+            if len(homes) == 1:
+                moved[story_path(story)] = homes.pop()
+        for entry in story.entries:
+            now = article_at.get(entry.source_path)
+            if now is not None and now != article_path(entry) and article_path(entry) not in pages:
+                moved[article_path(entry)] = now
+    return moved
 
 
 def _describe(changes, paths: Paths) -> str:  # noqa: ANN001

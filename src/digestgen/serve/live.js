@@ -26,7 +26,9 @@
       .then(function (state) {
         pending = null;
         retry = 250;
-        if (state.version !== seen && state.reload !== false) {
+        if (state.go) {
+          location.href = state.go;  // this page's article or story lives at another address now
+        } else if (state.version !== seen && state.reload !== false) {
           location.reload();  // the server renders the error overlay, if any, into the new page
         } else {
           seen = state.version;

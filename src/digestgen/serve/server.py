@@ -124,6 +124,18 @@ def from_site_root(url_path: str, base_path: str, root: Path) -> str:
     return rest if rest.startswith("/") else "/" + rest
 
 
+def moved_url(shown: str, page: str, now: str) -> str:
+    """The address a tab at URL path ``shown`` (which shows output ``page``) goes to now
+    that the page is at output path ``now``: under the same prefix (a published subpath),
+    ending as it ended (``…/`` or ``…/index.html``). Pure."""
+    folder, new_folder = page.removesuffix("index.html"), now.removesuffix("index.html")
+    at = unquote(shown).rfind(folder) if folder else -1
+    if at < 0:
+        return "/" + quote(now.removesuffix("index.html") if now.endswith("/index.html") else now)
+    plain = unquote(shown)
+    return quote(plain[:at] + new_folder + plain[at + len(folder):])
+
+
 def page_file(url_path: str) -> str | None:
     """The output path of the HTML page a tab at ``url_path`` shows (``/stories/x/`` ->
     ``stories/x/index.html``), or None when the URL names no page. Pure: the file may not exist."""
@@ -266,10 +278,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         fields = parse_qs(query)
         seen = fields.get("since", [""])[0]
         # the page as the site names it: a tab at the published subpath (/news/x/) shows x/
-        page = page_file(from_site_root(fields.get("page", [""])[0], self.server.base_path, self.server.root))
+        shown = fields.get("page", [""])[0]
+        page = page_file(from_site_root(shown, self.server.base_path, self.server.root))
         snapshot = state.snapshot() if head else state.wait_for_change(seen, self.server.poll_timeout, page)
-        body = json.dumps({"version": snapshot.version, "ok": not snapshot.problems,
-                           "reload": snapshot.needs_reload(seen, page)}).encode()
+        reply = {"version": snapshot.version, "ok": not snapshot.problems, "reload": snapshot.needs_reload(seen, page)}
+        if reply["reload"] and page in snapshot.moved:
+            reply["go"] = moved_url(shown, page, snapshot.moved[page])
+        body = json.dumps(reply).encode()
         self._send(HTTPStatus.OK, "application/json", body, head)
 
     def _redirect(self, location: str) -> None:

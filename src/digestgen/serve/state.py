@@ -36,6 +36,10 @@ class Snapshot:
     # Pages (output path -> bytes) to serve in place of their files: a build under way
     # will write them so (see LiveState.publish).
     ahead: Mapping[str, bytes] = field(default_factory=dict)
+    # Pages whose article or story lives at another address since (output path -> output
+    # path): a title edited before its address is in the story lock, a story merged. A tab
+    # showing one goes to the new address, as Hugo's server sends it, not to "Page not found".
+    moved: Mapping[str, str] = field(default_factory=dict)
 
     def needs_reload(self, seen: str, page: str | None) -> bool:
         """Does a tab showing ``page`` as served at version ``seen`` need to reload?"""
@@ -53,6 +57,7 @@ class LiveState:
         self._settled: frozenset[str] = frozenset()
         self._settled_since: str | None = None
         self._ahead: dict[str, bytes] = {}
+        self._moved: dict[str, str] = {}
         self._clock = clock
         self._waiting: dict[str, int] = {}  # page -> tabs waiting on it now
         self._watched: dict[str, float] = {}  # page -> when a tab last waited on it
@@ -62,12 +67,17 @@ class LiveState:
             return self._snapshot()
 
     def publish(self, problems: tuple[Problem, ...] | list[Problem] = (), settled: Collection[str] = (),
-                ahead: Mapping[str, bytes] | None = None) -> Snapshot:
+                ahead: Mapping[str, bytes] | None = None, moved: Mapping[str, str] | None = None) -> Snapshot:
         """Record a finished build (failed if it has ``problems``) and wake every waiting tab.
         ``settled``: pages that are as the previous version had them (see Snapshot.settled).
         ``ahead``: pages of a build still under way, served until the next publish in place
-        of their files, which that build will write the same (or, failing, leave as they were)."""
+        of their files, which that build will write the same (or, failing, leave as they were).
+        ``moved``: pages now at another address (Snapshot.moved); kept across publishes, as a
+        tab may sleep through several, and followed from move to move."""
         with self._cond:
+            if moved:
+                self._moved = {old: moved.get(new, new) for old, new in self._moved.items()} | dict(moved)
+                self._moved = {old: new for old, new in self._moved.items() if old != new}
             self._settled_since = self._version()
             self._generation += 1
             self._problems = tuple(problems)
@@ -117,4 +127,5 @@ class LiveState:
         return f"{self._run}-{self._generation}"
 
     def _snapshot(self) -> Snapshot:
-        return Snapshot(self._version(), self._problems, self._has_site, self._settled, self._settled_since, self._ahead)
+        return Snapshot(self._version(), self._problems, self._has_site, self._settled, self._settled_since, self._ahead,
+                        self._moved)
