@@ -772,25 +772,23 @@ class TestLiveReload:
         site.content.rename(shared)
         site.content.symlink_to(shared, target_is_directory=True)
         with Preview(site, port=0, debounce=0.05, poll_timeout=WAIT) as running:
-            seen = version_of(request(running.url, "/").text)
-            (shared / "new.md").write_text(article(
-                "Lighthouse keeper retires after forty years",
-                "The keeper of the Point lighthouse retired on Friday after forty years of service.",
-                date="2024-05-08", source="Coast News", url="https://coast.example/lighthouse",
-            ), encoding="utf-8")
-            wait_for_rebuild(running, seen)
-            assert "Lighthouse keeper retires" in request(running.url, "/").text
+            _a_new_article_shows(running, shared)
 
     def test_polling_observer_sees_edits_too(self, site: Paths) -> None:
         with Preview(site, port=0, poll=True, poll_interval=0.05, debounce=0.05, poll_timeout=WAIT) as running:
-            seen = version_of(request(running.url, "/").text)
-            (site.content / "new.md").write_text(article(
-                "Lighthouse keeper retires after forty years",
-                "The keeper of the Point lighthouse retired on Friday after forty years of service.",
-                date="2024-05-08", source="Coast News", url="https://coast.example/lighthouse",
-            ), encoding="utf-8")
-            wait_for_rebuild(running, seen)
-            assert "Lighthouse keeper retires" in request(running.url, "/").text
+            _a_new_article_shows(running, site.content)
+
+
+def _a_new_article_shows(running: Preview, folder: Path) -> None:
+    """An article saved into ``folder`` is on the preview's front page after the rebuild."""
+    seen = version_of(request(running.url, "/").text)
+    (folder / "new.md").write_text(article(
+        "Lighthouse keeper retires after forty years",
+        "The keeper of the Point lighthouse retired on Friday after forty years of service.",
+        date="2024-05-08", source="Coast News", url="https://coast.example/lighthouse",
+    ), encoding="utf-8")
+    wait_for_rebuild(running, seen)
+    assert "Lighthouse keeper retires" in request(running.url, "/").text
 
 
 # --- ports and the command line ------------------------------------------------------------
