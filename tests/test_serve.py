@@ -1346,3 +1346,19 @@ def test_a_tab_on_an_article_whose_title_changed_is_sent_to_its_new_address(quie
     story = "/stories/town-bakery-wins-national-prize-for-sourdough-loaf/"
     reply = json.loads(request(quiet_preview.url, f"{POLL_PATH}?since={seen}&page={quote(story)}").body)
     assert reply["go"] == "/stories/town-bakery-takes-national-prize-for-sourdough-loaf/"
+
+
+def test_a_tab_on_a_deleted_version_goes_to_its_story_once(quiet_preview: Preview, site: Paths) -> None:
+    """It showed the deleted article again, then "Page not found" at each publish that followed."""
+    new = _second_bakery_report(site)
+    quiet_preview.rebuild([new])
+    settle(quiet_preview)
+    page = "/articles/miller-street-bakery-takes-national-sourdough-prize/"
+    assert request(quiet_preview.url, page).status == 200
+    seen = quiet_preview.state.snapshot().version
+    new.unlink()
+    quiet_preview.rebuild([new])
+    settle(quiet_preview)
+    reply = json.loads(request(quiet_preview.url, f"{POLL_PATH}?since={seen}&page={quote(page)}").body)
+    assert reply["go"] == "/stories/town-bakery-wins-national-prize-for-sourdough-loaf/"
+    assert "Town bakery wins" in request(quiet_preview.url, reply["go"]).text

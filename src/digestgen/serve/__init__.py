@@ -283,7 +283,10 @@ class Preview:
             served = state.paths.output
             replace_files([f for f in site_static(state.paths.static)[0] if not (served / f.path).is_file()], served)
             shown.extend(f.path for f in made)
-            self.state.publish((), ahead={f.path: f.data for f in made})
+            # The other pages on screen are served from their files as they were until the
+            # build writes: their tabs wait for it (reloaded now, a deleted article's showed
+            # it again, then "Page not found" at each publish that followed).
+            self.state.publish((), ahead={f.path: f.data for f in made}, settled=set(pages) - set(shown))
 
     def _index_shown(self) -> None:
         """What shows what in the site being served (patch.shown_index), unless known: a
@@ -501,7 +504,8 @@ def _stop_on_sigterm():  # noqa: ANN202
 
 def moved_pages(before: Digest, after: Digest) -> dict[str, str]:
     """Pages of ``before`` that are gone from ``after`` while what they showed lives on at
-    another address: an article by its file, a story where all its articles went. Pure."""
+    another address: an article by its file, a story where all its articles went; and a
+    deleted article's page to its story, when that is still there. Pure."""
     article_at = {e.source_path: article_path(e) for e in after.entries}
     story_at = {e.source_path: story_path(s) for s in after.stories for e in s.entries}
     pages = set(article_at.values()) | {story_path(s) for s in after.stories}
@@ -513,6 +517,8 @@ def moved_pages(before: Digest, after: Digest) -> dict[str, str]:
                 moved[story_path(story)] = homes.pop()
         for entry in story.entries:
             now = article_at.get(entry.source_path)
+            if now is None and story_path(story) in pages:
+                now = story_path(story)  # the article is gone (deleted, made a draft): its story is not
             if now is not None and now != article_path(entry) and article_path(entry) not in pages:
                 moved[article_path(entry)] = now
     return moved
