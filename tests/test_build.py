@@ -733,3 +733,13 @@ def test_files_in_the_stories_folder_that_are_no_story_files_are_warned_about(tm
         (f"stories/{name}", "not read: stories/ holds story files (stories/<slug>.md) only; articles go anywhere "
                             "else in the content folder") for name in ("2024/fire.txt", "notes.markdown")]
     assert load_digest(tmp_path)["stories"][0]["title"] == "The quake"  # .MD, as articles' .MD, is read
+
+
+def test_a_french_site_reads_its_slash_dates_day_first_and_rereads_them_when_the_language_changes(tmp_path: Path):
+    write_site(tmp_path, {"digestgen.toml": 'language = "fr"\ntimezone = "Europe/Paris"\n',
+                          "content/ratp.md": article("Grève RATP", "Texte.", source="Le Parisien", date="12/03/2024 08:00")})
+    build_site(tmp_path)
+    assert load_digest(tmp_path)["stories"][0]["entries"][0]["date"] == "2024-03-12T08:00:00+01:00"
+    (tmp_path / "digestgen.toml").write_text('language = "en"\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    build_site(tmp_path)  # the cached reading was the French one
+    assert load_digest(tmp_path)["stories"][0]["entries"][0]["date"] == "2024-12-03T08:00:00+01:00"

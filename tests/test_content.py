@@ -430,3 +430,16 @@ def test_a_stray_nul_byte_is_an_error_at_its_line():
     its hundred lines holds the invisible byte?"""
     _, problems = read(b"---\ntitle: Fine\n---\n\nText.\nMore\x00 text.\n", "nul.md")
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [(6, "binary data (NUL bytes), not a text article")]
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "1998-06-05"), ("en-US", "1998-06-05"),
+                                                    ("fr", "1998-05-06"), ("de", "1998-05-06"), ("en-GB", "1998-05-06")])
+def test_a_slash_date_is_read_day_first_on_a_site_not_in_us_english(language, expected):
+    """A French site's 12/03/2024 was 3 December, without a word; in October, 12/10 was a
+    December date, and the article left out as future-dated."""
+    from digestgen.content.dates import day_first
+
+    dayfirst = day_first(language)
+    md, _ = read_entry(article("Grève", "Texte.", date="06/05/1998 08:00").encode(), "a.md", ".md", UTC, day_first=dayfirst)
+    txt, _ = read_entry(b"Greve RATP\n\n06/05/1998 08:00\n\nLe texte de l'article.\n", "b.txt", ".txt", UTC, day_first=dayfirst)
+    assert md.date.date().isoformat() == txt.date.date().isoformat() == expected

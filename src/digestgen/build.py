@@ -24,6 +24,7 @@ from ._gc import cycle_collection_paused
 from .assets import root_files, site_static
 from .config import Config, Paths, line_of_key, load_config, normal_base_url
 from .content import ReadResult, discover, link_articles, read_entries
+from .content.dates import day_first
 from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
@@ -152,7 +153,7 @@ def build(
                        *_unread_theme_folders(paths.templates))
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
-                            unknown_outlet(messages))
+                            unknown_outlet(messages), day_first(config.language))
     except ContentError as exc:
         raise ContentError([*_in_content(exc.problems, paths), *template_problems]) from None
     if template_problems:

@@ -29,6 +29,7 @@ from . import cache
 from ._gc import cycle_collection_paused
 from .assets import site_static
 from .config import Config, Paths
+from .content.dates import day_first
 from .content import ARTICLE_SUFFIXES, is_article, link_articles, read_article, relative_name
 from .digest_json import digest_json
 from .feeds import newest_stories
@@ -209,7 +210,8 @@ def _revised_entries(state: SiteState, changes: Sequence[Path],
         if rel not in published or rel in state.warned:
             return None
         before, story = published[rel]
-        entry, problems = read_article(path, content, state.config.timezone, unknown_outlet(site_messages(state.config)))
+        entry, problems = read_article(path, content, state.config.timezone, unknown_outlet(site_messages(state.config)),
+                                       day_first(state.config.language))
         if entry is None or problems:
             return None
         entry = link_articles([entry.with_slug(before.slug)], slugs)[0][0]

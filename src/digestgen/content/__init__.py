@@ -41,9 +41,10 @@ KNOWN_KEYS = frozenset(
 
 
 def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo,
-               unknown_outlet: str = UNKNOWN_OUTLET) -> tuple[Entry | None, list[Problem]]:
+               unknown_outlet: str = UNKNOWN_OUTLET, day_first: bool = False) -> tuple[Entry | None, list[Problem]]:
     """One file's bytes into an Entry, plus the problems found on the way. Pure.
-    ``unknown_outlet`` is the outlet of an article that names none, in the site's words.
+    ``unknown_outlet`` is the outlet of an article that names none, in the site's words;
+    ``day_first``: slash dates are read day first (dates.day_first).
 
     Never raises for any bytes: whatever is wrong with the file comes back as a Problem.
     """
@@ -60,10 +61,10 @@ def read_entry(data: bytes, rel: str, suffix: str, tz: tzinfo,
         return None, [Problem(rel, None, "empty file: skipped", "warning")]
     conflict = _merge_conflict(text)
     if conflict:
-        entry, problems = _read_text(text, rel, suffix, tz, unknown_outlet)
+        entry, problems = _read_text(text, rel, suffix, tz, unknown_outlet, day_first)
         return entry, [Problem(rel, conflict, "a merge conflict's markers (<<<<<<< and >>>>>>>) are in this file: "
                                               "resolve the conflict, or they are published as text", "warning"), *problems]
-    return _read_text(text, rel, suffix, tz, unknown_outlet)
+    return _read_text(text, rel, suffix, tz, unknown_outlet, day_first)
 
 
 # A git merge that stopped: "<<<<<<< HEAD" ... ">>>>>>> branch" at the start of lines. Both
@@ -83,23 +84,24 @@ def _merge_conflict(text: str) -> int | None:
 _FRONT_MATTER_IN_TEXT = re.compile(r"\s*---[ \t]*\n(?:[A-Za-z_][\w-]*[ \t]*:.*\n|[ \t]+.*\n|[ \t]*\n)+---[ \t]*(?:\n|$)")
 
 
-def _read_text(text: str, rel: str, suffix: str, tz: tzinfo, unknown_outlet: str) -> tuple[Entry | None, list[Problem]]:
+def _read_text(text: str, rel: str, suffix: str, tz: tzinfo, unknown_outlet: str,
+               day_first: bool = False) -> tuple[Entry | None, list[Problem]]:
     try:
         if suffix.lower() == ".txt":
             problems = []
             if _FRONT_MATTER_IN_TEXT.match(text):  # a scraper's slip: its keys were dropped as debris, "---" the headline
                 problems.append(Problem(rel, 1, "this .txt file starts with front matter (--- … ---), which only Markdown "
                                                 "files are read for: rename it to .md", "warning"))
-            return _entry_from_text(text, rel, tz, unknown_outlet), problems
-        return _entry_from_markdown(text, rel, tz, unknown_outlet)
+            return _entry_from_text(text, rel, tz, unknown_outlet, day_first), problems
+        return _entry_from_markdown(text, rel, tz, unknown_outlet, day_first)
     except (RecursionError, MemoryError):
         return None, [Problem(rel, None, "file is too deeply nested or too large to read")]
     except Exception as exc:  # noqa: BLE001 - a safety net: one odd file must not stop the build with a traceback
         return None, [Problem(rel, None, f"cannot read this file ({type(exc).__name__}: {str(exc)[:200]}); please report this as a digestgen bug")]
 
 
-def _entry_from_text(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -> Entry | None:
-    parsed = parse_text(text, tz)
+def _entry_from_text(text: str, rel: str, tz: tzinfo, unknown_outlet: str, day_first: bool) -> Entry | None:
+    parsed = parse_text(text, tz, day_first)
     paragraphs = tuple(p.text.replace("\n", " ") for p in parsed.paragraphs)
     html = "".join(
         "<p>" + "<br>\n".join(_escape(line) for line in p.text.split("\n")) + "</p>\n"
@@ -112,7 +114,8 @@ def _entry_from_text(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -> En
     )
 
 
-def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -> tuple[Entry | None, list[Problem]]:
+def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str,
+                         day_first: bool) -> tuple[Entry | None, list[Problem]]:
     try:
         parsed = parse_markdown(text)
     except FrontMatterError as exc:
@@ -143,7 +146,7 @@ def _entry_from_markdown(text: str, rel: str, tz: tzinfo, unknown_outlet: str) -
         if value is None or value == "":
             return None
         try:
-            return parse_date(value, tz)
+            return parse_date(value, tz, day_first)
         except ValueError as exc:
             warn(key, f"{key} ignored: {exc}")
             return None

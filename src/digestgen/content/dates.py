@@ -51,10 +51,21 @@ _PATTERNS = [
     # 06/05/1998 06:50:00 (US order, as the wires write it)
     re.compile(r"(?P<mnum>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})" + _TIME + _ZONE, re.I),
 ]
+# 06/05/1998 as the rest of the world writes it: 6 May (see day_first)
+_DAY_FIRST = re.compile(r"(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>\d{4})" + _TIME + _ZONE, re.I)
 
 
-def parse_date(value: object, tz: tzinfo) -> datetime:
-    """Return an aware datetime for ``value`` or raise ValueError saying why."""
+def day_first(language: str) -> bool:
+    """Is a slash date (06/05/1998) day first on a site in ``language``? Month first in US
+    English, as American newswires write it (and the site's default language, en); day first
+    everywhere else, British English included: read month first, a French site's 12/03/2024
+    was 3 December, without a word, and an article could vanish as future-dated."""
+    return language.lower() not in ("en", "en-us")
+
+
+def parse_date(value: object, tz: tzinfo, day_first: bool = False) -> datetime:
+    """Return an aware datetime for ``value`` or raise ValueError saying why; a slash date
+    is read day first when ``day_first`` (see day_first()), else month first."""
     if isinstance(value, datetime):
         return _in_range(value if value.tzinfo else _local(value, tz))
     if isinstance(value, date):
@@ -69,7 +80,7 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        parsed = _parse_words(text)
+        parsed = _parse_words(text, day_first)
     if parsed is None:
         raise ValueError(f"unrecognised date {text!r} (use ISO 8601, e.g. 2018-07-12 17:47)")
     return _in_range(parsed if parsed.tzinfo else _local(parsed, tz))
@@ -93,8 +104,8 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
-def _parse_words(text: str) -> datetime | None:
-    for pattern in _PATTERNS:
+def _parse_words(text: str, day_first: bool = False) -> datetime | None:
+    for pattern in (*_PATTERNS[:-1], _DAY_FIRST) if day_first else _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
             return _from_match(match)

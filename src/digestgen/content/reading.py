@@ -113,17 +113,17 @@ def relative_name(path: Path, content_dir: Path) -> str:
 
 def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir: Path | None = None,
                  signatures: Mapping[str, tuple[int, int, int] | None] = {},
-                 unknown_outlet: str = UNKNOWN_OUTLET) -> ReadResult:
+                 unknown_outlet: str = UNKNOWN_OUTLET, day_first: bool = False) -> ReadResult:
     """Parse every file (from the cache where its bytes are unchanged); collect every error
     before failing, so a user fixes them all in one go. ``signatures`` may give files'
     signatures the caller has just taken (str(path) -> signature), to spare a second stat.
     Dates without an offset are read in ``timezone``; an article naming no outlet is from
-    ``unknown_outlet`` (the site's words for it)."""
+    ``unknown_outlet`` (the site's words for it); slash dates day first when ``day_first``."""
     root = content_dir.resolve()
-    salt = f"{cache.code_version()}:{timezone}:{unknown_outlet}"
+    salt = f"{cache.code_version()}:{timezone}:{unknown_outlet}:{day_first}"
     cached = cache.load_entries(cache_dir, salt)
     fresh: dict[str, cache.CachedEntry] = {}
-    todo: list[tuple[str, str, str, str]] = []
+    todo: list[tuple[str, str, str, str, bool]] = []
     errors: list[Problem] = []
     for path in paths:
         rel = relative_name(path, root)
@@ -136,7 +136,7 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
         if hit and hit.signature == signature:
             fresh[rel] = hit
         else:
-            todo.append((str(path), rel, timezone, unknown_outlet))
+            todo.append((str(path), rel, timezone, unknown_outlet, day_first))
     for rel, result in _parse_all(todo, cached):
         fresh[rel] = result
 
@@ -159,15 +159,15 @@ def read_entries(paths: list[Path], content_dir: Path, timezone: str, cache_dir:
 
 
 def read_article(path: Path, content_dir: Path, timezone: str,
-                 unknown_outlet: str = UNKNOWN_OUTLET) -> tuple[Entry | None, tuple[Problem, ...]]:
+                 unknown_outlet: str = UNKNOWN_OUTLET, day_first: bool = False) -> tuple[Entry | None, tuple[Problem, ...]]:
     """One article file, parsed now (no cache), as read_entries() would: for the live preview,
     which patches its site after an edit to one article without reading the rest."""
     rel = relative_name(path, content_dir.resolve())
-    _, result = _parse_one((str(path), rel, timezone, unknown_outlet), None)
+    _, result = _parse_one((str(path), rel, timezone, unknown_outlet, day_first), None)
     return result.entry, result.problems
 
 
-def _parse_all(todo: list[tuple[str, str, str, str]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
+def _parse_all(todo: list[tuple[str, str, str, str, bool]], cached: dict[str, cache.CachedEntry]):  # noqa: ANN202
     if len(todo) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return [_parse_one(job, cached.get(job[1])) for job in todo]
     # fork is cheapest, but unsafe once other threads exist (the live preview has some)
@@ -188,10 +188,10 @@ def _parse_all(todo: list[tuple[str, str, str, str]], cached: dict[str, cache.Ca
     return results
 
 
-def _parse_one(job: tuple[str, str, str, str], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
+def _parse_one(job: tuple[str, str, str, str, bool], cached: cache.CachedEntry | None) -> tuple[str, cache.CachedEntry]:
     from . import MAX_FILE_BYTES, read_entry  # the per-file parser lives in the package facade
 
-    path_text, rel, timezone, unknown_outlet = job
+    path_text, rel, timezone, unknown_outlet, day_first = job
     path = Path(path_text)
     try:
         signature = cache.file_signature(path)
@@ -203,7 +203,7 @@ def _parse_one(job: tuple[str, str, str, str], cached: cache.CachedEntry | None)
     digest = cache.content_hash(data, rel)
     if cached is not None and cached.content_hash == digest:  # touched, not changed
         return rel, replace(cached, signature=signature)
-    entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone), unknown_outlet)
+    entry, problems = read_entry(data, rel, path.suffix, ZoneInfo(timezone), unknown_outlet, day_first)
     if entry is None:
         return rel, cache.CachedEntry(signature, digest, None, tuple(problems))
     # The key stands for the entry in every fingerprint (fingerprint.Fingerprinter): what the

@@ -91,11 +91,11 @@ def first_sentence(text: str, max_words: int = 25) -> str:
     return sentence.rstrip(".")
 
 
-def parse_text(text: str, tz: tzinfo) -> ParsedText:
+def parse_text(text: str, tz: tzinfo, day_first: bool = False) -> ParsedText:
     paragraphs = split_paragraphs(text)
     title = ""
     date = updated = None
-    found = _dateline(paragraphs[0].text.partition("\n")[0], tz) if paragraphs else None
+    found = _dateline(paragraphs[0].text.partition("\n")[0], tz, day_first) if paragraphs else None
     if found:  # a dateline above the headline: the date, not the title
         date, updated = found
         head = paragraphs[0]
@@ -114,7 +114,7 @@ def parse_text(text: str, tz: tzinfo) -> ParsedText:
     in_top = True
     for index, paragraph in enumerate(paragraphs):
         if in_top and index < _TOP_WINDOW and date is None:
-            found = _dateline(paragraph.text, tz)
+            found = _dateline(paragraph.text, tz, day_first)
             if found:
                 date, updated = found
                 continue
@@ -125,18 +125,18 @@ def parse_text(text: str, tz: tzinfo) -> ParsedText:
     return ParsedText(title, tuple(_drop_furniture(body)), date, updated)
 
 
-def _dateline(text: str, tz: tzinfo) -> tuple[datetime, datetime | None] | None:
+def _dateline(text: str, tz: tzinfo, day_first: bool) -> tuple[datetime, datetime | None] | None:
     if "\n" in text or len(text) > 120:
         return None
     parts = _UPDATED_SPLIT.split(_PUBLISHED_PREFIX.sub("", text), maxsplit=1)
     try:
-        date = parse_date(parts[0], tz)
+        date = parse_date(parts[0], tz, day_first)
     except ValueError:
         return None
     updated = None
     if len(parts) > 1:
         try:
-            updated = parse_date(parts[1], tz)
+            updated = parse_date(parts[1], tz, day_first)
         except ValueError:
             pass
     return date, updated
