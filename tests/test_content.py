@@ -443,3 +443,16 @@ def test_a_slash_date_is_read_day_first_on_a_site_not_in_us_english(language, ex
     md, _ = read_entry(article("Grève", "Texte.", date="06/05/1998 08:00").encode(), "a.md", ".md", UTC, day_first=dayfirst)
     txt, _ = read_entry(b"Greve RATP\n\n06/05/1998 08:00\n\nLe texte de l'article.\n", "b.txt", ".txt", UTC, day_first=dayfirst)
     assert md.date.date().isoformat() == txt.date.date().isoformat() == expected
+
+
+def test_raw_text_in_chinese_japanese_and_hindi_keeps_its_paragraphs():
+    """Their sentences end in 。 or । with no space after: every paragraph read as a
+    scraper's headline list, and up to six of them were dropped without a word."""
+    japanese = "東京で記録的な大雪 交通機関に乱れ\n" + "".join(f"\n第{i}段落。東京都心で{i}センチの積雪を観測した。\n" for i in range(1, 9))
+    hindi = "दिल्ली में भारी बारिश\n\nराजधानी दिल्ली में सोमवार को हुई भारी बारिश से कई इलाकों में पानी भर गया।\n\nमौसम विभाग ने येलो अलर्ट जारी किया है।\n"
+    chinese = "花莲发生强烈地震\n\n台湾东部花莲县周三发生强烈地震，多栋建筑倒塌。\n\n当局表示救援工作仍在进行。\n"
+    for text, paragraphs in ((japanese, 8), (hindi, 2), (chinese, 2)):
+        entry, problems = read(text.encode("utf-8"), "a.txt")
+        assert problems == [] and len(entry.paragraphs) == paragraphs, entry.paragraphs
+    entry, _ = read(article("", "台湾东部花莲县周三发生强烈地震，多栋建筑倒塌。当局表示救援工作仍在进行。"), "b.md")
+    assert entry.title == "台湾东部花莲县周三发生强烈地震，多栋建筑倒塌"  # its first sentence, not the whole paragraph

@@ -8,8 +8,11 @@ from datetime import datetime, tzinfo
 
 from .dates import parse_date
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+# A sentence's end: a full stop, question or exclamation mark before a space (or the end);
+# in Chinese and Japanese (。！？), Hindi (।) and Arabic (؟) its own marks, whatever follows
+# (no space does: read without them, a Japanese or Hindi text's paragraphs were dropped as
+# a scraper's headline lists).
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)|[。！？｡।॥؟۔][\"'”’»)\]」』）]*")
 # A full stop after these ends no sentence ("Raúl R. Labrador", "Mr. Kim", "the U.S. Senate").
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr gen gov sen rep lt col sgt capt cmdr adm prof rev hon pres supt insp "
@@ -88,7 +91,7 @@ def first_sentence(text: str, max_words: int = 25) -> str:
     words = sentence.split()
     if len(words) > max_words:
         return " ".join(words[:max_words]) + "…"
-    return sentence.rstrip(".")
+    return sentence.rstrip(".。｡।")
 
 
 def parse_text(text: str, tz: tzinfo, day_first: bool = False) -> ParsedText:
