@@ -666,6 +666,23 @@ def test_two_quakes_of_one_week_reported_in_briefs_stay_two_stories(tmp_path):
                                            ["nodate-turkey.md", "quake-turkey-aljazeera.md"]]
 
 
+def test_french_reports_of_two_strikes_on_one_morning_stay_two_stories(tmp_path):
+    """Three outlets each on a metro strike and a rail strike of the same Tuesday: French
+    function words ("des", "mardi", "très") counted as shared words and made them one story;
+    the same articles in English were two."""
+    import json
+    import shutil
+
+    from conftest import REPO, build_site
+
+    shutil.copytree(REPO / "tests" / "fixtures" / "strikes-fr", tmp_path / "content")
+    (tmp_path / "digestgen.toml").write_text('language = "fr"\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    build_site(tmp_path)
+    stories = json.loads((tmp_path / "output" / "digest.json").read_text(encoding="utf-8"))["stories"]
+    assert sorted(sorted(e["source_path"] for e in s["entries"]) for s in stories) == [
+        ["ratp1.md", "ratp2.md", "ratp3.md"], ["sncf1.md", "sncf2.md", "sncf3.md"]]
+
+
 def test_hundreds_of_reprints_of_one_wire_story_are_one_story():
     """Every reprint has the same telling words, each then in more articles' keys than
     candidate generation takes (MAX_POSTINGS): past 400 copies they met no one and became a

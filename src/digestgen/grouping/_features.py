@@ -44,7 +44,10 @@ def tokenize(text: str, limit: int | None = None) -> list[str]:
 
 # Function words plus news boilerplate and scraper debris ("Tweet with a
 # location", photo credits).  Generic English/news vocabulary, not tuned to any
-# corpus.
+# corpus; and French, German, Spanish, Portuguese and Italian function words and
+# weekdays (counted as words, they made French reports of two strikes on one
+# morning one story), but not "un" nor "los", which English news writes for the
+# UN and Los Angeles.
 STOPWORDS = frozenset(
     """
     a about above after again against all almost also although always am among an and another any
@@ -62,6 +65,24 @@ STOPWORDS = frozenset(
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
     mr mrs ms dr new news just like know well way back going go time year years day days
     de la el le les der die und
+    au aux avec ce ces cette dans des du elle elles est et été être il ils je leur leurs lui mais
+    même nous ou où par pas pour qu que qui sa se ses sont sur une vous ont avait était sera
+    selon après avant chez contre entre depuis sans sous vers lors plus moins aussi très déjà
+    encore ainsi alors donc car comme hier aujourd demain lundi mardi mercredi jeudi vendredi
+    samedi dimanche
+    das den dem des ein eine einer eines einem einen oder aber auch als auf aus bei durch für
+    gegen im ist mit nach nicht noch nur sich sie er es wir sind wurde werden wird haben hatte
+    vom von vor zu zum zur unter wie wenn dass daß schon sehr mehr seit sowie laut sagte heute
+    gestern montag dienstag mittwoch donnerstag freitag samstag sonntag
+    unos unas del al en con por para sobre desde hasta qué su sus es fue ha han había
+    está están este esta estos estas ese esa más muy también ya lo según dijo hoy ayer lunes
+    martes miércoles jueves viernes sábado domingo
+    os um uma uns umas do da dos das na nos nas em com sem até seu sua seus suas são ser estão
+    isso isto mais muito já ao aos às pelo pela pelos pelas segundo disse hoje ontem terça
+    quarta quinta sexta feira
+    il lo gli uno ed di della dei degli delle dal dalla nel nella sul sulla tra fra che non si
+    sono stato stata hanno anche più molto già oggi ieri lunedì martedì mercoledì giovedì
+    venerdì sabato domenica
     tweet tweets location photo photos image images caption getty credit video videos watch
     click here read share email print subscribe advertisement copyright reserved rights
     http https www com html updated update am pm et gmt utc
