@@ -255,6 +255,9 @@ def multilingual_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                      source="NZZ"),
         "content/cairo.md": article("افتتاح مكتبة جديدة في القاهرة", "افتتحت المكتبة أبوابها أمس.", date="2024-09-01",
                                     source="الأهرام", language="ar"),
+        "content/diyarbakir.md": article("Diyarbakır'da eski köprü yıkıldı", "Tarihi köprü dün gece yıkıldı.",
+                                         date="2024-10-01", source="Hürriyet"),
+        "content/oresund.md": article("Øresundsbroen lukket i blæst", "Broen er lukket.", date="2024-11-01", source="DR"),
     })
 
 
@@ -274,6 +277,9 @@ def _search_page(folder: Path, files: dict[str, str]) -> Path:
     ("बारिश", "दिल्ली में भारी बारिश"),  # vowel signs are part of words
     ("strassenbahn", "Neue Straßenbahn in Zürich"),  # ß is ss
     ("مَكْتَبَة", "افتتاح مكتبة جديدة في القاهرة"),  # Arabic's vowel marks folded away
+    ("diyarbakir", "Diyarbakır'da eski köprü yıkıldı"),  # dotless ı as i: it found nothing
+    ("YIKILDI", "Diyarbakır'da eski köprü yıkıldı"),
+    ("oresundsbroen", "Øresundsbroen lukket i blæst"),  # ø as o, as slugs spell it
 ])
 def test_search_finds_words_in_every_script(browser, multilingual_search: Path, query: str, expected: str) -> None:  # noqa: ANN001
     titles, languages = _articles_found(browser, multilingual_search, query)

@@ -70,9 +70,16 @@ def words(text: str) -> list[str]:
 
 
 def _words_in_any_script(text: str) -> list[str]:
-    # ß as ss: Swiss German, and every keyboard without it, writes "strasse" for "Straße"
-    folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower().replace("ß", "ss")
+    # ß as ss: Swiss German, and every keyboard without it, writes "strasse" for "Straße"; and
+    # the letters with a mark of their own (no accent NFKD parts from them) as written without it
+    folded = translate_beyond_ascii(unicodedata.normalize("NFKD", text), _DIACRITICS).lower().translate(_PLAIN_LETTERS)
     return in_pairs(_word_pattern().findall(_joined(folded, _apostrophe_pattern())))
+
+
+# Turkish "Diyarbakır" is found as "diyarbakir", Danish "Ø" as "o", Polish "ł" as "l" (as
+# slugs spell them); search.js folds the same letters
+_PLAIN_LETTERS = str.maketrans({"ß": "ss", "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th",
+                                "ð": "d", "ħ": "h", "ŋ": "ng"})
 
 
 # What makes one word of what would be several, as a reader types it: an apostrophe inside a

@@ -89,11 +89,16 @@
   var APOSTROPHE = /['\u2019](?<=[\p{L}\p{M}\p{N}]['\u2019])(?:s(?![\p{L}\p{M}\p{N}])|(?=[\p{L}\p{M}\p{N}]))/gu;
   var NUMBER_POINT = /[.,](?<=[0-9][.,])(?=[0-9])/g;
   var ABBREVIATION_DOT = /\.(?<=\b[a-z]\.)(?=[a-z]\b)/g;  // a dot between single letters
+  // letters with a mark of their own, as written without it (search.py's _PLAIN_LETTERS)
+  var PLAIN_LETTERS = { "ß": "ss", "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th",
+                        "ð": "d", "ħ": "h", "ŋ": "ng" };
+  var PLAIN_LETTER = /[ßıøæœđłþðħŋ]/g;
+  function plainLetter(letter) { return PLAIN_LETTERS[letter]; }
   function joined(text) {
     return text.replace(APOSTROPHE, "").replace(NUMBER_POINT, "").replace(ABBREVIATION_DOT, "");
   }
   function words(text, query) {
-    var folded = joined(text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(/ß/g, "ss"))
+    var folded = joined(text.normalize("NFKD").replace(DIACRITICS, "").toLowerCase().replace(PLAIN_LETTER, plainLetter))
       .replace(ASTRAL_SEPARATORS, " ");
     var found = folded.match(/[\p{L}\p{M}\p{N}\u{20000}-\u{3ffff}]+/gu) || [];
     var out = [];
