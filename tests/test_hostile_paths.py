@@ -170,6 +170,7 @@ def test_slugify_properties(text, fallback):
     ("Straßenbahn fährt wieder", "strassenbahn-fahrt-wieder"),  # was "straenbahn": letters without an ASCII base
     ("Deprem sarsıldı", "deprem-sarsildi"),
     ("Øresund and Łódź", "oresund-and-lodz"),
+    ("2024", "2024"),  # digits alone, when there is nothing else
 ])
 def test_punctuation_beyond_ascii_separates_words_in_slugs(title, slug):
     assert slugify(title) == slug
@@ -190,3 +191,10 @@ def test_unique_slugs_properties(texts, taken):
         candidates = itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
         assert slug == next(c for c in candidates if c not in used)
         used.add(slug)
+
+
+def test_a_headline_in_another_script_is_not_named_by_its_digits_alone():
+    """"能登半島地震…震度7 死者48人に" was stories/7-48/, and every Arabic headline with "800"
+    in it shared stories/800/: a name that says nothing, and a clash the next one loses."""
+    assert slugify("能登半島地震…震度7 死者48人に", "story").startswith("story-")
+    assert slugify("800 قتيل في الزلزال", "article") != slugify("800 جريح في الزلزال", "article")

@@ -30,6 +30,8 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]
+    if not _LETTER.search(slug) and any(ch.isalpha() and not ch.isascii() for ch in text):
+        slug = ""  # only the digits of a Japanese or Arabic headline ("7-48"): no name, and one many share
     if not slug:
         nfc = " ".join(unicodedata.normalize("NFC", text).split())
         suffix = hashlib.sha256(nfc.encode("utf-8", "surrogatepass")).hexdigest()[:8] if nfc else ""
@@ -46,6 +48,7 @@ _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ı": "i", "ø": "o", "Ø": "
                           "Œ": "OE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
                           "ħ": "h", "Ħ": "H", "ŋ": "ng", "Ŋ": "NG"})
 
+_LETTER = re.compile("[a-z]")
 _PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
