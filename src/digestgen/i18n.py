@@ -99,6 +99,22 @@ def plural_category(tag: str, n: int) -> str:  # noqa: C901, PLR0911 - one rule 
         return "many"
     if language in ("cs", "sk"):
         return "one" if n == 1 else "few" if 2 <= n <= 4 else "other"
+    if language in ("hr", "sr", "bs", "sh"):
+        return "one" if tens == 1 and hundreds != 11 else "few" if 2 <= tens <= 4 and not 12 <= hundreds <= 14 else "other"
+    if language == "lt":
+        return "other" if 11 <= hundreds <= 19 else "one" if tens == 1 else "few" if tens >= 2 else "other"
+    if language == "lv":
+        return "zero" if tens == 0 or 11 <= hundreds <= 19 else "one" if tens == 1 else "other"
+    if language in ("ro", "mo"):
+        return "one" if n == 1 else "few" if n == 0 or 1 <= hundreds <= 19 else "other"
+    if language == "sl":
+        return {1: "one", 2: "two", 3: "few", 4: "few"}.get(hundreds, "other")
+    if language == "ga":
+        return "one" if n == 1 else "two" if n == 2 else "few" if 3 <= n <= 6 else "many" if 7 <= n <= 10 else "other"
+    if language == "cy":
+        return {0: "zero", 1: "one", 2: "two", 3: "few", 6: "many"}.get(n, "other")
+    if language == "mk":
+        return "one" if tens == 1 and hundreds != 11 else "other"
     if language == "ar":
         return ("zero", "one", "two")[n] if n < 3 else "few" if 3 <= hundreds <= 10 else "many" if hundreds >= 11 else "other"
     if language == "he":
