@@ -147,9 +147,21 @@ def test_a_language_digestgen_does_not_ship_speaks_english_counted_as_english_an
     assert "1 version<" in pages and "2 versions" in pages and "1 versions" not in pages  # zh has one form only
     assert [w.message.split(":")[0] for w in result.warnings if "ships no words" in w.message] == ["language 'zh'"]
     assert next(w for w in result.warnings if "ships no words" in w.message).line == 4  # language = "zh"
-    # given words, it is quiet
-    quiet = build_publisher_site(tmp_path / "given", config=_config("zh", '"Latest" = "最新"\n'))
+    # given some words, it says how many more stay English (one given silenced it for the other eighty)
+    some = build_publisher_site(tmp_path / "some", config=_config("zh", '"Latest" = "最新"\n'))
+    said = next(w.message for w in some.warnings if "ships no words" in w.message)
+    assert re.search(r"\[translations\] gives 1 of its words: \d{2,} stay English \('.+', …\)", said), said
+    # given them all, it is quiet
+    from digestgen.i18n import catalogue
+
+    every = "".join(f"{json.dumps(key)} = {json.dumps(value) if isinstance(value, str) else _inline_table(value)}\n"
+                    for key, value in catalogue("en").items())
+    quiet = build_publisher_site(tmp_path / "given", config=_config("zh", every))
     assert not [w for w in quiet.warnings if "ships no words" in w.message]
+
+
+def _inline_table(forms: dict) -> str:
+    return "{ " + ", ".join(f"{category} = {json.dumps(text)}" for category, text in forms.items()) + " }"
 
 def test_a_site_in_another_language_translates_the_theme_itself(tmp_path: Path):
     config = _config("sv", '"Latest" = "Senaste"\n"%(num)s version" = { one = "%(num)s version", other = "%(num)s versioner" }\n')

@@ -28,7 +28,7 @@ from .content.dates import day_first
 from .content.story_files import STORIES_FOLDER
 from .errors import ContentError, DigestgenError, OutputError, Problem, TemplateError
 from .grouping import group
-from .i18n import base_language, shipped_languages, site_messages, unasked, unknown_outlet
+from .i18n import base_language, catalogue, shipped_languages, site_messages, unasked, unknown_outlet
 from .lock import discard_lock, holds, place_lock, prepare_lock, read_lock
 from .models import Digest, Entry, StoryLock
 from .output import Staging, file_clock, unchanged_since
@@ -149,7 +149,7 @@ def build(
     messages = site_messages(config)
     env = make_environment(paths.templates, config.tzinfo, paths.cache / "templates", messages)
     template_problems = check_templates(env)
-    config_warnings = (*_unshipped_language(config, paths.config_file), *_unasked_translations(config, env, paths.config_file),
+    config_warnings = (*_unshipped_language(config, env, paths.config_file), *_unasked_translations(config, env, paths.config_file),
                        *_unread_theme_folders(paths.templates))
     try:
         read = read_entries(article_files, paths.content, config.timezone, paths.cache, signatures,
@@ -361,15 +361,22 @@ class _RememberedGrouping:
         return grouping
 
 
-def _unshipped_language(config: Config, config_file: Path) -> tuple[Problem, ...]:
+def _unshipped_language(config: Config, env: Environment, config_file: Path) -> tuple[Problem, ...]:
     """A warning when the site's language is one digestgen ships no words in and the site gives
-    none: its pages would say "Latest" under <html lang="zh"> without a word about it."""
-    if config.translations or base_language(config.language) in shipped_languages():
+    not all of them: its pages would say "Latest" under <html lang="zh"> without a word about
+    it (given one of them, the other eighty stayed English without a word too)."""
+    if base_language(config.language) in shipped_languages():
         return ()
+    given = {key for key, _ in config.translations}
+    missing = sorted((messages_asked_for(env) | set(catalogue("en"))) - given)
+    if not missing:
+        return ()
+    some = ", ".join(repr(key) for key in missing[:3]) + (", …" if len(missing) > 3 else "")
+    stay = ("so the theme's words stay English" if not given else
+            f"and [translations] gives {len(given)} of its words: {len(missing)} stay English ({some})")
     return (Problem(str(config_file), line_of_key(config_file, "language"),
-                    f"language {config.language!r}: digestgen ships no words in it, so the theme's words stay "
-                    "English; give yours under [translations] (digestgen/translations/en.toml lists them all)",
-                    "warning"),)
+                    f"language {config.language!r}: digestgen ships no words in it, {stay}; give yours under "
+                    "[translations] (digestgen/translations/en.toml lists them all)", "warning"),)
 
 
 def _unasked_translations(config: Config, env: Environment, config_file: Path) -> tuple[Problem, ...]:
