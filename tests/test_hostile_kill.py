@@ -169,3 +169,38 @@ def _left_running(site: Path, patience: float = 5.0) -> list[int]:
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.1)
+
+
+def test_ctrl_c_while_pages_render_stops_the_build_at_once_and_cleanly(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while pages render:
+    the build went on until every page was made, and a worker sometimes printed a traceback
+    over the terminal, or broke the pool and the build exited 1 instead of 130."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    _articles(site / "content", 2500)
+    done = subprocess.run([*_build_cmd(site)[:-1], "--profile"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    render = float(next(line.split()[1] for line in done.stderr.splitlines() if line.startswith("render")))
+    before = _snapshot(site / "output")
+    shutil.rmtree(site / ".digestgen-cache")  # every page to make again
+    proc = subprocess.Popen(_build_cmd(site)[:-1], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for line in proc.stderr:  # progress lines, plain on a pipe
+            if "rendering pages" in line:
+                break
+        time.sleep(min(0.3, render / 4))
+        interrupted = time.perf_counter()
+        os.killpg(proc.pid, signal.SIGINT)
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+        took = time.perf_counter() - interrupted
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+    assert code == 130 and "interrupted" in rest and "Traceback" not in rest, rest
+    assert took < max(0.5, render / 2), (took, render)  # not after every page is made
+    assert _snapshot(site / "output") == before
+    assert not list(site.glob(".output.building*")) and not list((site / ".digestgen-cache").glob("*building*"))
+    assert _left_running(site) == []

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from ._workers import die_with_parent
+from ._workers import die_with_parent, stop_now
 from .config import Config
 from .digest_json import digest_json
 from .errors import Problem, TemplateError
@@ -188,11 +188,17 @@ def _make_all(jobs: list[_Job], meanwhile: Callable[[], T], staging: Staging | N
     try:
         step = -(-len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_renderer, initargs=(os.getpid(),)) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_renderer, initargs=(os.getpid(),))
+        try:
             chunks = pool.map(_make_range, ranges)  # submits every range before it returns
             result = meanwhile()
-            return [data for chunk in chunks for data in chunk], result
+            made = [data for chunk in chunks for data in chunk]
+        except BaseException:  # Ctrl-C, a template error: stopped now, not after every page is made
+            stop_now(pool)
+            raise
+        pool.shutdown()
+        return made, result
     finally:
         _fork_jobs = None
 

@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .. import cache
-from .._workers import die_with_parent
+from .._workers import die_with_parent, stop_now
 from ..errors import ContentError, Problem
 from ..models import UNKNOWN_OUTLET, Entry, StoryFile
 from .story_files import STORIES_FOLDER, read_story_file, story_file_paths
@@ -178,11 +178,8 @@ def _parse_all(todo: list[tuple[str, str, str, str, bool]], cached: dict[str, ca
     try:
         chunk = max(16, len(todo) // (workers * 8))
         results = list(pool.map(_parse_one, todo, [cached.get(job[1]) for job in todo], chunksize=chunk))
-    except BaseException:
-        # Ctrl-C: waiting for the workers, as leaving a `with` block does, could wait for good
-        # (Python 3.11's pool loses its results thread to the futures map() cancels); they die
-        # with this process instead (die_with_parent).
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C: stopped now, not after every file is read
+        stop_now(pool)
         raise
     pool.shutdown()
     return results
