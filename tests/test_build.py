@@ -469,6 +469,8 @@ def test_the_summary_counts_the_articles_left_out(tmp_path: Path):
     (tmp_path / "content" / "b.md").write_text((tmp_path / "content" / "b.md").read_text().replace('"true"', "true"))
     result = run_cli("build", "--site", str(tmp_path))
     assert "Built 1 story from 1 article (1 more left out: drafts, future-dated or expired) into" in result.stderr
+    again = run_cli("build", "--site", str(tmp_path))  # and when nothing changed (it said "1 story from 1 article")
+    assert "up to date (1 story from 1 article (1 more left out: drafts, future-dated or expired)" in again.stderr
 
 
 def test_an_article_alone_in_its_story_is_not_one_of_all_one_versions(tmp_path: Path):

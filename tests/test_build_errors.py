@@ -101,6 +101,16 @@ def test_usage_errors_exit_2(tmp_path: Path):
     assert run_cli("frobnicate").returncode == 2
 
 
+def test_a_typo_names_the_command_or_option_meant_under_the_commands_own_usage():
+    """As Hugo's and Zola's do; and no option is taken from its first letters (--out was --output)."""
+    typo = run_cli("biuld")
+    assert typo.returncode == 2 and "invalid choice: 'biuld'" in typo.stderr and "did you mean 'build'?" in typo.stderr
+    option = run_cli("build", "--ouput", "x")
+    assert option.returncode == 2 and option.stderr.startswith("usage: digestgen build")
+    assert "unrecognized arguments: --ouput x (did you mean --output?)" in option.stderr
+    assert "did you mean --output?" in run_cli("build", "--out", "x").stderr
+
+
 def test_the_command_reports_every_stage_and_its_summary_before_it_exits(news_site: Path):
     """The command leaves without tearing down its objects (cli.run): what it logged must
     still all come out, and the exit code with it."""
@@ -204,6 +214,29 @@ def test_long_builds_show_progress_unless_quiet(news_site: Path, monkeypatch, ca
     (news_site / "content" / "bakery.md").write_text("---\ntitle: Changed\n---\nNew body.\n", encoding="utf-8")
     assert cli.main(["build", "--site", str(news_site), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("term", "columns"), [("xterm", 40), ("xterm", 200), ("dumb", 80)])
+def test_the_progress_line_fits_the_terminal_and_a_dumb_one_gets_plain_lines(monkeypatch, capsys, term: str, columns: int):
+    """Wider than the terminal, the line wrapped, and the erase cleared only its last row: a
+    40-column pane kept one stale row per stage. A dumb terminal (Emacs's shell) showed ^[[K."""
+    import os
+
+    from digestgen import cli
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(os, "get_terminal_size", lambda *args: os.terminal_size((columns, 24)))
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    with cli._Progress(enabled=True) as progress:
+        for stage in ("reading articles", "grouping articles into stories", "rendering pages", "writing files"):
+            progress(stage, 30_000)
+    written = capsys.readouterr().err
+    if term == "dumb":
+        assert "\x1b" not in written and "\r" not in written and written.count("\n") == 4
+    else:
+        rows = [row for row in written.split("\r\x1b[K") if row]
+        assert len(rows) == 4 and all(len(row) <= columns - 1 for row in rows), rows
 
 
 def test_a_file_that_vanishes_during_a_build_is_an_error_not_a_traceback(news_site: Path, monkeypatch):
@@ -333,8 +366,11 @@ def test_ctrl_c_during_a_build_says_so_in_a_line_not_a_traceback(news_site: Path
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build_module, "build", interrupted)
-    assert main(["build", "--site", str(news_site)]) == 130
-    assert capsys.readouterr().err == "digestgen build: interrupted; output/ is the last whole build\n"
+    monkeypatch.chdir(news_site)
+    assert main(["build"]) == 130
+    assert capsys.readouterr().err == "digestgen build: interrupted; output is the last whole build\n"
+    assert main(["build", "--output", "elsewhere/site"]) == 130  # the folder it is, not "output/"
+    assert capsys.readouterr().err == "digestgen build: interrupted; elsewhere/site is the last whole build\n"
 
 
 def test_hidden_files_in_templates_are_not_templates(news_site: Path):

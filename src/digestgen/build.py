@@ -140,7 +140,8 @@ def build(
            for asked in ([options, exact] if provisional else [options])):
         timer.lap("check")
         return BuildResult(digest=None, warnings=tuple(Problem(*w) for w in previous.warnings), files_written=0,
-                           stories=previous.stories, entries=previous.entries, timings=timer.laps)
+                           stories=previous.stories, entries=previous.entries, timings=timer.laps,
+                           left_out=previous.left_out)
 
     tell("reading articles", len(article_files))
     config = load_config(paths.config_file, required=config_required)
@@ -232,6 +233,7 @@ def build(
         stories=len(digest.stories),
         entries=len(entries),
         files=len(files),
+        left_out=len(read.entries) - len(entries),
         warnings=[[w.path, w.line, w.message, w.severity] for w in warnings],
         products=site.products,
         search_files=site.search_files,

@@ -196,6 +196,7 @@ class BuildRecord:
     stories: int
     entries: int
     files: int
+    left_out: int = 0  # articles it did not publish: drafts, future-dated, expired
     warnings: list[list] = field(default_factory=list)  # [path, line, message, severity] each
     products: dict[str, str] = field(default_factory=dict)  # render fingerprint -> output path
     search_files: list[str] = field(default_factory=list)  # the search index's output paths, manifest first

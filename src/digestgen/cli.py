@@ -6,13 +6,16 @@ Exit codes: 0 success, 1 content/config/template/output errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
+import re
 import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import CONFIG_FILENAME, Paths, base_url_problem
@@ -24,7 +27,12 @@ EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)  # exits 2 on usage errors
+    args, unknown = parser.parse_known_args(argv)  # exits 2 on usage errors
+    if unknown:  # said by the command's own parser, with its usage line, and the option meant
+        command = parser.commands.get(args.command, parser)  # type: ignore[attr-defined]
+        options = [o for action in command._actions for o in action.option_strings]
+        near = difflib.get_close_matches(unknown[0].split("=", 1)[0], options, n=1)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}" + (f" (did you mean {near[0]}?)" if near else ""))
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
@@ -32,14 +40,30 @@ def main(argv: list[str] | None = None) -> int:
     return args.run(args)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the command meant named after a typo ("biuld": did you mean 'build'?),
+    and no option taken from its first letters (--out for --output), as Hugo's and Zola's do."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        wrong = re.match(r"argument \S+: invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if wrong:
+            near = difflib.get_close_matches(wrong.group(1), re.findall(r"'([^']*)'", wrong.group(2)), n=1)
+            message += f"; did you mean {near[0]!r}?" if near else ""
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="digestgen",
         description="Build a static news digest: articles from many outlets, grouped into stories, "
         "each story showing every source's version side by side.",
     )
     parser.add_argument("--version", action="version", version=f"digestgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = commands.choices  # type: ignore[attr-defined]  # name -> its parser, for main()
 
     build = commands.add_parser(
         "build",
@@ -66,7 +90,7 @@ def _add_new(commands) -> None:  # noqa: ANN001
         "new",
         help="create a new site",
         description="Create a working site in PATH: digestgen.toml with every option explained, "
-        "a sample article, and an empty templates/ folder for overriding the theme. PATH must be empty or absent.",
+        "a sample article, and a templates/ folder, holding a README on overriding the theme. PATH must be empty or absent.",
     )
     new.add_argument("path", type=Path, metavar="PATH", help="folder to create the site in")
     noise = new.add_mutually_exclusive_group()
@@ -164,7 +188,7 @@ def _run_build(args: argparse.Namespace) -> int:
         _print_problems(exc, paths.output)
         return EXIT_BUILD_ERROR
     except KeyboardInterrupt:  # the site is swapped in whole, so it is either the last one or this one
-        print("digestgen build: interrupted; output/ is the last whole build", file=sys.stderr)
+        print(f"digestgen build: interrupted; {_shown(paths.output)} is the last whole build", file=sys.stderr)
         return EXIT_INTERRUPTED
     for warning in result.warnings:
         log.warning("%s", warning)
@@ -176,19 +200,27 @@ def _run_build(args: argparse.Namespace) -> int:
     total = sum(result.timings.values())
     counts = f"{_count(result.stories, 'story', 'stories')} from {_count(result.entries, 'article', 'articles')}"
     if result.left_out:  # or "0 articles" would leave a user with only expired ones wondering why
-        counts += f" ({result.left_out} more left out: drafts, future-dated or expired)"
+        counts += f" ({result.left_out:,} more left out: drafts, future-dated or expired)"
     if result.unchanged:
-        log.info("Nothing changed: %s is up to date (%s, checked in %.2f s)", paths.output, counts, total)
+        log.info("Nothing changed: %s is up to date (%s, checked in %.2f s)", _shown(paths.output), counts, total)
     else:
         files = _count(result.files_written, "file", "files")
         if result.files_rendered < result.files_written:  # rendered again, whether or not their bytes changed
-            files += f", {result.files_rendered} of them made again, the rest kept"
-        log.info("Built %s into %s (%s, %.2f s)", counts, paths.output, files, total)
+            files += f", {result.files_rendered:,} of them made again, the rest kept"
+        log.info("Built %s into %s (%s, %.2f s)", counts, _shown(paths.output), files, total)
     return EXIT_OK
 
 
 def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
+    return f"{number:,} {one if number == 1 else many}"  # 3,000 as the progress line writes it
+
+
+def _shown(path: Path) -> str:
+    """A folder as messages name it: from the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except (ValueError, OSError):
+        return str(path)
 
 
 class _Progress:
@@ -200,7 +232,8 @@ class _Progress:
     def __init__(self, enabled: bool) -> None:
         self.enabled, self.shown, self.started = enabled, False, time.perf_counter()
         self.stages = ("reading articles", "grouping articles into stories", "rendering pages", "writing files")
-        self.tty = sys.stderr.isatty()
+        # rewritten in place only where a terminal takes "\r" and an erase (not Emacs's shell, TERM=dumb)
+        self.tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
     def __call__(self, stage: str, count: int) -> None:
         if stage == self.stages[0] and count < self.LONG:
@@ -211,7 +244,9 @@ class _Progress:
         line = f"[{number}/{len(self.stages)}] {stage} ({count:,}) {time.perf_counter() - self.started:5.1f} s"
         if self.tty:
             bar = "#" * (number * 5) + "." * ((len(self.stages) - number) * 5)
-            sys.stderr.write(f"\r\x1b[K{bar} {line}")
+            # within one row: an erase clears only the last row of a line the terminal wrapped
+            width = shutil.get_terminal_size().columns - 1
+            sys.stderr.write(f"\r\x1b[K{f'{bar} {line}'[:width]}")
         else:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
